@@ -1,0 +1,141 @@
+//! `AlternativeClient`: the checkout client.
+
+use crate::core::options;
+use crate::core::options::CallbackKey;
+use crate::web::callback::call_token_callback;
+use crate::web::error::Error;
+use crate::web::options::JsOptions;
+use crate::web::request;
+use crate::web::session::Session;
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// A checkout API client holding a short-lived JWT in memory only.
+///
+/// Create it with `await AlternativeClient.create({ accessToken, ... })`.
+#[wasm_bindgen]
+pub struct AlternativeClient {
+    session: Session,
+}
+
+impl AlternativeClient {
+    async fn open(options: JsValue) -> Result<AlternativeClient, Error> {
+        let js = JsOptions::new(options)?;
+        let opts = options::alternative(&js.entries())?;
+        let callback = opts.common.callback.and_then(|k| js.function(k.key()));
+        let on_refreshed = js.function("onTokenRefreshed");
+        let session = Session::new(opts.common.clone(), callback, on_refreshed)?;
+        match (&opts.access_token, session.callback()) {
+            (Some(token), _) => session.set_token(&JsValue::from_str(token))?,
+            (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
+                let value = call_token_callback(cb, opts.common.refresh_timeout_ms).await?;
+                session.set_token(&value)?;
+            }
+            _ => {
+                return Err(Error::config(
+                    "accessToken",
+                    "is required unless getAccessToken is given",
+                ))
+            }
+        }
+        Ok(AlternativeClient { session })
+    }
+
+    fn spawn(&self, method: &str, path: JsValue, body: Option<JsValue>, init: JsValue) -> Promise {
+        let session = self.session.clone();
+        let call = session.alive().and_then(|()| {
+            request::build(&session.config().base, method, &path, body.as_ref(), &init)
+        });
+        future_to_promise(async move {
+            let reply = call?.send(&session).await?;
+            Ok(reply.json()?)
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl AlternativeClient {
+    /// Validates `options` and resolves to a client. With no `accessToken`, calls
+    /// `getAccessToken` first, under `refreshTimeoutMs`.
+    ///
+    /// # Errors
+    /// `ConfigurationError` naming the key; `InvalidAccessToken` /
+    /// `InvalidAccessTokenFormat`; `TokenRefreshError` / `TokenRefreshTimeoutError`.
+    pub fn create(options: JsValue) -> Promise {
+        future_to_promise(async move { Ok(AlternativeClient::open(options).await?.into()) })
+    }
+
+    /// Sends `method` to `baseUrl + path` with `Authorization: Bearer` and resolves to
+    /// the parsed JSON body (`null` when empty). `init` is `{ body, headers, query, signal }`.
+    pub fn request(&self, method: JsValue, path: JsValue, init: JsValue) -> Promise {
+        let name = method.as_string().unwrap_or_default();
+        self.spawn(&name, path, None, init)
+    }
+
+    /// `GET path`.
+    pub fn get(&self, path: JsValue, init: JsValue) -> Promise {
+        self.spawn("GET", path, None, init)
+    }
+
+    /// `POST path` with a JSON `body`.
+    pub fn post(&self, path: JsValue, body: JsValue, init: JsValue) -> Promise {
+        self.spawn("POST", path, Some(body), init)
+    }
+
+    /// `PUT path` with a JSON `body`.
+    pub fn put(&self, path: JsValue, body: JsValue, init: JsValue) -> Promise {
+        self.spawn("PUT", path, Some(body), init)
+    }
+
+    /// `PATCH path` with a JSON `body`.
+    pub fn patch(&self, path: JsValue, body: JsValue, init: JsValue) -> Promise {
+        self.spawn("PATCH", path, Some(body), init)
+    }
+
+    /// `DELETE path`.
+    #[wasm_bindgen(js_name = delete)]
+    pub fn delete_(&self, path: JsValue, init: JsValue) -> Promise {
+        self.spawn("DELETE", path, None, init)
+    }
+
+    /// Replaces the token. Synchronous; on failure the old token stays.
+    ///
+    /// # Errors
+    /// `InvalidAccessToken` / `InvalidAccessTokenFormat`; `ClientDestroyedError`.
+    #[wasm_bindgen(js_name = setAccessToken)]
+    pub fn set_access_token(&self, jwt: JsValue) -> Result<(), JsValue> {
+        self.session.alive()?;
+        Ok(self.session.set_token(&jwt)?)
+    }
+
+    /// A fresh copy of the token's decoded payload (`null` after `destroy()`).
+    #[wasm_bindgen(getter)]
+    pub fn claims(&self) -> JsValue {
+        self.session.claims()
+    }
+
+    /// The token's `exp` (seconds since the epoch), or `null`.
+    #[wasm_bindgen(getter, js_name = expiresAt)]
+    pub fn expires_at(&self) -> Option<f64> {
+        self.session.expires_at()
+    }
+
+    /// Forgets the token, aborts in-flight requests and pending refreshes; every
+    /// pending and later call rejects with `ClientDestroyedError`.
+    pub fn destroy(&self) {
+        self.session.destroy();
+    }
+
+    /// What `JSON.stringify(client)` shows: never the token.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &o,
+            &"expiresAt".into(),
+            &self.expires_at().map_or(JsValue::NULL, JsValue::from),
+        );
+        o.into()
+    }
+}

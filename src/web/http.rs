@@ -1,0 +1,156 @@
+//! One HTTP call under the refresh rules: the async driver that follows
+//! [`refresh::after_response`](crate::core::refresh::after_response).
+
+use crate::core::error::SdkError;
+use crate::core::refresh::{after_response, Failure, Next};
+use crate::web::error::Error;
+use crate::web::json::parse_body;
+use crate::web::session::Session;
+use gloo_net::http::{Method, RequestBuilder};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortSignal, RequestRedirect};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any)]
+    fn abort_signal_any(signals: &Array) -> AbortSignal;
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
+    fn abort_signal_timeout(ms: u32) -> AbortSignal;
+}
+
+/// A request, ready to go out (the token is added per attempt).
+pub struct Call {
+    /// The HTTP method.
+    pub method: Method,
+    /// The full URL, already pinned to the API's origin.
+    pub url: String,
+    /// Caller headers (without `Authorization`).
+    pub headers: Vec<(String, String)>,
+    /// A JSON body.
+    pub body: Option<String>,
+    /// The caller's abort signal.
+    pub signal: Option<AbortSignal>,
+}
+
+/// A response with its body read.
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// `x-request-id`, when the API exposes it.
+    pub request_id: Option<String>,
+    /// The body text.
+    pub text: String,
+}
+
+impl Reply {
+    /// The body as JSON (`null` when empty).
+    ///
+    /// # Errors
+    /// `ApiError` when a 2xx body is not JSON.
+    pub fn json(self) -> Result<JsValue, Error> {
+        parse_body(&self.text).map_err(|()| Error::Api {
+            status: self.status,
+            body: JsValue::from_str(&self.text),
+            request_id: self.request_id,
+            detail: Some("the API answered with a body that is not JSON"),
+        })
+    }
+
+    fn into_api_error(self) -> Error {
+        let body = parse_body(&self.text).unwrap_or_else(|()| JsValue::from_str(&self.text));
+        Error::Api {
+            status: self.status,
+            body,
+            request_id: self.request_id,
+            detail: None,
+        }
+    }
+}
+
+impl Call {
+    fn caller_aborted(&self) -> Option<JsValue> {
+        let signal = self.signal.as_ref().filter(|s| s.aborted())?;
+        Some(Reflect::get(signal, &JsValue::from_str("reason")).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    fn check_signal(&self) -> Result<(), Error> {
+        self.caller_aborted()
+            .map_or(Ok(()), |reason| Err(Error::Aborted(reason)))
+    }
+
+    /// Why a fetch or body read failed: the caller's abort, `destroy()`, our timeout,
+    /// or the network.
+    fn classify(&self, session: &Session, timeout: &AbortSignal) -> Error {
+        if let Some(reason) = self.caller_aborted() {
+            Error::Aborted(reason)
+        } else if session.is_destroyed() {
+            SdkError::ClientDestroyed.into()
+        } else if timeout.aborted() {
+            SdkError::RequestTimeout.into()
+        } else {
+            SdkError::Network.into()
+        }
+    }
+
+    async fn attempt(&self, session: &Session, bearer: &str) -> Result<Reply, Error> {
+        let timeout = abort_signal_timeout(session.config().request_timeout_ms);
+        let signals = Array::of2(&session.lifetime_signal(), &timeout);
+        if let Some(s) = &self.signal {
+            signals.push(s);
+        }
+        let signal = abort_signal_any(&signals);
+        let mut builder = RequestBuilder::new(&self.url)
+            .method(self.method.clone())
+            .abort_signal(Some(&signal))
+            .redirect(RequestRedirect::Error);
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        builder = builder.header("Authorization", bearer);
+        let request = match &self.body {
+            Some(body) => builder.body(JsValue::from_str(body)),
+            None => builder.build(),
+        }
+        .map_err(|_| self.classify(session, &timeout))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|_| self.classify(session, &timeout))?;
+        let status = response.status();
+        let request_id = response.headers().get("x-request-id");
+        let text = response
+            .text()
+            .await
+            .map_err(|_| self.classify(session, &timeout))?;
+        Ok(Reply {
+            status,
+            request_id,
+            text,
+        })
+    }
+
+    /// Sends under the refresh rules: at most one retry, at most one refresh.
+    ///
+    /// # Errors
+    /// Every error of the contract's table, or the caller's abort reason.
+    pub async fn send(&self, session: &Session) -> Result<Reply, Error> {
+        self.check_signal()?;
+        session.ready_to_send().await?;
+        let mut retried = false;
+        loop {
+            self.check_signal()?;
+            let (generation, bearer) = session.bearer()?;
+            let reply = self.attempt(session, &bearer).await?;
+            let current = session.generation() == generation;
+            match after_response(reply.status, current, retried, session.callback().is_some()) {
+                Next::Done => return Ok(reply),
+                Next::Fail(Failure::Api) => return Err(reply.into_api_error()),
+                Next::Fail(Failure::Expired) => return Err(SdkError::AccessTokenExpired.into()),
+                Next::RetryWithCurrent => session.join_flight().await?,
+                Next::Refresh => session.refresh_after_401().await?,
+            }
+            retried = true;
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! The token and its refresh machinery, shared by `AlternativeClient` and `SafeSDK`.
+//!
+//! State lives in one `RefCell` that is never borrowed across an `.await` or a call
+//! into page code, so a callback may call any public method (re-entrancy is safe).
+
+use crate::core::error::SdkError;
+use crate::core::jwt::{self, TokenRule};
+use crate::core::options::Common;
+use crate::core::refresh::{self, Reason};
+use crate::core::secret::AccessToken;
+use crate::web::callback::{call_token_callback, notify};
+use crate::web::error::Error;
+use crate::web::json::JsJson;
+use crate::web::now_seconds;
+use js_sys::Function;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, AbortSignal};
+
+struct Current {
+    token: AccessToken,
+    exp: Option<f64>,
+    claims_json: String,
+}
+
+struct State {
+    current: Option<Current>,
+    generation: u32,
+    flight: Option<Rc<Flight>>,
+    destroyed: bool,
+}
+
+/// One refresh in progress; every waiter clones it.
+struct Flight {
+    reason: Reason,
+    outcome: RefCell<(Option<Result<(), Error>>, Vec<Waker>)>,
+}
+
+impl Flight {
+    fn settle(&self, result: Result<(), Error>) {
+        let wakers = {
+            let mut o = self.outcome.borrow_mut();
+            if o.0.is_some() {
+                return;
+            }
+            o.0 = Some(result);
+            std::mem::take(&mut o.1)
+        };
+        wakers.into_iter().for_each(Waker::wake);
+    }
+}
+
+/// Waits for a [`Flight`] to settle.
+struct FlightWait(Rc<Flight>);
+
+impl Future for FlightWait {
+    type Output = Result<(), Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut o = self.0.outcome.borrow_mut();
+        if let Some(result) = &o.0 {
+            return Poll::Ready(result.clone());
+        }
+        if !o.1.iter().any(|w| w.will_wake(cx.waker())) {
+            o.1.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+struct Inner {
+    config: Common,
+    callback: Option<Function>,
+    on_refreshed: Option<Function>,
+    lifetime: AbortController,
+    state: RefCell<State>,
+}
+
+/// The token session. Cloning shares it.
+#[derive(Clone)]
+pub struct Session(Rc<Inner>);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Refreshed {
+    expires_at: Option<f64>,
+    reason: &'static str,
+}
+
+/// Serializes a small result object for JS (`None` becomes `null`).
+pub fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+impl Session {
+    /// A session without a token yet.
+    ///
+    /// # Errors
+    /// Only if the browser has no `AbortController`.
+    pub fn new(
+        config: Common,
+        callback: Option<Function>,
+        on_refreshed: Option<Function>,
+    ) -> Result<Self, Error> {
+        let lifetime = AbortController::new().map_err(|_| SdkError::Network)?;
+        let state = State {
+            current: None,
+            generation: 0,
+            flight: None,
+            destroyed: false,
+        };
+        Ok(Session(Rc::new(Inner {
+            config,
+            callback,
+            on_refreshed,
+            lifetime,
+            state: RefCell::new(state),
+        })))
+    }
+
+    /// The validated options.
+    pub fn config(&self) -> &Common {
+        &self.0.config
+    }
+
+    /// The page's token callback.
+    pub fn callback(&self) -> Option<&Function> {
+        self.0.callback.as_ref()
+    }
+
+    /// Validates `value` and makes it the current token; on failure the old one stays.
+    ///
+    /// # Errors
+    /// `InvalidAccessToken` / `InvalidAccessTokenFormat`, or `ClientDestroyedError`.
+    pub fn set_token(&self, value: &JsValue) -> Result<(), Error> {
+        let raw = value.as_string().ok_or(TokenRule::NotAString)?;
+        let parsed = jwt::parse(&raw, &JsJson)?;
+        let mut st = self.0.state.borrow_mut();
+        if st.destroyed {
+            return Err(SdkError::ClientDestroyed.into());
+        }
+        st.current = Some(Current {
+            token: parsed.token,
+            exp: parsed.times.exp,
+            claims_json: parsed.claims_json,
+        });
+        st.generation = st.generation.wrapping_add(1);
+        Ok(())
+    }
+
+    /// Fails with `ClientDestroyedError` once destroyed.
+    ///
+    /// # Errors
+    /// `ClientDestroyedError`.
+    pub fn alive(&self) -> Result<(), Error> {
+        if self.0.state.borrow().destroyed {
+            Err(SdkError::ClientDestroyed.into())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// True once `destroy()` ran.
+    pub fn is_destroyed(&self) -> bool {
+        self.0.state.borrow().destroyed
+    }
+
+    /// The current token's generation and `Authorization` value.
+    ///
+    /// # Errors
+    /// `ClientDestroyedError`, or `ConfigurationError` when there is no token yet.
+    pub fn bearer(&self) -> Result<(u32, String), Error> {
+        self.alive()?;
+        let st = self.0.state.borrow();
+        match &st.current {
+            Some(c) => Ok((st.generation, c.token.bearer())),
+            None => Err(Error::config(
+                "accessToken",
+                "no access token yet: call initialize() first",
+            )),
+        }
+    }
+
+    /// Bumped whenever the token changes.
+    pub fn generation(&self) -> u32 {
+        self.0.state.borrow().generation
+    }
+
+    /// `exp` of the current token.
+    pub fn expires_at(&self) -> Option<f64> {
+        self.0.state.borrow().current.as_ref().and_then(|c| c.exp)
+    }
+
+    /// A fresh copy of the decoded payload, or `null` without a token.
+    pub fn claims(&self) -> JsValue {
+        let st = self.0.state.borrow();
+        match &st.current {
+            Some(c) => js_sys::JSON::parse(&c.claims_json).unwrap_or(JsValue::NULL),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// Aborted by `destroy()`.
+    pub fn lifetime_signal(&self) -> AbortSignal {
+        self.0.lifetime.signal()
+    }
+
+    /// Forgets the token, aborts requests, rejects refresh waiters.
+    pub fn destroy(&self) {
+        let flight = {
+            let mut st = self.0.state.borrow_mut();
+            st.destroyed = true;
+            st.current = None;
+            st.flight.take()
+        };
+        if let Some(f) = flight {
+            f.settle(Err(SdkError::ClientDestroyed.into()));
+        }
+        self.0.lifetime.abort();
+    }
+
+    fn flight(&self) -> Option<Rc<Flight>> {
+        self.0.state.borrow().flight.clone()
+    }
+
+    /// Starts a refresh, or joins the one in progress (rule 2), and waits for it.
+    async fn refresh(&self, reason: Reason) -> Result<(), Error> {
+        let flight = match self.flight() {
+            Some(f) => f,
+            None => {
+                let f = Rc::new(Flight {
+                    reason,
+                    outcome: RefCell::new((None, Vec::new())),
+                });
+                self.0.state.borrow_mut().flight = Some(f.clone());
+                wasm_bindgen_futures::spawn_local(self.clone().drive(f.clone()));
+                f
+            }
+        };
+        FlightWait(flight).await
+    }
+
+    async fn drive(self, flight: Rc<Flight>) {
+        let result = match self.callback() {
+            Some(cb) => call_token_callback(cb, self.0.config.refresh_timeout_ms).await,
+            None => Err(SdkError::AccessTokenExpired.into()),
+        };
+        let result = result.and_then(|value| self.set_token(&value));
+        {
+            let mut st = self.0.state.borrow_mut();
+            if st.flight.as_ref().is_some_and(|f| Rc::ptr_eq(f, &flight)) {
+                st.flight = None;
+            }
+        }
+        if result.is_ok() {
+            if let Some(cb) = &self.0.on_refreshed {
+                let event = Refreshed {
+                    expires_at: self.expires_at(),
+                    reason: flight.reason.as_str(),
+                };
+                notify(cb, &to_js(&event));
+            }
+        }
+        flight.settle(result);
+    }
+
+    /// After a failed refresh: send anyway only where rule 6 allows it.
+    fn fallback(&self, reason: Reason, error: Error) -> Result<(), Error> {
+        self.alive()?;
+        if refresh::send_after_failed_refresh(reason, self.expires_at(), now_seconds()) {
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+
+    /// Waits for a refresh in progress, if any (requests started during it queue).
+    ///
+    /// # Errors
+    /// The refresh's error, unless rule 6 lets the request go out anyway.
+    pub async fn join_flight(&self) -> Result<(), Error> {
+        if let Some(f) = self.flight() {
+            let reason = f.reason;
+            if let Err(e) = FlightWait(f).await {
+                return self.fallback(reason, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rules 2 and 6, before a request's first attempt.
+    ///
+    /// # Errors
+    /// A refresh error, or `ClientDestroyedError`.
+    pub async fn ready_to_send(&self) -> Result<(), Error> {
+        self.alive()?;
+        if self.flight().is_some() {
+            return self.join_flight().await;
+        }
+        let due = refresh::refresh_before_send(
+            self.expires_at(),
+            now_seconds(),
+            self.0.config.leeway_s,
+            self.callback().is_some(),
+        );
+        if due {
+            if let Err(e) = self.refresh(Reason::Expiring).await {
+                return self.fallback(Reason::Expiring, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rule 1's refresh after a 401 for the current token.
+    ///
+    /// # Errors
+    /// The refresh's error.
+    pub async fn refresh_after_401(&self) -> Result<(), Error> {
+        self.refresh(Reason::Unauthorized).await
+    }
+}
