@@ -5,11 +5,11 @@ use crate::core::options::CallbackKey;
 use crate::web::callback::call_token_callback;
 use crate::web::error::Error;
 use crate::web::options::JsOptions;
+use crate::web::promise;
 use crate::web::request;
 use crate::web::session::Session;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// A checkout API client holding a short-lived JWT in memory only.
 ///
@@ -47,10 +47,7 @@ impl AlternativeClient {
         let call = session.alive().and_then(|()| {
             request::build(&session.config().base, method, &path, body.as_ref(), &init)
         });
-        future_to_promise(async move {
-            let reply = call?.send(&session).await?;
-            Ok(reply.json()?)
-        })
+        promise(async move { call?.send(&session).await?.json() })
     }
 }
 
@@ -63,7 +60,7 @@ impl AlternativeClient {
     /// `ConfigurationError` naming the key; `InvalidAccessToken` /
     /// `InvalidAccessTokenFormat`; `TokenRefreshError` / `TokenRefreshTimeoutError`.
     pub fn create(options: JsValue) -> Promise {
-        future_to_promise(async move { Ok(AlternativeClient::open(options).await?.into()) })
+        promise(async move { Ok(AlternativeClient::open(options).await?.into()) })
     }
 
     /// Sends `method` to `baseUrl + path` with `Authorization: Bearer` and resolves to

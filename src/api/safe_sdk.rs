@@ -6,6 +6,7 @@ use crate::web::callback::notify;
 use crate::web::error::Error;
 use crate::web::http::Call;
 use crate::web::options::JsOptions;
+use crate::web::promise;
 use crate::web::session::{to_js, Session};
 use crate::web::storage;
 use crate::web::timer::Interval;
@@ -15,7 +16,7 @@ use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 
 /// What a Gatekeeper client needs besides the session.
 struct Device {
@@ -169,7 +170,7 @@ impl SafeSdk {
     /// `InvalidAccessToken` / `InvalidAccessTokenFormat`; `ApiError`; `NetworkError`.
     pub fn initialize(&self, jwt: JsValue) -> Promise {
         let device = self.device.clone();
-        future_to_promise(async move { Ok(device.initialize(jwt).await?) })
+        promise(async move { device.initialize(jwt).await })
     }
 
     /// Rotates the token without registering again. On failure the old one stays.
@@ -189,7 +190,7 @@ impl SafeSdk {
     /// `ConfigurationError` before `initialize`; `ApiError`; `NetworkError`.
     pub fn check(&self) -> Promise {
         let device = self.device.clone();
-        future_to_promise(async move { Ok(device.check().await?) })
+        promise(async move { device.check().await })
     }
 
     /// Runs `check()` every `intervalMs` (at least 1000), one at a time, handing each

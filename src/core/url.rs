@@ -85,12 +85,12 @@ fn parse(s: &str) -> Option<Parts<'_>> {
     }
     let (scheme, after) = split_scheme(s)?;
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let (authority, rest) = after.split_at(end);
+    let (authority, rest) = after.split_at_checked(end)?;
     if authority.contains('@') {
         return None;
     }
-    let (host, port) = match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => (&authority[..i], Some(&authority[i + 1..])),
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
         _ => (authority, None),
     };
     if !valid_host(host) || port.is_some_and(|p| !valid_port(p)) {
