@@ -1,0 +1,294 @@
+//! Test controls under `/__sandbox/` (mounted only with `--test-controls`):
+//! revoke, lifetimes, fault injection, counters, reset, echo and mint.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::backend::Backend;
+use crate::body::json_body;
+use crate::error::{ApiError, ApiResult};
+use crate::metrics::Counters;
+use crate::util::{is_valid_id, lock};
+use crate::vendor::{data, LifetimePatch, Vendor};
+
+/// Everything the controls can reach.
+#[derive(Debug)]
+pub struct Controls {
+    /// Role 1.
+    pub vendor: Arc<Vendor>,
+    /// Role 2.
+    pub backend: Arc<Backend>,
+    /// Shared counters.
+    pub counters: Arc<Counters>,
+    /// Pending faults.
+    pub faults: Arc<Faults>,
+}
+
+/// One pending fault.
+#[derive(Debug, Clone)]
+struct Fault {
+    path: String,
+    remaining: u32,
+    status: Option<StatusCode>,
+    delay: Duration,
+    body: Option<String>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// The pending faults, consumed by [`fault_layer`].
+#[derive(Debug, Default)]
+pub struct Faults {
+    active: AtomicUsize,
+    rules: Mutex<Vec<Fault>>,
+}
+
+impl Faults {
+    fn add(&self, fault: Fault) -> usize {
+        let mut rules = lock(&self.rules);
+        rules.push(fault);
+        self.active.store(rules.len(), Ordering::SeqCst);
+        rules.len()
+    }
+
+    fn clear(&self) -> usize {
+        let mut rules = lock(&self.rules);
+        let n = rules.len();
+        rules.clear();
+        self.active.store(0, Ordering::SeqCst);
+        n
+    }
+
+    /// Consumes one use of the first rule whose path prefixes `path`.
+    fn take(&self, path: &str) -> Option<Fault> {
+        let mut rules = lock(&self.rules);
+        let idx = rules.iter().position(|f| path.starts_with(&f.path))?;
+        let rule = rules.get_mut(idx)?;
+        rule.remaining = rule.remaining.saturating_sub(1);
+        let taken = rule.clone();
+        if taken.remaining == 0 {
+            rules.remove(idx);
+        }
+        self.active.store(rules.len(), Ordering::SeqCst);
+        Some(taken)
+    }
+}
+
+impl Fault {
+    fn respond(&self, status: StatusCode) -> Response {
+        let default = || {
+            json!({"error": "injected_fault", "error_description": "fault injected by /__sandbox/faults"}).to_string()
+        };
+        let body = self.body.clone().unwrap_or_else(default);
+        let content_type = if serde_json::from_str::<Value>(&body).is_ok() {
+            "application/json"
+        } else {
+            "text/plain; charset=utf-8"
+        };
+        let mut res = (status, body).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        for (name, value) in &self.headers {
+            h.insert(name.clone(), value.clone());
+        }
+        res
+    }
+}
+
+/// Middleware: applies pending faults (delay first, then maybe a canned answer).
+pub async fn fault_layer(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
+    let skip = faults.active.load(Ordering::SeqCst) == 0
+        || req.method() == Method::OPTIONS
+        || req.uri().path().starts_with("/__sandbox/");
+    let fault = if skip {
+        None
+    } else {
+        faults.take(req.uri().path())
+    };
+    let Some(fault) = fault else {
+        return next.run(req).await;
+    };
+    if !fault.delay.is_zero() {
+        tokio::time::sleep(fault.delay).await;
+    }
+    match fault.status {
+        Some(status) => fault.respond(status),
+        None => next.run(req).await,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultRequest {
+    path: String,
+    count: Option<u32>,
+    status: Option<u16>,
+    delay_ms: Option<u64>,
+    body: Option<String>,
+    headers: Option<HashMap<String, String>>,
+}
+
+fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
+    let bad = ApiError::invalid_request;
+    if !req.path.starts_with('/') || req.path.starts_with("/__sandbox/") {
+        return Err(bad(
+            "path must start with '/' and not be a /__sandbox/ route",
+        ));
+    }
+    let remaining = req.count.unwrap_or(1);
+    if !(1..=10_000).contains(&remaining) {
+        return Err(bad("count must be 1..=10000"));
+    }
+    let status = match req.status {
+        None => None,
+        Some(s) => Some(
+            StatusCode::from_u16(s)
+                .ok()
+                .filter(|s| (200..=599).contains(&s.as_u16()))
+                .ok_or_else(|| bad("status must be 200..=599"))?,
+        ),
+    };
+    let delay_ms = req.delay_ms.unwrap_or(0);
+    if delay_ms > 60_000 || req.body.as_ref().is_some_and(|b| b.len() > 16 * 1024) {
+        return Err(bad("delay_ms must be <= 60000 and body <= 16 KiB"));
+    }
+    let mut headers = Vec::new();
+    for (k, v) in req.headers.unwrap_or_default().into_iter().take(32) {
+        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad("invalid header name"))?;
+        let value = HeaderValue::from_str(&v).map_err(|_| bad("invalid header value"))?;
+        headers.push((name, value));
+    }
+    Ok(Fault {
+        path: req.path,
+        remaining,
+        status,
+        delay: Duration::from_millis(delay_ms),
+        body: req.body,
+        headers,
+    })
+}
+
+async fn add_fault(
+    State(c): State<Arc<Controls>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let fault = parse_fault(json_body(&headers, body).await?)?;
+    let pending = c.faults.add(fault);
+    Ok(Json(json!({ "ok": true, "pending": pending })))
+}
+
+async fn clear_faults(State(c): State<Arc<Controls>>) -> Json<Value> {
+    Json(json!({ "ok": true, "cleared": c.faults.clear() }))
+}
+
+async fn revoke(State(c): State<Arc<Controls>>) -> Json<Value> {
+    let revoked = c.vendor.revoke_all();
+    c.backend.clear_caches().await;
+    Json(json!({ "ok": true, "revoked": revoked }))
+}
+
+async fn lifetimes(
+    State(c): State<Arc<Controls>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let patch: LifetimePatch = json_body(&headers, body).await?;
+    let l = c.vendor.set_lifetimes(patch)?;
+    c.backend.clear_caches().await;
+    Ok(Json(
+        json!({ "checkout": l.checkout, "oauth": l.oauth, "gatekeeper": l.gatekeeper }),
+    ))
+}
+
+async fn counters(State(c): State<Arc<Controls>>) -> Json<Value> {
+    Json(c.counters.snapshot())
+}
+
+async fn reset(State(c): State<Arc<Controls>>) -> Json<Value> {
+    c.counters.reset();
+    c.faults.clear();
+    c.vendor.reset();
+    c.backend.clear_caches().await;
+    Json(json!({ "ok": true }))
+}
+
+async fn echo(State(c): State<Arc<Controls>>, headers: HeaderMap) -> Json<Value> {
+    let present = headers.contains_key(header::AUTHORIZATION);
+    c.counters.authorization_seen(present);
+    Json(json!({ "authorization_present": present }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct MintRequest {
+    kind: String,
+    invoice_id: Option<String>,
+    customer_id: Option<String>,
+    ttl: Option<i64>,
+}
+
+async fn mint(
+    State(c): State<Arc<Controls>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let req: MintRequest = json_body(&headers, body).await?;
+    if req
+        .ttl
+        .is_some_and(|t| !(-315_360_000..=315_360_000).contains(&t))
+    {
+        return Err(ApiError::invalid_request(
+            "ttl must be seconds within ten years",
+        ));
+    }
+    let lifetimes = c.vendor.lifetimes();
+    let (token, exp) = match req.kind.as_str() {
+        "checkout" => {
+            let invoice = req.invoice_id.unwrap_or_else(|| "inv_1001".to_owned());
+            let owner = data::invoice(&invoice).map_or("cus_demo", |i| i.customer_id);
+            let customer = req.customer_id.unwrap_or_else(|| owner.to_owned());
+            if !is_valid_id(&invoice) || !is_valid_id(&customer) {
+                return Err(ApiError::invalid_request(
+                    "invoiceId and customerId must be ids",
+                ));
+            }
+            let ttl = req.ttl.unwrap_or(lifetimes.checkout);
+            let client = c.vendor.api_client_id().to_owned();
+            c.vendor.mint_checkout(&client, &customer, &invoice, ttl)?
+        }
+        "gatekeeper" => c
+            .vendor
+            .mint_gatekeeper(req.ttl.unwrap_or(lifetimes.gatekeeper))?,
+        _ => {
+            return Err(ApiError::invalid_request(
+                "kind must be \"checkout\" or \"gatekeeper\"",
+            ))
+        }
+    };
+    Ok(Json(json!({ "token": token, "expiresAt": exp })))
+}
+
+/// The `/__sandbox/*` routes.
+pub fn router(controls: Arc<Controls>) -> Router {
+    Router::new()
+        .route("/__sandbox/revoke", post(revoke))
+        .route("/__sandbox/lifetimes", post(lifetimes))
+        .route("/__sandbox/faults", post(add_fault).delete(clear_faults))
+        .route("/__sandbox/counters", get(counters))
+        .route("/__sandbox/reset", post(reset))
+        .route("/__sandbox/echo", get(echo).post(echo))
+        .route("/__sandbox/mint", post(mint))
+        .with_state(controls)
+}

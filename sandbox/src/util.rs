@@ -1,0 +1,125 @@
+//! Small helpers shared by both roles: clocks, randomness, locks, id checks.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Seconds since the Unix epoch (0 if the clock is before 1970).
+pub fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Fills `buf` from the OS random source. A failing OS RNG is not recoverable
+/// in any meaningful way for a token issuer, so the caller decides what to do.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf)?;
+    Ok(buf)
+}
+
+/// `N` random bytes as lowercase hex. Falls back to a time-and-counter based
+/// value if the OS RNG fails, so ids stay unique (they are not secrets).
+pub fn random_hex<const N: usize>() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static FALLBACK: AtomicU64 = AtomicU64::new(0);
+    match random_bytes::<N>() {
+        Ok(bytes) => hex(&bytes),
+        Err(_) => {
+            let n = FALLBACK.fetch_add(1, Ordering::Relaxed);
+            format!("{:x}{:x}", now_secs(), n)
+        }
+    }
+}
+
+/// Lowercase hex encoding.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            out.extend(char::from_digit(u32::from(nibble), 16));
+        }
+    }
+    out
+}
+
+/// Locks a std mutex, ignoring poisoning (our critical sections never panic,
+/// and a poisoned counter is still a usable counter).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Constant-time string equality. Both sides are hashed first so that the
+/// comparison does not even leak the secret's length.
+pub fn secret_eq(a: &str, b: &str) -> bool {
+    let ha = Sha256::digest(a.as_bytes());
+    let hb = Sha256::digest(b.as_bytes());
+    ha.ct_eq(&hb).into()
+}
+
+/// A resource id in a path or body: 1..=64 chars of `[A-Za-z0-9_-]`.
+pub fn is_valid_id(s: &str) -> bool {
+    is_valid_id_with(s, b"_-")
+}
+
+/// Like [`is_valid_id`] but also allowing the given extra ASCII punctuation.
+pub fn is_valid_id_with(s: &str, extra: &[u8]) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+}
+
+/// Formats Unix seconds as an RFC 3339 UTC timestamp (`2024-01-31T12:00:00Z`).
+pub fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("inv_1001"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("../etc"));
+        assert!(!is_valid_id(&"a".repeat(65)));
+        assert!(is_valid_id_with("1.0.0", b"._-"));
+    }
+
+    #[test]
+    fn secret_compare() {
+        assert!(secret_eq("abc", "abc"));
+        assert!(!secret_eq("abc", "abd"));
+        assert!(!secret_eq("abc", "abcd"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
+        assert_eq!(hex(&[0, 255, 16]), "00ff10");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: every endpoint and refusal, over real HTTP on loopback.
+
+mod backend;
+mod checkout;
+mod cli;
+mod common;
+mod controls;
+mod fuzz;
+mod gatekeeper;
+mod http;
+mod oauth;
