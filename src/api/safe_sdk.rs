@@ -128,12 +128,25 @@ impl Device {
     }
 }
 
+/// A running periodic check. Dropping it (stop, destroy, a new start) clears the
+/// timer and silences a check still in flight, so no result arrives after the end.
+struct Periodic {
+    _interval: Interval,
+    active: Rc<Cell<bool>>,
+}
+
+impl Drop for Periodic {
+    fn drop(&mut self) {
+        self.active.set(false);
+    }
+}
+
 /// The Gatekeeper device client: `new SafeSDK({ apiKey, applicationId,
 /// applicationVersion, baseUrl })`, then `initialize(jwt)` and `check()`.
 #[wasm_bindgen(js_name = SafeSDK)]
 pub struct SafeSdk {
     device: Rc<Device>,
-    periodic: RefCell<Option<Interval>>,
+    periodic: RefCell<Option<Periodic>>,
 }
 
 #[wasm_bindgen(js_class = SafeSDK)]
@@ -220,11 +233,14 @@ impl SafeSdk {
             .map_err(|_| Error::config("callback", "must be a function"))?;
         let device = self.device.clone();
         let running = Rc::new(Cell::new(false));
+        let active = Rc::new(Cell::new(true));
+        let still_active = active.clone();
         let tick = move || {
             if running.replace(true) {
                 return;
             }
             let (device, running, callback) = (device.clone(), running.clone(), callback.clone());
+            let active = still_active.clone();
             spawn_local(async move {
                 let result = device.check().await.unwrap_or_else(|e| {
                     let o = to_js(&Failed {
@@ -235,31 +251,39 @@ impl SafeSdk {
                     o
                 });
                 running.set(false);
-                if !device.session.is_destroyed() {
+                if active.get() && !device.session.is_destroyed() {
                     notify(&callback, &result);
                 }
             });
         };
-        *self.periodic.borrow_mut() = Some(Interval::new(ms as u32, tick));
+        let periodic = Periodic {
+            _interval: Interval::new(ms as u32, tick),
+            active,
+        };
+        drop(self.periodic.replace(Some(periodic)));
         Ok(())
     }
 
     /// Ends the periodic check and frees its timer.
     #[wasm_bindgen(js_name = stopPeriodicCheck)]
     pub fn stop_periodic_check(&self) {
-        self.periodic.borrow_mut().take();
+        drop(self.periodic.take());
     }
 
-    /// The registered device id, or `null` before `initialize`.
+    /// The registered device id, or `null` before `initialize` (kept after `destroy()`).
     #[wasm_bindgen(getter, js_name = deviceId)]
-    pub fn device_id(&self) -> Option<String> {
-        self.device.id.borrow().clone()
+    pub fn device_id(&self) -> JsValue {
+        self.device
+            .id
+            .borrow()
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str)
     }
 
     /// Forgets the token, stops the periodic check, aborts requests; later calls reject
     /// with `ClientDestroyedError`.
     pub fn destroy(&self) {
-        self.periodic.borrow_mut().take();
+        drop(self.periodic.take());
         self.device.session.destroy();
     }
 }
