@@ -1,9 +1,14 @@
 // partner-sdk, classic-script entry: bundled to pkg/partner-sdk.js, which defines the
 // global `PartnerSDK`. The wasm is found beside the script via document.currentScript.
 import initWasm, { AlternativeClient, SafeSDK as WasmSafeSDK } from './partner_sdk.js';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError, NetworkError } from './errors.js';
 
-export * from './errors.js';
+// The public error surface (makeError and ignoreRejection stay internal).
+export {
+  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
+  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
+  ClientDestroyedError, isPartnerSdkError,
+} from './errors.js';
 export { AlternativeClient };
 
 const script = typeof document !== 'undefined' ? document.currentScript : null;
@@ -30,9 +35,18 @@ export function init(moduleOrUrl) {
 export const ready = init();
 ready.catch(() => {});
 
+// A .wasm that cannot be fetched or compiled surfaces as the SDK's NetworkError.
+async function load() {
+  try {
+    await init();
+  } catch (cause) {
+    throw new NetworkError('partner-sdk could not load its wasm module', { cause });
+  }
+}
+
 const create = AlternativeClient.create;
 AlternativeClient.create = async function (options) {
-  await init();
+  await load();
   return create.call(this, options);
 };
 

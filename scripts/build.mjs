@@ -28,7 +28,7 @@ if (!existsSync(join(pkg, errorsPath))) throw new Error(`missing ${errorsPath}`)
 const entry = (name) => readFileSync(join(root, 'js', name), 'utf8').replaceAll("'./errors.js'", `'${errorsPath}'`);
 writeFileSync(join(pkg, 'index.js'), entry('index.js'));
 writeFileSync(join(pkg, 'classic.js'), entry('classic.js'));
-copyFileSync(join(root, 'js', 'index.d.ts'), join(pkg, 'index.d.ts'));
+for (const types of ['index.d.ts', 'global.d.ts']) copyFileSync(join(root, 'js', types), join(pkg, types));
 
 await build({
   entryPoints: [join(pkg, 'classic.js')],

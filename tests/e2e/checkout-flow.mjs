@@ -1,0 +1,50 @@
+// The checkout demo as a user sees it, for index.html (script tag) and esm.html (module).
+import assert from 'node:assert/strict';
+import { JWT, NETWORK_401, screenshot, watchedPage } from './helpers.mjs';
+
+const kinds = (page) => page.$$eval('#events li', (items) => items.map((li) => li.dataset.event));
+
+/** Loads `path`, checks the invoice, revokes, and checks the recovery took one refresh. */
+export async function checkoutFlow({ sandbox, context, path, shot }) {
+  const { page, seen } = await watchedPage(context);
+  const response = await page.goto(sandbox.url + path);
+  assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  assert.equal(await page.textContent('#invoice-id'), 'inv_1001');
+  assert.equal(await page.textContent('#invoice-amount'), '$49.99');
+  assert.equal(await page.textContent('#claim-invoice'), 'inv_1001');
+  assert.match(await page.textContent('#expires-in'), /^\d+ s$/);
+  assert.deepEqual(await kinds(page), ['issued']);
+
+  const before = await sandbox.counters();
+  await page.click('#revoke');
+  await page.waitForSelector('#invoice[data-loads="2"]', { timeout: 15_000 });
+  const after = await sandbox.counters();
+  assert.equal(after.tokens_issued.backend_checkout - before.tokens_issued.backend_checkout, 1, 'exactly one new token');
+  assert.equal(after.unauthorized - before.unauthorized, 1, 'one 401');
+  assert.equal(after.api_requests - before.api_requests, 2, 'the refused GET and its one retry');
+  assert.deepEqual(await kinds(page), ['issued', 'revoked', 'refused', 'issued', 'refreshed']);
+  assert.match(await page.textContent('[data-event="refreshed"]'), /reason: unauthorized/);
+
+  await page.click('#pay');
+  await page.waitForSelector('#payment-result[data-status="succeeded"]');
+  assert.match(await page.textContent('#payment-result'), /^Payment pay_\w+ succeeded: \$49\.99$/);
+  const paid = await sandbox.counters();
+  assert.equal(paid.tokens_issued.backend_checkout, after.tokens_issued.backend_checkout, 'no refresh to pay');
+  assert.equal(paid.unauthorized, after.unauthorized);
+
+  assert.doesNotMatch(await page.textContent('body'), JWT, 'the page never shows a token');
+  const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
+  assert.doesNotMatch(stored, JWT, 'nor stores one');
+  await screenshot(page, shot);
+
+  // The one 401 is the browser's network log of the refused request, not a script error.
+  assert.deepEqual(seen.http, ['401 /v1/invoices/inv_1001']);
+  assert.equal(seen.errors.filter((e) => NETWORK_401.test(e)).length, 1);
+  assert.deepEqual(seen.errors.filter((e) => !NETWORK_401.test(e)), [], 'console errors');
+  assert.deepEqual(seen.warnings, [], 'console warnings');
+  assert.deepEqual(seen.pageErrors, [], 'page errors');
+  assert.deepEqual(seen.csp, [], 'CSP violations');
+  await page.close();
+}

@@ -1,0 +1,112 @@
+// Error classes and entry points from plain JS, in a page under the sandbox's CSP that
+// holds two copies of the SDK: the classic bundle (global PartnerSDK, from index.html)
+// and the ES module (/pkg/index.js), each with its own classes and its own wasm.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
+
+let sandbox;
+let browser;
+let page;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+  ({ page } = await watchedPage(browser.context));
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+test('both entry points export the same names', async () => {
+  const [esm, classic] = await page.evaluate(async () => [
+    Object.keys(await import('/pkg/index.js')).sort(),
+    Object.keys(window.PartnerSDK).sort(),
+  ]);
+  assert.deepEqual(esm, classic);
+  for (const name of ['AlternativeClient', 'SafeSDK', 'init', 'ready', 'isPartnerSdkError', 'ApiError']) {
+    assert.ok(esm.includes(name), name);
+  }
+});
+
+// Makes the SDK throw every class for real, then inspects each error from both copies.
+function provoke() {
+  return page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const classic = window.PartnerSDK;
+    const baseUrl = location.origin;
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const caught = async (promise) => promise.then(() => null, (e) => e);
+    const create = (options) => esm.AlternativeClient.create({ baseUrl, ...options });
+
+    const token = await mint();
+    const errors = {
+      ConfigurationError: await caught(create({ accessToken: token, retries: 3 })),
+      InvalidAccessToken: await caught(create({ accessToken: ' \n' })),
+      InvalidAccessTokenFormat: await caught(create({ accessToken: 'abc.def' })),
+    };
+    const plain = await create({ accessToken: token });
+    errors.ApiError = await caught(plain.get('/v1/invoices/inv_9999'));
+    await post('/__sandbox/faults', { path: '/v1/invoices/inv_1002', delay_ms: 1500 });
+    const impatient = await create({ accessToken: token, requestTimeoutMs: 200 });
+    errors.NetworkError = await caught(impatient.get('/v1/invoices/inv_1002'));
+    const failing = await create({ accessToken: token, onAccessTokenExpired: () => { throw new Error('backend down'); } });
+    const silent = await create({ accessToken: token, refreshTimeoutMs: 100, onAccessTokenExpired: () => new Promise(() => {}) });
+    await post('/__sandbox/revoke', {});
+    errors.AccessTokenExpiredError = await caught(plain.get('/v1/invoices/inv_1001'));
+    errors.TokenRefreshError = await caught(failing.get('/v1/invoices/inv_1001'));
+    errors.TokenRefreshTimeoutError = await caught(silent.get('/v1/invoices/inv_1001'));
+    plain.destroy();
+    errors.ClientDestroyedError = await caught(plain.get('/v1/invoices/inv_1001'));
+
+    const report = {};
+    for (const [name, e] of Object.entries(errors)) {
+      report[name] = {
+        name: e && e.name,
+        code: e && e.code,
+        own: [e instanceof esm[name], e instanceof esm.PartnerSdkError, e instanceof Error, esm.isPartnerSdkError(e)],
+        other: [e instanceof classic[name], e instanceof classic.PartnerSdkError, classic.isPartnerSdkError(e)],
+        leaks: JSON.stringify([String(e), e && e.stack, e && String(e.cause), e]).includes(token),
+      };
+    }
+    report.extras = {
+      key: errors.ConfigurationError.key,
+      api: [errors.ApiError.status, typeof errors.ApiError.body, /^req_/.test(errors.ApiError.requestId)],
+      cause: errors.TokenRefreshError.cause && errors.TokenRefreshError.cause.message,
+    };
+    const fromClassic = await caught(classic.AlternativeClient.create({}));
+    report.fromClassic = [fromClassic.name, fromClassic instanceof classic.ConfigurationError, fromClassic instanceof esm.ConfigurationError, esm.isPartnerSdkError(fromClassic)];
+    report.notOurs = [new Error('x'), null, undefined, { code: 'API_ERROR', name: 'ApiError' }, 'ApiError'].map(esm.isPartnerSdkError);
+    return report;
+  });
+}
+
+test('every error class: instanceof, name, code, isPartnerSdkError across two copies', async () => {
+  const report = await provoke();
+  const codes = {
+    ConfigurationError: 'INVALID_CONFIGURATION',
+    InvalidAccessToken: 'INVALID_ACCESS_TOKEN',
+    InvalidAccessTokenFormat: 'INVALID_ACCESS_TOKEN_FORMAT',
+    ApiError: 'API_ERROR',
+    NetworkError: 'REQUEST_TIMEOUT',
+    AccessTokenExpiredError: 'ACCESS_TOKEN_EXPIRED',
+    TokenRefreshError: 'TOKEN_REFRESH_FAILED',
+    TokenRefreshTimeoutError: 'TOKEN_REFRESH_TIMEOUT',
+    ClientDestroyedError: 'CLIENT_DESTROYED',
+  };
+  for (const [name, code] of Object.entries(codes)) {
+    assert.deepEqual(report[name], {
+      name,
+      code,
+      own: [true, true, true, true],
+      other: [false, false, true],
+      leaks: false,
+    }, name);
+  }
+  assert.deepEqual(report.extras, { key: 'retries', api: [403, 'object', true], cause: 'backend down' });
+  assert.deepEqual(report.fromClassic, ['ConfigurationError', true, false, true]);
+  assert.deepEqual(report.notOurs, [false, false, false, false, false]);
+});

@@ -1,0 +1,71 @@
+// gatekeeper.html: SafeSDK registers once per browser profile, checks on a schedule,
+// and survives a revoke through one refresh.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { JWT, NETWORK_401, launchBrowser, screenshot, startSandbox, watchedPage } from './helpers.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const okRows = (page) => page.locator('#checks tr[data-status="Ok"]').count();
+
+async function open(page) {
+  await page.goto(`${sandbox.url}/gatekeeper.html?interval=1000`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  return {
+    deviceId: await page.textContent('#device-id'),
+    registered: await page.getAttribute('#registered', 'data-registered'),
+  };
+}
+
+test('registers once across two page loads in one profile, then checks every second', async () => {
+  const start = await sandbox.counters();
+  const { page, seen } = await watchedPage(browser.context);
+  const first = await open(page);
+  assert.match(first.deviceId, /^dev_\w+$/);
+  assert.equal(first.registered, 'true');
+
+  await page.waitForFunction(() => document.querySelectorAll('#checks tr[data-status="Ok"]').length >= 3, null, { timeout: 10_000 });
+  const second = await open(page);
+  assert.equal(second.registered, 'false', 'the second load finds the device in localStorage');
+  assert.equal(second.deviceId, first.deviceId);
+
+  await page.waitForFunction(() => document.querySelectorAll('#checks tr[data-status="Ok"]').length >= 2, null, { timeout: 10_000 });
+  const now = await sandbox.counters();
+  assert.equal(now.device_registrations - start.device_registrations, 1);
+  assert.ok(now.checks - start.checks >= 5, `checks: ${now.checks - start.checks}`);
+
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  assert.ok(stored.includes(first.deviceId), 'device id kept in localStorage');
+  assert.doesNotMatch(stored, JWT);
+  assert.deepEqual([seen.errors, seen.pageErrors, seen.csp, seen.http], [[], [], [], []]);
+  await page.close();
+});
+
+test('a revoke during periodic checks costs one refresh and no failed check', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  await open(page);
+  const before = await sandbox.counters();
+  await page.click('#revoke');
+  await page.waitForSelector('[data-event="refreshed"]', { timeout: 10_000 });
+  const rowsAfterRefresh = await okRows(page);
+  await page.waitForFunction((n) => document.querySelectorAll('#checks tr[data-status="Ok"]').length > n, rowsAfterRefresh, { timeout: 10_000 });
+  const after = await sandbox.counters();
+  assert.equal(after.tokens_issued.gatekeeper - before.tokens_issued.gatekeeper, 1);
+  assert.equal(after.unauthorized - before.unauthorized, 1);
+  assert.equal(await page.locator('#checks tr:not([data-status="Ok"])').count(), 0);
+  assert.match(await page.textContent('[data-event="refreshed"]'), /reason: unauthorized/);
+  await screenshot(page, 'gatekeeper.png');
+  assert.deepEqual(seen.http, ['401 /v1/applications/demo-app/versions/1.0.0/devices/' + (await page.textContent('#device-id')) + '/checks']);
+  assert.deepEqual(seen.errors.filter((e) => !NETWORK_401.test(e)), []);
+  assert.deepEqual([seen.pageErrors, seen.csp], [[], []]);
+  await page.close();
+});

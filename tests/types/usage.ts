@@ -1,0 +1,166 @@
+// Type-level test of pkg/index.d.ts and pkg/global.d.ts: every option, method, result and
+// error class of API.md, as a user writes them. Checked by `tsc --noEmit --strict` in
+// scripts/test.sh (never run). `@ts-expect-error` lines prove the types are not `any`.
+import {
+  AlternativeClient,
+  SafeSDK,
+  init,
+  ready,
+  isPartnerSdkError,
+  PartnerSdkError,
+  InvalidAccessToken,
+  InvalidAccessTokenFormat,
+  AccessTokenExpiredError,
+  TokenRefreshTimeoutError,
+  TokenRefreshError,
+  ApiError,
+  NetworkError,
+  ConfigurationError,
+  ClientDestroyedError,
+  type AlternativeClientOptions,
+  type CheckResult,
+  type InitializeResult,
+  type PartnerSdkErrorCode,
+  type TokenRefreshedEvent,
+} from 'partner-sdk';
+// The classic script's global `PartnerSDK` (a side-effect-free, type-only import).
+import type {} from 'partner-sdk/global';
+
+declare const jwt: string;
+
+interface Invoice {
+  id: string;
+  amount: number;
+}
+
+async function checkout(): Promise<void> {
+  await init();
+  await init(new URL('https://cdn.example/partner_sdk_bg.wasm'));
+  await ready;
+
+  const options: AlternativeClientOptions = {
+    accessToken: jwt,
+    environment: 'sandbox',
+    baseUrl: 'http://localhost:8787',
+    onAccessTokenExpired: async () => jwt,
+    refreshTimeoutMs: 5000,
+    requestTimeoutMs: 30000,
+    refreshLeewaySeconds: 30,
+    onTokenRefreshed: ({ expiresAt, reason }: TokenRefreshedEvent) => {
+      const when: number | null = expiresAt;
+      const why: 'expiring' | 'unauthorized' = reason;
+      console.info(when, why);
+    },
+  };
+  const client = await AlternativeClient.create(options);
+  const viaGetter = await AlternativeClient.create({ getAccessToken: () => jwt });
+  viaGetter.destroy();
+
+  // @ts-expect-error both token callbacks at once
+  await AlternativeClient.create({ accessToken: jwt, getAccessToken: () => jwt, onAccessTokenExpired: () => jwt });
+  // @ts-expect-error neither accessToken nor getAccessToken
+  await AlternativeClient.create({ environment: 'production' });
+  // @ts-expect-error unknown environment
+  await AlternativeClient.create({ accessToken: jwt, environment: 'staging' });
+  // @ts-expect-error unknown option
+  await AlternativeClient.create({ accessToken: jwt, retries: 3 });
+
+  const invoice = await client.get<Invoice>('/v1/invoices/inv_1001', { query: { expand: ['lines'], page: 1 } });
+  const amount: number = invoice.amount;
+  const raw: unknown = await client.request('GET', '/v1/invoices/inv_1001', {
+    headers: { 'x-trace': '1' },
+    signal: AbortSignal.timeout(1000),
+  });
+  await client.request('post', '/v1/invoices/inv_1001/payments', { body: { amount } });
+  // @ts-expect-error not an HTTP method
+  await client.request('FETCH', '/x');
+  await client.post('/v1/invoices/inv_1001/payments', { amount }, { headers: [['x-a', 'b']] });
+  await client.put('/v1/things/1', { a: 1 });
+  await client.patch('/v1/things/1', { a: 2 });
+  await client.delete('/v1/things/1');
+  client.setAccessToken(jwt);
+  // @ts-expect-error a token is a string
+  client.setAccessToken(42);
+
+  const invoiceId: unknown = client.claims?.invoice_id;
+  const exp: number | undefined = client.claims?.exp;
+  const expiresAt: number | null = client.expiresAt;
+  const shown: { expiresAt: number | null } = client.toJSON();
+  console.info(raw, invoiceId, exp, expiresAt, shown);
+  client.destroy();
+}
+
+async function gatekeeper(): Promise<void> {
+  const sdk = new SafeSDK({
+    apiKey: 'demo-api-key',
+    applicationId: 'demo-app',
+    applicationVersion: '1.0.0',
+    baseUrl: 'http://localhost:8787',
+    getAccessToken: async () => jwt,
+    refreshTimeoutMs: 5000,
+    requestTimeoutMs: 30000,
+  });
+  // @ts-expect-error apiKey is required
+  new SafeSDK({ applicationId: 'a', applicationVersion: '1', baseUrl: 'https://x.test' });
+
+  const { deviceId, registered }: InitializeResult = await sdk.initialize(jwt);
+  sdk.setAccessToken(jwt);
+  const result: CheckResult = await sdk.check();
+  if (result.status === 'AuthenticationFailed') console.warn(result.reason);
+  const extra: unknown = result.checkedAt;
+  sdk.startPeriodicCheck(5000, (r) => {
+    const status: string = r.status;
+    if (r.error) console.warn(r.error.code);
+    console.info(status);
+  });
+  sdk.stopPeriodicCheck();
+  const current: string | null = sdk.deviceId;
+  console.info(deviceId, registered, extra, current);
+  sdk.destroy();
+}
+
+function explain(e: unknown): string {
+  if (e instanceof ApiError) {
+    const status: number = e.status;
+    const body: unknown = e.body;
+    const requestId: string | null = e.requestId;
+    return `${e.code} ${status} ${requestId} ${String(body)}`;
+  }
+  if (e instanceof NetworkError) {
+    const code: 'NETWORK_ERROR' | 'REQUEST_TIMEOUT' = e.code;
+    return code;
+  }
+  if (e instanceof ConfigurationError) return `bad ${e.key ?? '?'}`;
+  if (e instanceof TokenRefreshError) return `callback failed: ${String(e.cause)}`;
+  const others = [
+    InvalidAccessToken,
+    InvalidAccessTokenFormat,
+    AccessTokenExpiredError,
+    TokenRefreshTimeoutError,
+    ClientDestroyedError,
+  ] as const;
+  if (others.some((C) => e instanceof C)) return 'token or lifecycle';
+  if (isPartnerSdkError(e)) {
+    const code: PartnerSdkErrorCode = e.code;
+    const base: PartnerSdkError = e;
+    const asError: Error = base;
+    return `${code} ${asError.message}`;
+  }
+  return 'not ours';
+}
+
+async function classic(): Promise<void> {
+  await PartnerSDK.ready;
+  const client: PartnerSDK.AlternativeClient = await PartnerSDK.AlternativeClient.create({ accessToken: jwt });
+  const sdk = new PartnerSDK.SafeSDK({ apiKey: 'k', applicationId: 'a', applicationVersion: '1', baseUrl: 'https://x.test' });
+  try {
+    await client.get('/v1/invoices/inv_1001');
+  } catch (e) {
+    if (e instanceof PartnerSDK.ApiError) console.warn(e.status);
+    if (PartnerSDK.isPartnerSdkError(e)) console.warn(e.code);
+  }
+  await PartnerSDK.init();
+  sdk.destroy();
+}
+
+export { checkout, gatekeeper, explain, classic };
