@@ -22,7 +22,8 @@ trap stop_sandbox EXIT
 
 echo "== browser tests: wasm-pack test --headless --chrome (sandbox at $SANDBOX_URL)"
 export SANDBOX_URL
-CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome 2>&1 | tee target/browser-tests.log
+WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300} CHROMEDRIVER=/usr/bin/chromedriver \
+  wasm-pack test --headless --chrome 2>&1 | tee target/browser-tests.log
 browser=$(grep -Eo 'test result: ok\. [0-9]+ passed' target/browser-tests.log | awk '{s+=$4} END {print s+0}')
 if [ "$browser" -eq 0 ]; then
   echo "FAIL: no browser test ran" >&2

@@ -112,10 +112,12 @@ impl AlternativeClient {
         self.session.claims()
     }
 
-    /// The token's `exp` (seconds since the epoch), or `null`.
-    #[wasm_bindgen(getter, js_name = expiresAt)]
-    pub fn expires_at(&self) -> Option<f64> {
-        self.session.expires_at()
+    /// The token's `exp` (seconds since the epoch), or `null` (never `undefined`).
+    #[wasm_bindgen(getter, js_name = expiresAt, unchecked_return_type = "number | null")]
+    pub fn expires_at(&self) -> JsValue {
+        self.session
+            .expires_at()
+            .map_or(JsValue::NULL, JsValue::from)
     }
 
     /// Forgets the token, aborts in-flight requests and pending refreshes; every
@@ -128,11 +130,7 @@ impl AlternativeClient {
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(
-            &o,
-            &"expiresAt".into(),
-            &self.expires_at().map_or(JsValue::NULL, JsValue::from),
-        );
+        let _ = js_sys::Reflect::set(&o, &"expiresAt".into(), &self.expires_at());
         o.into()
     }
 }

@@ -6,10 +6,11 @@ use crate::core::refresh::{after_response, Failure, Next};
 use crate::web::error::Error;
 use crate::web::json::parse_body;
 use crate::web::session::Session;
-use gloo_net::http::{Method, RequestBuilder};
-use js_sys::{Array, Reflect};
+use gloo_net::http::Method;
+use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, RequestRedirect};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, Request, RequestInit, RequestRedirect, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -17,6 +18,11 @@ extern "C" {
     fn abort_signal_any(signals: &Array) -> AbortSignal;
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
     fn abort_signal_timeout(ms: u32) -> AbortSignal;
+    /// The global `fetch` (window or worker). Called directly rather than through
+    /// gloo-net, whose error conversion throws when the promise rejects with something
+    /// that is not an `Error` (e.g. a caller's `abort({ reason })` object).
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(input: &Request) -> Promise;
 }
 
 /// A request, ready to go out (the token is added per attempt).
@@ -93,6 +99,25 @@ impl Call {
         }
     }
 
+    /// The `Request` for one attempt. Built with `web_sys` directly: gloo-net's builder
+    /// appends a stray `&` to a URL that already has a query.
+    fn request(&self, bearer: &str, signal: &AbortSignal) -> Result<Request, JsValue> {
+        let headers = Headers::new()?;
+        for (name, value) in &self.headers {
+            headers.append(name, value)?;
+        }
+        headers.set("Authorization", bearer)?;
+        let init = RequestInit::new();
+        init.set_method(self.method.as_str());
+        init.set_headers_headers(&headers);
+        init.set_signal(Some(signal));
+        init.set_redirect(RequestRedirect::Error);
+        if let Some(body) = &self.body {
+            init.set_body(&JsValue::from_str(body));
+        }
+        Request::new_with_str_and_init(&self.url, &init)
+    }
+
     async fn attempt(&self, session: &Session, bearer: &str) -> Result<Reply, Error> {
         let timeout = abort_signal_timeout(session.config().request_timeout_ms);
         let signals = Array::of2(&session.lifetime_signal(), &timeout);
@@ -100,29 +125,24 @@ impl Call {
             signals.push(s);
         }
         let signal = abort_signal_any(&signals);
-        let mut builder = RequestBuilder::new(&self.url)
-            .method(self.method.clone())
-            .abort_signal(Some(&signal))
-            .redirect(RequestRedirect::Error);
-        for (name, value) in &self.headers {
-            builder = builder.header(name, value);
-        }
-        builder = builder.header("Authorization", bearer);
-        let request = match &self.body {
-            Some(body) => builder.body(JsValue::from_str(body)),
-            None => builder.build(),
-        }
-        .map_err(|_| self.classify(session, &timeout))?;
-        let response = request
-            .send()
-            .await
+        let request = self
+            .request(bearer, &signal)
             .map_err(|_| self.classify(session, &timeout))?;
+        let response: Response = JsFuture::from(global_fetch(&request))
+            .await
+            .map_err(|_| self.classify(session, &timeout))?
+            .dyn_into()
+            .map_err(|_| Error::from(SdkError::Network))?;
         let status = response.status();
-        let request_id = response.headers().get("x-request-id");
-        let text = response
+        let request_id = response.headers().get("x-request-id").ok().flatten();
+        let reading = response
             .text()
-            .await
             .map_err(|_| self.classify(session, &timeout))?;
+        let text = JsFuture::from(reading)
+            .await
+            .map_err(|_| self.classify(session, &timeout))?
+            .as_string()
+            .unwrap_or_default();
         Ok(Reply {
             status,
             request_id,

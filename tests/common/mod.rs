@@ -70,8 +70,9 @@ pub async fn last_jti() -> Option<String> {
     Reflect::get(&c, &"last_jti".into()).unwrap().as_string()
 }
 
-/// A real checkout token for `invoice`, minted by the sandbox with `ttl` seconds.
-pub async fn mint_checkout(invoice: &str, ttl: u32) -> String {
+/// A real checkout token for `invoice`, minted by the sandbox with `ttl` seconds
+/// (negative: already expired).
+pub async fn mint_checkout(invoice: &str, ttl: i32) -> String {
     let body = format!(
         r#"{{"kind":"checkout","invoiceId":"{invoice}","customerId":"cus_demo","ttl":{ttl}}}"#
     );
@@ -219,4 +220,253 @@ pub fn never() -> Promise {
 /// `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+// ---- helpers for the AlternativeClient tests -------------------------------------
+
+/// The sandbox counters the tests compare, read at one moment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counts {
+    /// Requests to the protected API (faulted ones included).
+    pub api: f64,
+    /// API requests answered 401.
+    pub unauthorized: f64,
+    /// API requests answered 403.
+    pub forbidden: f64,
+}
+
+/// Reads the counters now.
+pub async fn counts() -> Counts {
+    let c = fetch_json("GET", "/__sandbox/counters", None).await;
+    let n = |k: &str| get(&c, k).as_f64().unwrap_or(0.0);
+    Counts {
+        api: n("api_requests"),
+        unauthorized: n("unauthorized"),
+        forbidden: n("forbidden"),
+    }
+}
+
+impl Counts {
+    /// What changed since `self` was read.
+    pub async fn since(self) -> Counts {
+        let now = counts().await;
+        Counts {
+            api: now.api - self.api,
+            unauthorized: now.unauthorized - self.unauthorized,
+            forbidden: now.forbidden - self.forbidden,
+        }
+    }
+}
+
+/// `DELETE /__sandbox/faults`: no fault left over from an earlier test.
+pub async fn clear_faults() {
+    fetch_json("DELETE", "/__sandbox/faults", None).await;
+}
+
+/// `POST /__sandbox/faults` with a fault object built in JS (so `body` is escaped).
+pub async fn fault_obj(fault: &JsValue) {
+    let text = js_sys::JSON::stringify(fault).unwrap().as_string().unwrap();
+    control("faults", &text).await;
+}
+
+/// A claim of a token (decoded in the test, not by the SDK).
+pub fn claim_of(token: &str, name: &str) -> JsValue {
+    let payload = token.split('.').nth(1).unwrap();
+    let text = String::from_utf8(base64url::decode(payload).unwrap()).unwrap();
+    get(&js_sys::JSON::parse(&text).unwrap(), name)
+}
+
+/// A JS function that counts its calls and answers with `f()` (an `Err` is thrown).
+pub fn counting(
+    mut f: impl FnMut() -> Result<JsValue, JsValue> + 'static,
+) -> (JsValue, std::rc::Rc<std::cell::Cell<u32>>) {
+    let n = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = n.clone();
+    let cb = Closure::<dyn FnMut() -> Result<JsValue, JsValue>>::new(move || {
+        seen.set(seen.get() + 1);
+        f()
+    })
+    .into_js_value();
+    (cb, n)
+}
+
+/// A JS function of one argument that records every argument it gets.
+pub fn recorder() -> (JsValue, std::rc::Rc<std::cell::RefCell<Vec<JsValue>>>) {
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = log.clone();
+    let f = js_fn1(move |arg| {
+        sink.borrow_mut().push(arg);
+        JsValue::UNDEFINED
+    });
+    (f, log)
+}
+
+/// Starts `target[method](...args)` and hands back its Promise without awaiting it.
+pub fn start(target: &JsValue, method: &str, args: &[JsValue]) -> Promise {
+    call(target, method, args).unwrap().dyn_into().unwrap()
+}
+
+/// Awaits a Promise.
+pub async fn settle(p: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+/// Awaits every Promise, in order.
+pub async fn settle_all(ps: Vec<Promise>) -> Vec<Result<JsValue, JsValue>> {
+    let all = Promise::all_settled(&ps.into_iter().collect::<Array>());
+    let out: Array = JsFuture::from(all).await.unwrap().unchecked_into();
+    out.iter()
+        .map(|r| {
+            if get(&r, "status").as_string().as_deref() == Some("fulfilled") {
+                Ok(get(&r, "value"))
+            } else {
+                Err(get(&r, "reason"))
+            }
+        })
+        .collect()
+}
+
+/// Polls `cond` every 5 ms until it holds; panics after `ms`.
+pub async fn wait_until(what: &str, ms: f64, mut cond: impl FnMut() -> bool) {
+    let t0 = now_ms();
+    while !cond() {
+        assert!(now_ms() - t0 < ms, "timed out waiting for {what}");
+        sleep(5).await;
+    }
+}
+
+/// One `fetch` call seen by [`FetchSpy`]: (url, method, authorization, content-type).
+pub type Sent = (String, String, Option<String>, Option<String>);
+
+/// A `fetch` spy: every call made while it is installed is recorded as a [`Sent`],
+/// then passed to the real `fetch`.
+pub struct FetchSpy {
+    original: JsValue,
+    /// The recorded calls.
+    pub calls: std::rc::Rc<std::cell::RefCell<Vec<Sent>>>,
+}
+
+impl FetchSpy {
+    /// Installs the spy on `window.fetch`.
+    pub fn install() -> FetchSpy {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let original = get(&window, "fetch");
+        let calls = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let (sink, real, win) = (calls.clone(), original.clone(), window.clone());
+        let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+            move |input: JsValue, init: JsValue| {
+                let header = |name: &str| {
+                    let headers = get(&input, "headers");
+                    if headers.is_object() {
+                        call(&headers, "get", &[name.into()])
+                            .ok()
+                            .and_then(|v| v.as_string())
+                    } else {
+                        None
+                    }
+                };
+                let url = get(&input, "url").as_string().or_else(|| input.as_string());
+                sink.borrow_mut().push((
+                    url.unwrap_or_default(),
+                    get(&input, "method").as_string().unwrap_or_default(),
+                    header("authorization"),
+                    header("content-type"),
+                ));
+                let f: &Function = real.unchecked_ref();
+                f.call2(&win, &input, &init).unwrap()
+            },
+        )
+        .into_js_value();
+        Reflect::set(&window, &"fetch".into(), &spy).unwrap();
+        FetchSpy { original, calls }
+    }
+
+    /// Calls whose URL contains `part`.
+    pub fn to(&self, part: &str) -> Vec<Sent> {
+        self.calls
+            .borrow()
+            .iter()
+            .filter(|c| c.0.contains(part))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for FetchSpy {
+    fn drop(&mut self) {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let _ = Reflect::set(&window, &"fetch".into(), &self.original);
+    }
+}
+
+/// `AlternativeClient.create` against the sandbox with `token` plus `extra` options.
+pub async fn checkout_client(token: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs: Vec<(&str, JsValue)> =
+        vec![("accessToken", token.into()), ("baseUrl", sandbox().into())];
+    pairs.extend(extra.iter().cloned());
+    create(obj(&pairs)).await.unwrap()
+}
+
+/// `client.claims.jti`.
+pub fn client_jti(client: &JsValue) -> Option<String> {
+    let claims = get(client, "claims");
+    if claims.is_object() {
+        get(&claims, "jti").as_string()
+    } else {
+        None
+    }
+}
+
+// ---- helpers for the hostile-server / hostile-page / re-entrancy tests -------------
+
+/// Records every `unhandledrejection` event on `window` while it lives.
+pub struct RejectionWatch {
+    listener: JsValue,
+    /// The `reason` of each unhandled rejection seen.
+    pub seen: std::rc::Rc<std::cell::RefCell<Vec<JsValue>>>,
+}
+
+impl RejectionWatch {
+    /// Installs the listener.
+    pub fn install() -> RejectionWatch {
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let listener = js_fn1(move |event| {
+            let reason = Reflect::get(&event, &"reason".into()).unwrap_or(JsValue::UNDEFINED);
+            sink.borrow_mut().push(reason);
+            JsValue::UNDEFINED
+        });
+        let window: JsValue = web_sys::window().unwrap().into();
+        call(
+            &window,
+            "addEventListener",
+            &["unhandledrejection".into(), listener.clone()],
+        )
+        .unwrap();
+        RejectionWatch { listener, seen }
+    }
+
+    /// Gives pending rejections a tick (50 ms), then asserts none went unhandled.
+    pub async fn assert_none(&self) {
+        sleep(50).await;
+        let seen = self.seen.borrow();
+        assert!(seen.is_empty(), "unhandled rejections: {:?}", *seen);
+    }
+}
+
+impl Drop for RejectionWatch {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = call(
+                &window.into(),
+                "removeEventListener",
+                &["unhandledrejection".into(), self.listener.clone()],
+            );
+        }
+    }
+}
+
+/// The sandbox under another origin: `localhost` instead of `127.0.0.1` (same server).
+pub fn sandbox_other_origin() -> String {
+    sandbox().replacen("127.0.0.1", "localhost", 1)
 }

@@ -1,0 +1,333 @@
+//! `AlternativeClient` options, the token's absence from every observable place, and
+//! the error brand across two copies of `errors.js`, in real Chromium.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const INVOICE: &str = "/v1/invoices/inv_1001";
+const H: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+// The SDK's own copy of the errors module (the same snippet the library uses).
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = isPartnerSdkError)]
+    fn is_partner_sdk_error(error: &JsValue) -> bool;
+}
+
+/// A second, independent copy of `errors.js`: the module the SDK's errors come from
+/// (found in their stack), imported again under another URL.
+async fn second_copy(error: &JsValue) -> JsValue {
+    let stack = get(error, "stack").as_string().unwrap();
+    let start = stack.find("http").unwrap();
+    let end = start + stack[start..].find("errors.js").unwrap() + "errors.js".len();
+    let url = format!("{}?second-copy", &stack[start..end]);
+    let import = js_sys::Function::new_with_args("u", "return import(u)");
+    let module = import.call1(&JsValue::UNDEFINED, &url.into()).unwrap();
+    settle(module.unchecked_into()).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_reject_with_configuration_error_naming_the_key() {
+    let t = token(H, r#"{"jti":"opt","exp":4102444800}"#);
+    let (get_token, get_calls) = counting(|| Ok("x".into()));
+    let (on_expired, expired_calls) = counting(|| Ok("x".into()));
+    let base = || ("baseUrl", JsValue::from(sandbox()));
+    let tok = || ("accessToken", JsValue::from(t.as_str()));
+    let cases: Vec<(&str, JsValue, &[&str])> = vec![
+        (
+            "unknown key",
+            obj(&[tok(), base(), ("acessToken", "x".into())]),
+            &["acessToken"],
+        ),
+        (
+            "both callbacks",
+            obj(&[
+                tok(),
+                base(),
+                ("getAccessToken", get_token.clone()),
+                ("onAccessTokenExpired", on_expired.clone()),
+            ]),
+            &["getAccessToken", "onAccessTokenExpired"],
+        ),
+        (
+            "neither token nor getAccessToken",
+            obj(&[base()]),
+            &["accessToken"],
+        ),
+        (
+            "onAccessTokenExpired without a token",
+            obj(&[base(), ("onAccessTokenExpired", on_expired.clone())]),
+            &["accessToken"],
+        ),
+        (
+            "http: to a public host",
+            obj(&[tok(), ("baseUrl", "http://example.com".into())]),
+            &["baseUrl"],
+        ),
+        (
+            "relative baseUrl",
+            obj(&[tok(), ("baseUrl", "/v1".into())]),
+            &["baseUrl"],
+        ),
+        (
+            "environment staging",
+            obj(&[tok(), ("environment", "staging".into())]),
+            &["environment"],
+        ),
+        (
+            "timeout as a string",
+            obj(&[tok(), base(), ("refreshTimeoutMs", "5000".into())]),
+            &["refreshTimeoutMs"],
+        ),
+        (
+            "negative timeout",
+            obj(&[tok(), base(), ("requestTimeoutMs", (-1).into())]),
+            &["requestTimeoutMs"],
+        ),
+        (
+            "leeway as a string",
+            obj(&[tok(), base(), ("refreshLeewaySeconds", "30".into())]),
+            &["refreshLeewaySeconds"],
+        ),
+        (
+            "callback not a function",
+            obj(&[tok(), base(), ("onTokenRefreshed", 1.into())]),
+            &["onTokenRefreshed"],
+        ),
+        (
+            "getAccessToken not a function",
+            obj(&[base(), ("getAccessToken", "tok".into())]),
+            &["getAccessToken"],
+        ),
+    ];
+    let before = counts().await;
+    for (label, options, keys) in cases {
+        let err = create(options).await.expect_err(label);
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+        let key = get(&err, "key").as_string().unwrap_or_default();
+        assert!(keys.contains(&key.as_str()), "{label}: key {key:?}");
+        let msg = get(&err, "message").as_string().unwrap();
+        assert!(!msg.contains(&t), "{label}: message leaks the token");
+    }
+    assert_eq!(
+        (get_calls.get(), expired_calls.get()),
+        (0, 0),
+        "no callback ran"
+    );
+    assert_eq!(before.since().await.api, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn good_options_work_and_a_trailing_slash_is_removed() {
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", 600).await;
+    let before = counts().await;
+    let c = create(obj(&[
+        ("accessToken", format!("{a}\n").into()),
+        ("baseUrl", format!("{}/", sandbox()).into()),
+        ("refreshTimeoutMs", 1000.into()),
+        ("requestTimeoutMs", 5000.into()),
+        ("refreshLeewaySeconds", 0.into()),
+    ]))
+    .await
+    .unwrap();
+    let invoice = call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(
+        get(&get(&c, "claims"), "invoice_id").as_string().as_deref(),
+        Some("inv_1001")
+    );
+    assert_eq!(get(&c, "expiresAt").as_f64(), claim_of(&a, "exp").as_f64());
+    assert_eq!(before.since().await.api, 1.0);
+    assert_eq!(last_jti().await, Some(jti_of(&a)));
+    // The two environments are accepted (nothing is sent).
+    for env in ["production", "sandbox"] {
+        create(obj(&[
+            ("accessToken", a.clone().into()),
+            ("environment", env.into()),
+        ]))
+        .await
+        .unwrap_or_else(|e| panic!("environment {env}: {e:?}"));
+    }
+}
+
+/// Every string a JS value shows: itself, `String()`, `JSON.stringify`, own properties
+/// (including non-enumerable `message`, `stack`, `cause`), one level of `cause`.
+fn texts(value: &JsValue, out: &mut Vec<String>, depth: u32) {
+    if let Some(s) = value.as_string() {
+        out.push(s);
+        return;
+    }
+    if let Ok(s) = js_sys::JSON::stringify(value) {
+        out.extend(s.as_string());
+    }
+    if !value.is_object() {
+        return;
+    }
+    let string: js_sys::Function = get(&js_sys::global(), "String").unchecked_into();
+    out.extend(
+        string
+            .call1(&JsValue::UNDEFINED, value)
+            .ok()
+            .and_then(|s| s.as_string()),
+    );
+    for name in Object::get_own_property_names(value.unchecked_ref::<Object>()).iter() {
+        let v = Reflect::get(value, &name).unwrap_or(JsValue::UNDEFINED);
+        if depth < 2 {
+            texts(&v, out, depth + 1);
+        }
+    }
+    for key in ["message", "stack", "cause", "body", "requestId"] {
+        let v = get(value, key);
+        if depth < 2 && !v.is_undefined() {
+            texts(&v, out, depth + 1);
+        }
+    }
+}
+
+fn storage_texts(out: &mut Vec<String>) {
+    let window = web_sys::window().unwrap();
+    for storage in [window.local_storage(), window.session_storage()] {
+        let s = storage.unwrap().unwrap();
+        for i in 0..s.length().unwrap() {
+            let key = s.key(i).unwrap().unwrap_or_default();
+            out.push(s.get_item(&key).unwrap().unwrap_or_default());
+            out.push(key);
+        }
+    }
+    let document = get(&window.into(), "document");
+    out.extend(get(&document, "cookie").as_string());
+}
+
+#[wasm_bindgen_test]
+async fn the_token_leaves_no_trace() {
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", 600).await;
+    let before = counts().await;
+    let b_cell = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+    let cell = b_cell.clone();
+    let (cb, _) = counting(move || Ok(cell.borrow().clone().into()));
+    let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
+    let mut errors: Vec<JsValue> = Vec::new();
+
+    call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+    revoke_all().await;
+    let b = mint_checkout("inv_1001", 600).await;
+    *b_cell.borrow_mut() = b.clone();
+    call_async(&c, "get", &[INVOICE.into()]).await.unwrap(); // refreshed to B
+    fault_obj(&obj(&[("path", INVOICE.into()), ("status", 500.into())])).await;
+    errors.push(call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err());
+    errors.push(
+        call_async(&c, "get", &["https://evil.example/x".into()])
+            .await
+            .unwrap_err(),
+    );
+    errors.push(call(&c, "setAccessToken", &[format!("{b}.x").into()]).unwrap_err());
+    errors.push(call(&c, "setAccessToken", &[b.replace('.', "").into()]).unwrap_err());
+    let stale = checkout_client(&a, &[]).await; // A is revoked, no callback
+    errors.push(
+        call_async(&stale, "get", &[INVOICE.into()])
+            .await
+            .unwrap_err(),
+    );
+    let offline = create(obj(&[
+        ("accessToken", b.clone().into()),
+        ("baseUrl", CLOSED_ORIGIN.into()),
+    ]))
+    .await
+    .unwrap();
+    errors.push(
+        call_async(&offline, "get", &[INVOICE.into()])
+            .await
+            .unwrap_err(),
+    );
+    errors.push(
+        create(obj(&[("accessToken", a.clone().into()), ("x", 1.into())]))
+            .await
+            .unwrap_err(),
+    );
+
+    let mut seen = Vec::new();
+    for e in &errors {
+        assert!(is_partner_sdk_error(e), "{e:?}");
+        texts(e, &mut seen, 0);
+    }
+    for client in [&c, &stale, &offline] {
+        texts(client, &mut seen, 0);
+    }
+    storage_texts(&mut seen);
+    let idb = get(&web_sys::window().unwrap().into(), "indexedDB");
+    if let Ok(dbs) = call_async(&idb, "databases", &[]).await {
+        texts(&dbs, &mut seen, 0);
+    }
+    call(&c, "destroy", &[]).unwrap();
+    texts(&c, &mut seen, 0);
+
+    let secrets: Vec<&str> = [a.as_str(), b.as_str()]
+        .iter()
+        .flat_map(|t| [*t, t.rsplit('.').next().unwrap()])
+        .collect();
+    assert!(seen.len() > 20, "looked at {} strings", seen.len());
+    for text in &seen {
+        for secret in &secrets {
+            assert!(!text.contains(secret), "token found in {text:?}");
+        }
+    }
+    let d = before.since().await;
+    assert_eq!((d.api, d.unauthorized), (5.0, 2.0));
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_recognised_by_a_second_copy_of_the_module() {
+    let before = counts().await;
+    let err = create(obj(&[
+        ("accessToken", "a.b".into()),
+        ("baseUrl", sandbox().into()),
+    ]))
+    .await
+    .unwrap_err();
+    assert_error(
+        &err,
+        "InvalidAccessTokenFormat",
+        "INVALID_ACCESS_TOKEN_FORMAT",
+    );
+    let copy = second_copy(&err).await;
+    let their_proto = get(&get(&copy, "PartnerSdkError"), "prototype");
+    let ours_is_theirs = call(&their_proto, "isPrototypeOf", std::slice::from_ref(&err)).unwrap();
+    assert_eq!(ours_is_theirs.as_bool(), Some(false), "not a second copy");
+    let their_check = |v: &JsValue| {
+        call(&copy, "isPartnerSdkError", std::slice::from_ref(v))
+            .unwrap()
+            .as_bool()
+            == Some(true)
+    };
+    assert!(their_check(&err), "second copy recognises our error");
+    let theirs = js_sys::Reflect::construct(
+        get(&copy, "ApiError").unchecked_ref::<js_sys::Function>(),
+        &Array::of1(&"x".into()),
+    )
+    .unwrap();
+    assert!(
+        is_partner_sdk_error(&theirs),
+        "we recognise the second copy's error"
+    );
+    for plain in [
+        js_sys::Error::new("plain").into(),
+        JsValue::NULL,
+        Array::new().into(),
+        "e".into(),
+    ] {
+        assert!(
+            !their_check(&plain) && !is_partner_sdk_error(&plain),
+            "{plain:?}"
+        );
+    }
+    assert_eq!(before.since().await.api, 0.0);
+}
