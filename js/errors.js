@@ -91,11 +91,12 @@ export function makeError(code, message, key, status, body, requestId, cause, ha
 
 /** @internal Called from Rust: keeps a page callback's rejected promise from going unhandled. */
 export function ignoreRejection(value) {
-  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
-    try {
+  try {
+    // Reading `then` runs the page's getter, if it has one: inside the try too.
+    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
       value.then(undefined, () => {});
-    } catch {
-      // a hostile thenable: nothing to do
     }
+  } catch {
+    // a hostile thenable: nothing to do
   }
 }

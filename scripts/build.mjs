@@ -28,6 +28,7 @@ if (!existsSync(join(pkg, errorsPath))) throw new Error(`missing ${errorsPath}`)
 const entry = (name) => readFileSync(join(root, 'js', name), 'utf8').replaceAll("'./errors.js'", `'${errorsPath}'`);
 writeFileSync(join(pkg, 'index.js'), entry('index.js'));
 writeFileSync(join(pkg, 'classic.js'), entry('classic.js'));
+writeFileSync(join(pkg, 'loader.js'), entry('loader.js'));
 for (const types of ['index.d.ts', 'global.d.ts']) copyFileSync(join(root, 'js', types), join(pkg, types));
 
 await build({
