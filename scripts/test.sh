@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 bash scripts/setup.sh
+mkdir -p target   # the logs below live here; a fresh clone has no target/ yet
 
 echo "== native tests: cargo test --workspace"
 cargo test --workspace 2>&1 | tee target/native-tests.log
