@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use crate::backend::Backend;
 use crate::body::json_body;
 use crate::error::{ApiError, ApiResult};
+use crate::fault_body::{FaultBody, Shape, MAX_BODY_BYTES, MAX_TRICKLE_MS};
 use crate::metrics::Counters;
 use crate::util::{is_valid_id, lock};
 use crate::vendor::{data, LifetimePatch, Vendor};
@@ -43,7 +44,9 @@ struct Fault {
     remaining: u32,
     status: Option<StatusCode>,
     delay: Duration,
-    body: Option<String>,
+    /// The canned body (cheap to clone, even at `MAX_BODY_BYTES`).
+    body: Bytes,
+    shape: Shape,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -87,18 +90,17 @@ impl Faults {
 
 impl Fault {
     fn respond(&self, status: StatusCode) -> Response {
-        let default = || {
-            json!({"error": "injected_fault", "error_description": "fault injected by /__sandbox/faults"}).to_string()
-        };
-        let body = self.body.clone().unwrap_or_else(default);
-        let content_type = if serde_json::from_str::<Value>(&body).is_ok() {
+        let content_type = if serde_json::from_slice::<Value>(&self.body).is_ok() {
             "application/json"
         } else {
             "text/plain; charset=utf-8"
         };
+        let body = Body::new(FaultBody::new(self.body.clone(), &self.shape));
         let mut res = (status, body).into_response();
         let h = res.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        // One-shot answers: a browser must not replay one (e.g. a cached 301/308).
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         for (name, value) in &self.headers {
             h.insert(name.clone(), value.clone());
         }
@@ -137,6 +139,55 @@ struct FaultRequest {
     delay_ms: Option<u64>,
     body: Option<String>,
     headers: Option<HashMap<String, String>>,
+    body_bytes: Option<usize>,
+    trickle_ms: Option<u64>,
+    chunk_bytes: Option<usize>,
+    close_after_bytes: Option<usize>,
+}
+
+/// The canned body and how it goes out: `body` or `body_bytes` (that many
+/// `x`), trickled and/or cut short. These options shape an answer, so they
+/// need a `status`.
+fn parse_body(req: &FaultRequest) -> ApiResult<(Bytes, Shape)> {
+    let bad = ApiError::invalid_request;
+    let shaped = req.body_bytes.is_some()
+        || req.trickle_ms.is_some()
+        || req.chunk_bytes.is_some()
+        || req.close_after_bytes.is_some();
+    if shaped && req.status.is_none() {
+        return Err(bad(
+            "body_bytes, trickle_ms, chunk_bytes and close_after_bytes need a status",
+        ));
+    }
+    let body = match (&req.body, req.body_bytes) {
+        (Some(_), Some(_)) => return Err(bad("give body or body_bytes, not both")),
+        (Some(b), None) if b.len() > 16 * 1024 => return Err(bad("body must be <= 16 KiB")),
+        (Some(b), None) => Bytes::from(b.clone()),
+        (None, Some(n)) if n > MAX_BODY_BYTES => return Err(bad("body_bytes must be <= 64 MiB")),
+        (None, Some(n)) => Bytes::from(vec![b'x'; n]),
+        (None, None) => Bytes::from(
+            json!({"error": "injected_fault", "error_description": "fault injected by /__sandbox/faults"})
+                .to_string(),
+        ),
+    };
+    let trickle_ms = req.trickle_ms.unwrap_or(0);
+    if trickle_ms > MAX_TRICKLE_MS {
+        return Err(bad("trickle_ms must be <= 10000"));
+    }
+    let chunk = req.chunk_bytes.unwrap_or(1);
+    if !(1..=MAX_BODY_BYTES).contains(&chunk) {
+        return Err(bad("chunk_bytes must be 1..=64 MiB"));
+    }
+    let close_after = req.close_after_bytes;
+    if close_after.is_some_and(|n| n >= body.len()) {
+        return Err(bad("close_after_bytes must be less than the body's length"));
+    }
+    let shape = Shape {
+        trickle: Duration::from_millis(trickle_ms),
+        chunk,
+        close_after,
+    };
+    Ok((body, shape))
 }
 
 fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
@@ -160,9 +211,10 @@ fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
         ),
     };
     let delay_ms = req.delay_ms.unwrap_or(0);
-    if delay_ms > 60_000 || req.body.as_ref().is_some_and(|b| b.len() > 16 * 1024) {
-        return Err(bad("delay_ms must be <= 60000 and body <= 16 KiB"));
+    if delay_ms > 60_000 {
+        return Err(bad("delay_ms must be <= 60000"));
     }
+    let (body, shape) = parse_body(&req)?;
     let mut headers = Vec::new();
     for (k, v) in req.headers.unwrap_or_default().into_iter().take(32) {
         let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad("invalid header name"))?;
@@ -174,7 +226,8 @@ fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
         remaining,
         status,
         delay: Duration::from_millis(delay_ms),
-        body: req.body,
+        body,
+        shape,
         headers,
     })
 }

@@ -12,6 +12,7 @@ pub mod body;
 pub mod config;
 pub mod controls;
 pub mod error;
+pub mod fault_body;
 pub mod layers;
 pub mod metrics;
 pub mod static_files;

@@ -2,21 +2,25 @@
 
 use crate::core::error::SdkError;
 use crate::web::error::{ignore_rejection, Error};
+use crate::web::guarded::promise_resolve;
 use crate::web::timer::{race, sleep, Either};
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// Calls a token callback and waits for its value under the deadline.
 ///
-/// A synchronous throw or a rejection becomes `TokenRefreshError` (with `cause`); a
-/// plain value is wrapped with `Promise.resolve`; no settlement within `timeout_ms`
+/// A synchronous throw (of the callback, or of `Promise.resolve` on what it returned)
+/// or a rejection becomes `TokenRefreshError` (with `cause`); a plain value is
+/// wrapped with `Promise.resolve`; no settlement within `timeout_ms`
 /// becomes `TokenRefreshTimeoutError`.
 pub async fn call_token_callback(callback: &Function, timeout_ms: u32) -> Result<JsValue, Error> {
     let value = callback
         .call0(&JsValue::UNDEFINED)
         .map_err(Error::RefreshFailed)?;
-    let settled = JsFuture::from(Promise::resolve(&value));
+    // `Promise.resolve` reads a promise's `constructor`, which a page can make throw.
+    let promise = promise_resolve(&value).map_err(Error::RefreshFailed)?;
+    let settled = JsFuture::from(promise);
     match race(settled, sleep(timeout_ms)).await {
         Either::Left(Ok(v)) => Ok(v),
         Either::Left(Err(cause)) => Err(Error::RefreshFailed(cause)),

@@ -19,9 +19,14 @@ extern "C" {
         has_cause: bool,
     ) -> JsValue;
 
-    /// Attaches a no-op rejection handler when `value` is a thenable.
-    #[wasm_bindgen(js_name = ignoreRejection)]
-    pub fn ignore_rejection(value: &JsValue);
+    #[wasm_bindgen(js_name = ignoreRejection, catch)]
+    fn ignore_rejection_js(value: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Attaches a no-op rejection handler when `value` is a thenable. Whatever a hostile
+/// thenable throws (its `then` getter, its `then`) stays out of the SDK.
+pub fn ignore_rejection(value: &JsValue) {
+    let _ = ignore_rejection_js(value);
 }
 
 /// An error on its way to JS: a core error plus what only the browser has.

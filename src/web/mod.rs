@@ -2,6 +2,7 @@
 
 pub mod callback;
 pub mod error;
+pub mod guarded;
 pub mod http;
 pub mod json;
 pub mod options;

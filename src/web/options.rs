@@ -2,11 +2,12 @@
 
 use crate::core::options::{Entry, Value};
 use crate::web::error::Error;
+use crate::web::guarded::{is_array, object_keys};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The options object, checked to be a plain object.
-pub struct JsOptions(Object);
+/// The options object, checked to be a plain object, with its own enumerable keys.
+pub struct JsOptions(Object, js_sys::Array);
 
 impl JsOptions {
     /// Wraps `value`, which must be a non-null, non-array object.
@@ -14,15 +15,18 @@ impl JsOptions {
     /// # Errors
     /// `ConfigurationError` naming `options`.
     pub fn new(value: JsValue) -> Result<Self, Error> {
-        if !value.is_object() || js_sys::Array::is_array(&value) || value.is_function() {
-            return Err(Error::config("options", "must be an object"));
+        let bad = || Error::config("options", "must be an object");
+        // A Proxy's traps can throw here: guarded, like every read of page values.
+        if !value.is_object() || value.is_function() || is_array(&value).unwrap_or(true) {
+            return Err(bad());
         }
-        Ok(JsOptions(value.unchecked_into()))
+        let keys = object_keys(&value).map_err(|_| bad())?;
+        Ok(JsOptions(value.unchecked_into(), keys))
     }
 
     /// Every own enumerable key with its value's type.
     pub fn entries(&self) -> Vec<Entry> {
-        Object::keys(&self.0)
+        self.1
             .iter()
             .filter_map(|key| {
                 let name = key.as_string()?;

@@ -3,9 +3,10 @@
 
 use crate::core::url;
 use crate::web::error::Error;
+use crate::web::guarded;
 use crate::web::http::Call;
 use gloo_net::http::Method;
-use js_sys::{Object, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, Headers, Url};
 
@@ -51,7 +52,9 @@ fn check_init(init: &JsValue) -> Result<(), Error> {
     if !init.is_object() {
         return Err(Error::config("init", "must be an object"));
     }
-    for key in Object::keys(init.unchecked_ref::<Object>()).iter() {
+    let keys =
+        guarded::object_keys(init).map_err(|_| Error::config("init", "must be an object"))?;
+    for key in keys.iter() {
         let name = key.as_string().unwrap_or_default();
         if !INIT_KEYS.contains(&name.as_str()) {
             return Err(Error::config(
@@ -75,12 +78,20 @@ fn with_query(full: &str, query: &JsValue, origin: &str) -> Result<String, Error
     if !query.is_object() {
         return Err(Error::config("query", "must be an object"));
     }
+    let bad = || {
+        Error::config(
+            "query",
+            "must be a plain object of strings, numbers or arrays",
+        )
+    };
     let params = parsed.search_params();
-    for entry in Object::entries(query.unchecked_ref::<Object>()).iter() {
+    // Getters and Proxy traps run here: every read of a page value is guarded.
+    let entries = guarded::object_entries(query).map_err(|_| bad())?;
+    for entry in entries.iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         let (key, value) = (pair.get(0), pair.get(1));
-        let values = if js_sys::Array::is_array(&value) {
-            value.unchecked_into()
+        let values = if guarded::is_array(&value).map_err(|_| bad())? {
+            guarded::array_from(&value).map_err(|_| bad())?
         } else {
             js_sys::Array::of1(&value)
         };
@@ -122,13 +133,14 @@ fn body(value: &JsValue) -> Result<Option<String>, Error> {
     Ok(text.as_string())
 }
 
+/// A signal the SDK owns that follows the caller's. `AbortSignal.any` accepts only
+/// genuine signals (no look-alike, no Proxy), and reading the copy later runs no
+/// page code. Its `reason` is the caller's.
 fn signal(value: &JsValue) -> Result<Option<AbortSignal>, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value
-        .clone()
-        .dyn_into()
+    guarded::abort_signal_any(&js_sys::Array::of1(value))
         .map(Some)
         .map_err(|_| Error::config("signal", "must be an AbortSignal"))
 }

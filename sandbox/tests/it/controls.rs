@@ -36,6 +36,7 @@ async fn faults_answer_a_status_then_stop() {
         let r = s.invoice("inv_1001", &token).await;
         r.assert_error(503, "injected_fault");
         assert_eq!(r.header("retry-after"), Some("7"));
+        assert_eq!(r.header("cache-control"), Some("no-store"));
     }
     assert_eq!(s.invoice("inv_1001", &token).await.status, 200);
     let custom =

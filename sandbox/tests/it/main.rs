@@ -5,6 +5,7 @@ mod checkout;
 mod cli;
 mod common;
 mod controls;
+mod fault_bodies;
 mod fuzz;
 mod gatekeeper;
 mod http;
