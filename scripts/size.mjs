@@ -18,10 +18,10 @@ function measure(files) {
   );
 }
 
-const esm = ['index.js', 'partner_sdk.js', errors];
+const esm = ['index.js', 'loader.js', 'partner_sdk.js', errors];
 const rows = [
   ['wasm        partner_sdk_bg.wasm', ['partner_sdk_bg.wasm']],
-  ['ESM JS      index.js + partner_sdk.js + errors.js', esm],
+  ['ESM JS      index + loader + glue + errors  ', esm],
   ['classic JS  partner-sdk.js', ['partner-sdk.js']],
   ['total, script-tag page (partner-sdk.js + wasm)', ['partner-sdk.js', 'partner_sdk_bg.wasm']],
   ['total, ESM page (ESM JS + wasm)', [...esm, 'partner_sdk_bg.wasm']],
