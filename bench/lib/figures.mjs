@@ -1,0 +1,145 @@
+// Figures 2–6: each drives the page functions in bench/www and reduces their raw numbers.
+import { heapAfterGc, heapSnapshotByType, openPage } from './browser.mjs';
+import { median, round } from './stats.mjs';
+
+const SETTINGS = {
+  overhead: { blocks: 20, perBlock: 50, warmup: 20 },
+  storm: { n: 1000, runs: 2, singlesPerRun: 5 },
+  jwt: { n: 10_000, rounds: 6 },
+  cold: { samples: 20 },
+  leak: { baseline: 100, requests: 10_000, refreshes: 100, concurrency: 25 },
+};
+export { SETTINGS };
+
+const benchReady = () => window.bench !== undefined;
+
+/** 2. client.get vs fetch + json, interleaved blocks. */
+export async function perRequest(context, url) {
+  const { page } = await openPage(context, `${url}/bench.html`, benchReady);
+  const raw = await page.evaluate((s) => window.bench.overhead(s), SETTINGS.overhead);
+  await page.close();
+  return {
+    settings: SETTINGS.overhead,
+    oursMedianMs: median(raw.times.ours),
+    plainMedianMs: median(raw.times.plain),
+    medianBlockRatio: median(raw.blockRatios),
+    blockRatios: raw.blockRatios,
+    // Every request's time (ms, in page order), for anyone re-deriving the medians.
+    times: { ours: raw.times.ours.map((t) => round(t, 3)), plain: raw.times.plain.map((t) => round(t, 3)) },
+  };
+}
+
+/**
+ * 3. n concurrent requests on a revoked token, against one request that needs one refresh
+ * (the figure asked for) and against the same storm through plain fetch with a hand-written
+ * single-flight refresh (what the time is made of). Runs interleaved.
+ */
+export async function refreshStorm(context, url) {
+  const { n, runs, singlesPerRun } = SETTINGS.storm;
+  const { page } = await openPage(context, `${url}/bench.html`, benchReady);
+  const storm = (count, kind) => page.evaluate(([c, k]) => window.bench.refreshStorm(c, k), [count, kind]);
+  await storm(1, 'ours'); // warm-up
+  const single = [];
+  const ours = [];
+  const plain = [];
+  for (let r = 0; r < runs; r += 1) {
+    for (let i = 0; i < singlesPerRun; i += 1) single.push(await storm(1, 'ours'));
+    if (r % 2 === 0) {
+      ours.push(await storm(n, 'ours'));
+      plain.push(await storm(n, 'plain'));
+    } else {
+      plain.push(await storm(n, 'plain'));
+      ours.push(await storm(n, 'ours'));
+    }
+  }
+  await page.close();
+  const stormMs = median(ours.map((s) => s.ms));
+  const singleMs = median(single.map((s) => s.ms));
+  const plainMs = median(plain.map((s) => s.ms));
+  return {
+    settings: SETTINGS.storm,
+    stormRuns: ours,
+    plainStormRuns: plain,
+    singleRuns: single,
+    stormMedianMs: stormMs,
+    singleMedianMs: singleMs,
+    plainStormMedianMs: plainMs,
+    ratio: stormMs / singleMs,
+    ratioToPlain: stormMs / plainMs,
+  };
+}
+
+/** 4. ops/s over the same 10,000 tokens, median of rounds. */
+export async function jwtDecode(context, url) {
+  const { page } = await openPage(context, `${url}/bench.html`, benchReady);
+  const raw = await page.evaluate((s) => window.bench.jwt(s), SETTINGS.jwt);
+  await page.close();
+  const opsPerSec = Object.fromEntries(Object.entries(raw.ms).map(([side, ms]) => [side, raw.n / (median(ms) / 1000)]));
+  return { settings: SETTINGS.jwt, roundMs: raw.ms, opsPerSec, ratio: opsPerSec.ours / opsPerSec.jwtDecode };
+}
+
+/** 5. One sample per fresh context (its own renderer, no HTTP cache), sides alternating. */
+export async function coldStart(browser, url, mintToken) {
+  const samples = { ours: [], bare: [] };
+  for (let i = 0; i < SETTINGS.cold.samples * 2; i += 1) {
+    const side = i % 2 === 0 ? 'ours' : 'bare';
+    const token = side === 'ours' ? await mintToken() : null;
+    const context = await browser.newContext();
+    const { page } = await openPage(context, `${url}/blank.html`, () => window.cold !== undefined);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    const nonce = `${Date.now()}-${i}`;
+    samples[side].push(await page.evaluate(([s, n, t]) => window.cold[s](n, t), [side, nonce, token]));
+    await context.close();
+  }
+  const oursMs = median(samples.ours.map((s) => s.ms));
+  const bareMs = median(samples.bare.map((s) => s.ms));
+  return {
+    settings: SETTINGS.cold,
+    samples,
+    oursMedianMs: oursMs,
+    oursScriptLoadedMedianMs: median(samples.ours.map((s) => s.scriptMs)),
+    oursJsFetchedMedianMs: median(samples.ours.map((s) => s.jsFetchedMs)),
+    oursWasmRequestedMedianMs: median(samples.ours.map((s) => s.wasmRequestedMs)),
+    oursWasmFetchedMedianMs: median(samples.ours.map((s) => s.wasmFetchedMs)),
+    bareMedianMs: bareMs,
+    bareCompileMedianMs: median(samples.bare.map((s) => s.compileMs)),
+    ratio: oursMs / bareMs,
+  };
+}
+
+/** 6. Heap + wasm memory after the long run vs after the baseline run, GC forced each time. */
+export async function leaks(context, url, kind) {
+  const { baseline, requests, refreshes, concurrency } = SETTINGS.leak;
+  const { page } = await openPage(context, `${url}/bench.html`, benchReady);
+  const measure = async () => ({
+    jsHeap: await heapAfterGc(page),
+    wasmMemory: await page.evaluate(() => window.bench.wasmMemoryBytes()),
+    snapshotBytesByType: await heapSnapshotByType(page),
+  });
+  await page.evaluate((k) => window.bench.leakSetup(k), kind);
+  const warm = await page.evaluate((s) => window.bench.leakRun(s), { requests: baseline, refreshes: 0, concurrency });
+  const before = await measure();
+  const long = await page.evaluate((s) => window.bench.leakRun(s), { requests, refreshes, concurrency });
+  const after = await measure();
+  await page.close();
+  const snapshotGrowth = (keep) => Object.keys(after.snapshotBytesByType).filter(keep)
+    .reduce((sum, t) => sum + after.snapshotBytesByType[t] - (before.snapshotBytesByType[t] ?? 0), 0) / 1024;
+  return {
+    kind,
+    settings: SETTINGS.leak,
+    baselineRun: warm,
+    longRun: long,
+    before,
+    after,
+    growthKB: {
+      jsHeap: (after.jsHeap - before.jsHeap) / 1024,
+      wasmMemory: (after.wasmMemory - before.wasmMemory) / 1024,
+      total: (after.jsHeap + after.wasmMemory - before.jsHeap - before.wasmMemory) / 1024,
+      // From the snapshots: compiled code vs everything else V8 holds (Blink's `native` left out).
+      snapshotCode: snapshotGrowth((t) => t === 'code'),
+      snapshotJsObjects: snapshotGrowth((t) => !['code', 'native', 'synthetic'].includes(t)),
+    },
+  };
+}

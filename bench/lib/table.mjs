@@ -1,0 +1,48 @@
+// The one markdown table `npm run bench` prints (and bench/README.md shows).
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+const x = (ratio) => `${ratio.toFixed(2)}×`;
+const ops = (value) => `${Math.round(value).toLocaleString('en-US')} ops/s`;
+
+function sizeRows({ ours, peers }) {
+  const total = ours.scriptTagTotal.gzip;
+  return [
+    ['1', 'size: wasm (after wasm-opt -Oz)', kb(ours.wasm.gzip), '', '', 'gzip -9 of pkg/partner_sdk_bg.wasm'],
+    ['1', 'size: ESM JS', kb(ours.esmJs.gzip), '', '', `${ours.esmFiles.join(' + ')}, each gzipped`],
+    ['1', 'size: classic JS', kb(ours.classicJs.gzip), '', '', 'pkg/partner-sdk.js (IIFE, esbuild --minify)'],
+    ['1', 'size: script-tag page total', kb(total), '', '', 'partner-sdk.js + wasm (ESM page: ' + kb(ours.esmTotal.gzip) + ')'],
+    ...peers.map((p) => ['1', `size vs ${p.name}`, kb(total), kb(p.gzip), x(total / p.gzip), `peer: ${p.how}`]),
+  ];
+}
+
+export function renderTable(r) {
+  const storm = r.storm.stormRuns;
+  const callbacks = storm.map((s) => s.callbacks).join('/');
+  const ok = storm.map((s) => s.fulfilled).join('/');
+  const sent = storm.map((s) => s.serverRequests).join('/');
+  const plainCallbacks = r.storm.plainStormRuns.map((s) => s.callbacks).join('/');
+  const plainOk = r.storm.plainStormRuns.map((s) => s.fulfilled).join('/');
+  const leak = r.leaks.ours.growthKB;
+  const plainLeak = r.leaks.plain.growthKB;
+  const rows = [
+    sizeRows(r.size),
+    [['2', 'per-request: client.get vs fetch + json', ms(r.perRequest.oursMedianMs), ms(r.perRequest.plainMedianMs),
+      x(r.perRequest.medianBlockRatio),
+      `median per request, ${r.perRequest.settings.blocks}×${r.perRequest.settings.perBlock} sequential each, ratio = median of block ratios`]],
+    [['3', `refresh storm: ${r.storm.settings.n} concurrent GETs, revoked token`, ms(r.storm.stormMedianMs), ms(r.storm.singleMedianMs),
+      x(r.storm.ratio),
+      `baseline: 1 GET needing 1 refresh; callbacks ${callbacks}, fulfilled ${ok}, requests at server ${sent} (per run, ${r.storm.settings.runs} runs)`]],
+    [['3', 'refresh storm vs plain fetch + hand-written single-flight refresh', ms(r.storm.stormMedianMs), ms(r.storm.plainStormMedianMs),
+      x(r.storm.ratioToPlain),
+      `same storm, interleaved; plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}`]],
+    [['4', 'JWT validate + decode (10,000 tokens)', ops(r.jwt.opsPerSec.ours), ops(r.jwt.opsPerSec.jwtDecode), x(r.jwt.ratio),
+      `ours = setAccessToken(t) + client.claims (no standalone export); jwt-decode = jwtDecode(t) (payload only; with header too: ${ops(r.jwt.opsPerSec.jwtDecodeHeaderToo)})`]],
+    [['5', 'cold start: script tag → create() resolved', ms(r.cold.oursMedianMs), ms(r.cold.bareMedianMs), x(r.cold.ratio),
+      `median of ${r.cold.settings.samples} fresh contexts each, cache off; baseline = compileStreaming + instantiate of the same wasm, no-op imports`]],
+    [['6', 'leak: growth after 10,000 req + 100 refreshes vs after 100 req', `${leak.total.toFixed(0)} KB`, `${plainLeak.total.toFixed(0)} KB`, '',
+      `JS heap (CDP getHeapUsage) + wasm memory, GC forced; ours: heap ${leak.jsHeap.toFixed(0)} KB (snapshot: compiled code ${leak.snapshotCode.toFixed(0)} KB, JS objects ${leak.snapshotJsObjects.toFixed(0)} KB) + wasm ${leak.wasmMemory.toFixed(0)} KB; baseline = plain fetch + hand-written refresh (code ${plainLeak.snapshotCode.toFixed(0)} KB, objects ${plainLeak.snapshotJsObjects.toFixed(0)} KB)`]],
+  ].flat();
+  const header = ['#', 'figure', 'ours', 'baseline / peer', 'ratio ours/baseline', 'how'];
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
