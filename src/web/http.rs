@@ -6,18 +6,19 @@ use crate::core::refresh::{after_response, Failure, Next};
 use crate::web::error::Error;
 use crate::web::json::parse_body;
 use crate::web::session::Session;
+use crate::web::timer::Timeout;
 use gloo_net::http::Method;
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, Request, RequestInit, RequestRedirect, Response};
+use web_sys::{
+    AbortController, AbortSignal, Headers, Request, RequestInit, RequestRedirect, Response,
+};
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = any)]
     fn abort_signal_any(signals: &Array) -> AbortSignal;
-    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
-    fn abort_signal_timeout(ms: u32) -> AbortSignal;
     /// The global `fetch` (window or worker). Called directly rather than through
     /// gloo-net, whose error conversion throws when the promise rejects with something
     /// that is not an `Error` (e.g. a caller's `abort({ reason })` object).
@@ -119,7 +120,16 @@ impl Call {
     }
 
     async fn attempt(&self, session: &Session, bearer: &str) -> Result<Reply, Error> {
-        let timeout = abort_signal_timeout(session.config().request_timeout_ms);
+        // This attempt's deadline: a controller aborted by a timer that is cleared
+        // (by the guard's drop) as soon as the attempt ends, so nothing outlives it.
+        let deadline = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        let abort = Reflect::get(&deadline, &JsValue::from_str("abort"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or(Error::from(SdkError::Network))?
+            .bind0(&deadline);
+        let _timer = Timeout::new(&abort, session.config().request_timeout_ms);
+        let timeout = deadline.signal();
         let signals = Array::of2(&session.lifetime_signal(), &timeout);
         if let Some(s) = &self.signal {
             signals.push(s);

@@ -19,6 +19,22 @@ extern "C" {
     fn clear_interval(id: &JsValue);
 }
 
+/// A one-shot JS timer; dropping it clears the timer.
+pub struct Timeout(JsValue);
+
+impl Timeout {
+    /// Calls `handler` after `ms` milliseconds, unless dropped first.
+    pub fn new(handler: &js_sys::Function, ms: u32) -> Self {
+        Timeout(set_timeout(handler, ms))
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.0);
+    }
+}
+
 #[derive(Default)]
 struct SleepState {
     fired: bool,
@@ -28,7 +44,8 @@ struct SleepState {
 /// A future that completes after a delay; dropping it clears the timer.
 pub struct Sleep {
     state: Rc<RefCell<SleepState>>,
-    id: JsValue,
+    // Declared before the closure: the timer is cleared before the closure is freed.
+    _timer: Timeout,
     _closure: Closure<dyn FnMut()>,
 }
 
@@ -46,10 +63,10 @@ pub fn sleep(ms: u32) -> Sleep {
             w.wake();
         }
     });
-    let id = set_timeout(closure.as_ref().unchecked_ref(), ms);
+    let timer = Timeout::new(closure.as_ref().unchecked_ref(), ms);
     Sleep {
         state,
-        id,
+        _timer: timer,
         _closure: closure,
     }
 }
@@ -65,12 +82,6 @@ impl Future for Sleep {
             s.waker = Some(cx.waker().clone());
             Poll::Pending
         }
-    }
-}
-
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        clear_timeout(&self.id);
     }
 }
 
