@@ -1,0 +1,58 @@
+// The README's quickstarts, pasted as is: their code blocks are copied out of README.md
+// into a folder the sandbox serves, and run in Chromium under the sandbox's CSP.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchBrowser, root, startSandbox, watchedPage } from './helpers.mjs';
+
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```(html|js)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({ lang, code }));
+const block = (lang, needle) => {
+  const found = blocks.find((b) => b.lang === lang && b.code.includes(needle));
+  assert.ok(found, `README has a ${lang} block containing ${needle}`);
+  return found.code;
+};
+
+let dir;
+let sandbox;
+let browser;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'partner-sdk-readme-'));
+  writeFileSync(join(dir, 'checkout.html'), block('html', '/checkout-quickstart.js'));
+  writeFileSync(join(dir, 'checkout-quickstart.js'), block('js', 'PartnerSDK.AlternativeClient.create'));
+  writeFileSync(join(dir, 'safe.html'), block('html', '/safe.js'));
+  writeFileSync(join(dir, 'safe.js'), block('js', "from '/pkg/index.js'"));
+  sandbox = await startSandbox('--www', dir);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const noErrors = (seen) => {
+  assert.deepEqual(seen.pageErrors, []);
+  assert.deepEqual(seen.csp, []);
+  assert.deepEqual(seen.errors.filter((e) => !/404 \(Not Found\)/.test(e)), []);
+};
+
+test('README AlternativeClient quickstart pays the demo invoice', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/checkout.html`);
+  await page.waitForFunction(() => document.getElementById('out').textContent !== 'loading…', null, { timeout: 15_000 });
+  assert.equal(await page.textContent('#out'), 'Demo order: succeeded');
+  noErrors(seen);
+});
+
+test('README SafeSDK quickstart registers the device and checks Ok', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/safe.html`);
+  await page.waitForFunction(() => document.getElementById('out').textContent.includes('check:'), null, { timeout: 15_000 });
+  const text = await page.textContent('#out');
+  assert.match(text, /initialize: \{"deviceId":"dev_\w+","registered":true\}/);
+  assert.match(text, /check: \{.*"status":"Ok"/);
+  noErrors(seen);
+});
