@@ -35,10 +35,13 @@ struct State {
     destroyed: bool,
 }
 
+/// A refresh's result once settled, and the waiters to wake then.
+type Outcome = (Option<Result<(), Error>>, Vec<Waker>);
+
 /// One refresh in progress; every waiter clones it.
 struct Flight {
     reason: Reason,
-    outcome: RefCell<(Option<Result<(), Error>>, Vec<Waker>)>,
+    outcome: RefCell<Outcome>,
 }
 
 impl Flight {
