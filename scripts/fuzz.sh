@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # npm run fuzz: each cargo-fuzz target for a bounded time (FUZZ_SECONDS each, default
-# 70), seeded from fuzz/corpus/<target>; new inputs go to a temp dir, not the repo.
+# 100), seeded from fuzz/corpus/<target>; new inputs go to a temp dir, not the repo.
 # Prints the executions per target and the total. Not part of `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_EACH=${FUZZ_SECONDS:-70}
+SECONDS_EACH=${FUZZ_SECONDS:-100}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "[fuzz] installing cargo-fuzz"
