@@ -87,7 +87,7 @@ async fn shape_rules_give_the_exact_class_and_code() {
     let c = client().await;
     let before = get(&c, "claims");
     for (label, value, refused) in cases() {
-        let result = call(&c, "setAccessToken", &[value.clone()]);
+        let result = call(&c, "setAccessToken", std::slice::from_ref(&value));
         match refused {
             None => assert!(result.is_ok(), "{label}: should be accepted"),
             Some(class) => {

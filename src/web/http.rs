@@ -8,7 +8,7 @@ use crate::web::json::parse_body;
 use crate::web::session::Session;
 use crate::web::timer::Timeout;
 use gloo_net::http::Method;
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Function, JsString, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -46,8 +46,8 @@ pub struct Reply {
     pub status: u16,
     /// `x-request-id`, when the API exposes it.
     pub request_id: Option<String>,
-    /// The body text.
-    pub text: String,
+    /// The body text, left in JS: a large body is never copied into wasm memory.
+    pub text: JsString,
 }
 
 impl Reply {
@@ -58,14 +58,14 @@ impl Reply {
     pub fn json(self) -> Result<JsValue, Error> {
         parse_body(&self.text).map_err(|()| Error::Api {
             status: self.status,
-            body: JsValue::from_str(&self.text),
+            body: self.text.into(),
             request_id: self.request_id,
             detail: Some("the API answered with a body that is not JSON"),
         })
     }
 
     fn into_api_error(self) -> Error {
-        let body = parse_body(&self.text).unwrap_or_else(|()| JsValue::from_str(&self.text));
+        let body = parse_body(&self.text).unwrap_or_else(|()| self.text.into());
         Error::Api {
             status: self.status,
             body,
@@ -151,8 +151,8 @@ impl Call {
         let text = JsFuture::from(reading)
             .await
             .map_err(|_| self.classify(session, &timeout))?
-            .as_string()
-            .unwrap_or_default();
+            .dyn_into::<JsString>()
+            .unwrap_or_else(|_| JsString::from(""));
         Ok(Reply {
             status,
             request_id,

@@ -34,13 +34,20 @@ impl JsonObjects for JsJson {
     }
 }
 
-/// Parses a response body: `null` for an empty body.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string, so a body never has to be copied into wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
+
+/// Parses a response body, left as a JS string: `null` for an empty body.
 ///
 /// # Errors
 /// When the text is not JSON.
-pub fn parse_body(text: &str) -> Result<JsValue, ()> {
-    if text.trim().is_empty() {
+pub fn parse_body(text: &js_sys::JsString) -> Result<JsValue, ()> {
+    if text.trim().length() == 0 {
         return Ok(JsValue::NULL);
     }
-    js_sys::JSON::parse(text).map_err(|_| ())
+    parse_js(text).map_err(|_| ())
 }
