@@ -12,3 +12,10 @@ mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
+
+/// Talc instead of the default dlmalloc: 2.6 KB less gzipped wasm on a checkout page
+/// (`npm run size`). The wasm is single-threaded (no `atomics`), which this allocator
+/// assumes.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -6,7 +6,7 @@ const GROUPS = [
   [/subsection|^custom section/, 'names + custom sections (not in the shipped wasm)'],
   [/^data segment/, 'data segments (.rodata: strings, tables)'],
   [/externref shim|multivalue shim/, 'wasm-bindgen export shims'],
-  [/dlmalloc|__rdl_|__rust_(alloc|dealloc|realloc)|raw_vec/, 'allocator (dlmalloc, RawVec growth)'],
+  [/dlmalloc|talc::|__rdl_|__rust_(alloc|dealloc|realloc)|raw_vec/, 'allocator (talc, RawVec growth)'],
   [/slice_error_fail|panick|unwrap_failed|expect_failed|slice_index_fail|index_out_of_bounds/, 'panic / bounds-check paths'],
   [/::fmt\b|fmt::|pad_integral|Formatter|str::count/, 'core::fmt'],
   [/serde_wasm_bindgen/, 'serde-wasm-bindgen'],
