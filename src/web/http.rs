@@ -11,9 +11,7 @@ use gloo_net::http::Method;
 use js_sys::{Array, Function, JsString, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, Headers, Request, RequestInit, RequestRedirect, Response,
-};
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit, RequestRedirect, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -23,7 +21,7 @@ extern "C" {
     /// gloo-net, whose error conversion throws when the promise rejects with something
     /// that is not an `Error` (e.g. a caller's `abort({ reason })` object).
     #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &Request) -> Promise;
+    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
 }
 
 /// A request, ready to go out (the token is added per attempt).
@@ -100,9 +98,9 @@ impl Call {
         }
     }
 
-    /// The `Request` for one attempt. Built with `web_sys` directly: gloo-net's builder
-    /// appends a stray `&` to a URL that already has a query.
-    fn request(&self, bearer: &str, signal: &AbortSignal) -> Result<Request, JsValue> {
+    /// The fetch options for one attempt. Built with `web_sys` directly: gloo-net's
+    /// builder appends a stray `&` to a URL that already has a query.
+    fn init(&self, bearer: &str, signal: &AbortSignal) -> Result<RequestInit, JsValue> {
         let headers = Headers::new()?;
         for (name, value) in &self.headers {
             headers.append(name, value)?;
@@ -116,7 +114,7 @@ impl Call {
         if let Some(body) = &self.body {
             init.set_body(&JsValue::from_str(body));
         }
-        Request::new_with_str_and_init(&self.url, &init)
+        Ok(init)
     }
 
     async fn attempt(&self, session: &Session, bearer: &str) -> Result<Reply, Error> {
@@ -135,10 +133,10 @@ impl Call {
             signals.push(s);
         }
         let signal = abort_signal_any(&signals);
-        let request = self
-            .request(bearer, &signal)
+        let init = self
+            .init(bearer, &signal)
             .map_err(|_| self.classify(session, &timeout))?;
-        let response: Response = JsFuture::from(global_fetch(&request))
+        let response: Response = JsFuture::from(global_fetch(&self.url, &init))
             .await
             .map_err(|_| self.classify(session, &timeout))?
             .dyn_into()

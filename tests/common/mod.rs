@@ -355,8 +355,11 @@ impl FetchSpy {
         let (sink, real, win) = (calls.clone(), original.clone(), window.clone());
         let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
             move |input: JsValue, init: JsValue| {
+                // fetch(url, init) or fetch(request): read method and headers from
+                // whichever object carries them.
+                let options = if input.is_string() { &init } else { &input };
                 let header = |name: &str| {
-                    let headers = get(&input, "headers");
+                    let headers = get(options, "headers");
                     if headers.is_object() {
                         call(&headers, "get", &[name.into()])
                             .ok()
@@ -365,10 +368,10 @@ impl FetchSpy {
                         None
                     }
                 };
-                let url = get(&input, "url").as_string().or_else(|| input.as_string());
+                let url = input.as_string().or_else(|| get(&input, "url").as_string());
                 sink.borrow_mut().push((
                     url.unwrap_or_default(),
-                    get(&input, "method").as_string().unwrap_or_default(),
+                    get(options, "method").as_string().unwrap_or_default(),
                     header("authorization"),
                     header("content-type"),
                 ));
