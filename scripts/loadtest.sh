@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 
 DURATION=${LOADTEST_DURATION:-10s}
 WRK=${WRK:-wrk}
+if ! command -v "$WRK" >/dev/null && [ "$WRK" = wrk ]; then
+  echo "[loadtest] installing the Debian wrk package"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk
+fi
 command -v "$WRK" >/dev/null || { echo "loadtest: wrk not found (apt-get install wrk)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "loadtest: curl not found" >&2; exit 1; }
 
