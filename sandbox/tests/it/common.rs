@@ -178,21 +178,20 @@ impl Sandbox {
         self.get("/__sandbox/counters", &[]).await.json()
     }
 
-    /// An API-set access token from /oauth/token (Basic auth, form body).
-    pub async fn api_token(&self) -> String {
-        let auth = basic(API_ID, API_SECRET);
+    /// An access token from a client-credentials endpoint (Basic auth, form body).
+    async fn client_credentials(
+        &self,
+        path: &str,
+        id: &str,
+        secret: &str,
+        body: &'static str,
+    ) -> String {
+        let auth = basic(id, secret);
         let form = [
             ("authorization", auth.as_str()),
             ("content-type", "application/x-www-form-urlencoded"),
         ];
-        let r = self
-            .send(
-                "POST",
-                "/oauth/token",
-                &form,
-                "grant_type=client_credentials",
-            )
-            .await;
+        let r = self.send("POST", path, &form, body).await;
         assert_eq!(r.status, 200, "{}", r.text());
         r.json()["access_token"]
             .as_str()
@@ -200,26 +199,26 @@ impl Sandbox {
             .to_owned()
     }
 
+    /// An API-set access token from /oauth/token.
+    pub async fn api_token(&self) -> String {
+        self.client_credentials(
+            "/oauth/token",
+            API_ID,
+            API_SECRET,
+            "grant_type=client_credentials",
+        )
+        .await
+    }
+
     /// An SDK-set Gatekeeper token from /oauth2/token.
     pub async fn gatekeeper_token(&self) -> String {
-        let auth = basic(SDK_ID, SDK_SECRET);
-        let form = [
-            ("authorization", auth.as_str()),
-            ("content-type", "application/x-www-form-urlencoded"),
-        ];
-        let r = self
-            .send(
-                "POST",
-                "/oauth2/token",
-                &form,
-                "grant_type=client_credentials&scope=gatekeeper%2Fpublic",
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text());
-        r.json()["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned()
+        self.client_credentials(
+            "/oauth2/token",
+            SDK_ID,
+            SDK_SECRET,
+            "grant_type=client_credentials&scope=gatekeeper%2Fpublic",
+        )
+        .await
     }
 
     /// A checkout token for cus_demo and `invoice` via /v1/checkout-auth/init.
