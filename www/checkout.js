@@ -14,22 +14,7 @@
   const clock = (seconds) => (seconds == null ? 'never' : new Date(seconds * 1000).toLocaleTimeString());
   let issued = 0;
 
-  /** Adds one line to the token-lifecycle panel. */
-  function logEvent(kind, text) {
-    const item = document.createElement('li');
-    item.dataset.event = kind;
-    const time = document.createElement('time');
-    time.textContent = new Date().toLocaleTimeString();
-    const tag = document.createElement('span');
-    tag.className = 'tag';
-    tag.textContent = kind;
-    const detail = document.createElement('span');
-    detail.textContent = text;
-    item.append(time, tag, detail);
-    const list = $('events');
-    list.append(item);
-    list.scrollTop = list.scrollHeight;
-  }
+  const { logEvent } = window.DemoLog;
 
   /** "Your backend": mints a checkout token for the signed-in customer's invoice. */
   async function fetchToken(why) {

@@ -8,19 +8,7 @@ const MAX_ROWS = 20;
 let checks = 0;
 let running = false;
 
-function logEvent(kind, text) {
-  const item = document.createElement('li');
-  item.dataset.event = kind;
-  const time = document.createElement('time');
-  time.textContent = new Date().toLocaleTimeString();
-  const tag = document.createElement('span');
-  tag.className = 'tag';
-  tag.textContent = kind;
-  const detail = document.createElement('span');
-  detail.textContent = text;
-  item.append(time, tag, detail);
-  $('events').append(item);
-}
+const { logEvent } = window.DemoLog;
 
 /** "Your backend": a Gatekeeper JWT as text/plain (its trailing newline is fine). */
 async function fetchToken(why) {
