@@ -1,5 +1,6 @@
-// Types of partner-sdk (pkg/index.js and the classic global, see global.d.ts).
-// The contract is ../shared/API.md; doc comments here are what editors show.
+// Types of partner-sdk: the ES module entry (pkg/index.js) and, through global.d.ts, the
+// classic script's global `PartnerSDK`. The doc comments are what editors show on hover;
+// the full reference is docs/api.md in the partner-sdk repository.
 
 // ---------------------------------------------------------------- loading
 
@@ -7,172 +8,318 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads the wasm module once. Optional: the first `create()` / `initialize()` loads it.
- * Pass a URL (or bytes, or a module) when the `.wasm` is not hosted beside the entry file.
+ * Loads the wasm module once and resolves when it is ready. Optional: the first
+ * `AlternativeClient.create()` / `SafeSDK.initialize()` loads it for you.
+ *
+ * Pass a URL, a `Response`, bytes or a compiled `WebAssembly.Module` when the `.wasm` is not
+ * hosted beside the entry file. Call it without an argument to start the download early.
+ *
+ * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched or compiled.
  */
 export function init(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void>;
 
 /**
- * Settles once the wasm has loaded from beside the entry file. The classic script needs
- * `await PartnerSDK.ready` before `new SafeSDK(...)`; ESM imports wait for it themselves.
+ * Settles once the wasm has loaded from beside the entry file. The ES module entry waits
+ * for it on import; with the classic script, `await PartnerSDK.ready` before
+ * `new PartnerSDK.SafeSDK(...)` (`AlternativeClient.create()` waits by itself).
  */
 export const ready: Promise<void>;
 
 // ---------------------------------------------------------------- tokens and options
 
-/** A token callback: resolves to a fresh JWT (a trailing newline is trimmed). */
+/**
+ * A token callback (`onAccessTokenExpired` or `getAccessToken`): returns a fresh JWT from
+ * your backend, or a promise of one. Surrounding whitespace is trimmed. It must settle
+ * within `refreshTimeoutMs`; a throw or rejection becomes `TokenRefreshError`.
+ */
 export type TokenCallback = () => string | PromiseLike<string>;
 
-/** Why a token was replaced: it was about to expire, or the API refused it. */
+/**
+ * Why a token was replaced: `'expiring'` (refreshed before `exp`, inside
+ * `refreshLeewaySeconds`) or `'unauthorized'` (the API answered 401).
+ */
 export type TokenRefreshReason = 'expiring' | 'unauthorized';
 
 /** Handed to `onTokenRefreshed` once per successful refresh. Never holds the token. */
 export interface TokenRefreshedEvent {
   /** The new token's `exp` (seconds since the epoch), or `null` when it has none. */
   expiresAt: number | null;
+  /** Why the token was refreshed: `'expiring'` or `'unauthorized'`. */
   reason: TokenRefreshReason;
 }
 
 /** The options both classes share. */
 export interface CommonOptions {
-  /** How long a token callback may take, in ms (default 5000). */
+  /**
+   * How long a token callback may take to settle, in ms (whole number, default 5000).
+   * Past it, every waiting call rejects with `TokenRefreshTimeoutError`.
+   */
   refreshTimeoutMs?: number;
-  /** Per HTTP attempt, in ms (default 30000). */
+  /**
+   * Deadline of each HTTP attempt, in ms (whole number, default 30000). Past it, the call
+   * rejects with `NetworkError` code `REQUEST_TIMEOUT`.
+   */
   requestTimeoutMs?: number;
-  /** Refresh this long before `exp` when a callback exists, in s (default 30). */
+  /**
+   * With a token callback, a token whose `exp` is this close is refreshed before the next
+   * request goes out, in seconds (0 to 86400, default 30).
+   */
   refreshLeewaySeconds?: number;
-  /** Called once after each successful refresh. */
+  /**
+   * Called once after each successful refresh, with the new `expiresAt` and the `reason`.
+   * What it throws or returns is ignored.
+   */
   onTokenRefreshed?: (event: TokenRefreshedEvent) => void;
 }
 
-/** At most one token callback; `getAccessToken` may stand in for `accessToken`. */
+/**
+ * Where the token comes from: `accessToken`, and at most one token callback.
+ * `getAccessToken` may stand in for `accessToken`: `create()` then calls it once.
+ */
 export type AlternativeTokenSource =
-  | { accessToken: string; onAccessTokenExpired?: TokenCallback; getAccessToken?: undefined }
-  | { accessToken?: string; getAccessToken: TokenCallback; onAccessTokenExpired?: undefined };
+  | {
+      /** The JWT your backend minted for this checkout. Kept in memory only. */
+      accessToken: string;
+      /** Called when the token is due or refused (401); resolves to a new JWT. */
+      onAccessTokenExpired?: TokenCallback;
+      /** Not with `onAccessTokenExpired`: give at most one token callback. */
+      getAccessToken?: undefined;
+    }
+  | {
+      /** The JWT your backend minted; optional with `getAccessToken`. Kept in memory only. */
+      accessToken?: string;
+      /**
+       * Called by `create()` when there is no `accessToken`, and whenever the token is due
+       * or refused (401); resolves to a new JWT.
+       */
+      getAccessToken: TokenCallback;
+      /** Not with `getAccessToken`: give at most one token callback. */
+      onAccessTokenExpired?: undefined;
+    };
 
-/** Where the API lives: `'production'` (default) or `'sandbox'`. */
+/**
+ * Which vendor API: `'production'` (default, `https://public-api.alternativepayments.io`)
+ * or `'sandbox'` (`https://sandbox-public-api.alternativepayments.io`).
+ */
 export type Environment = 'production' | 'sandbox';
 
-/** `AlternativeClient.create()` options. */
+/**
+ * `AlternativeClient.create()` options. Unknown keys, wrong types, both token callbacks,
+ * or neither `accessToken` nor `getAccessToken` reject with `ConfigurationError`.
+ */
 export type AlternativeClientOptions = CommonOptions & AlternativeTokenSource & {
+  /** Which vendor API to call (default `'production'`); `baseUrl` overrides it. */
   environment?: Environment;
-  /** Absolute `https:` URL (`http:` only for localhost); overrides `environment`. */
+  /**
+   * The API root: an absolute `https:` URL (`http:` only for `localhost`, `127.0.0.1`,
+   * `[::1]`); a trailing `/` is removed. Overrides `environment`.
+   */
   baseUrl?: string;
 };
 
-/** `new SafeSDK()` options: the four strings are required and non-empty. */
+/**
+ * `new SafeSDK()` options: the four strings are required and non-empty; at most one token
+ * callback. Bad options throw `ConfigurationError` naming the key.
+ */
 export type SafeSDKOptions = CommonOptions & {
+  /** Your Gatekeeper application's key, sent as `x-api-key` on every request. */
   apiKey: string;
+  /** The Gatekeeper application id (a path segment, percent-encoded). */
   applicationId: string;
+  /** Your application's version (a path segment, percent-encoded). */
   applicationVersion: string;
+  /**
+   * The Gatekeeper API root: an absolute `https:` URL (`http:` only for `localhost`,
+   * `127.0.0.1`, `[::1]`); a trailing `/` is removed.
+   */
   baseUrl: string;
 } & (
-  | { onAccessTokenExpired?: TokenCallback; getAccessToken?: undefined }
-  | { getAccessToken?: TokenCallback; onAccessTokenExpired?: undefined }
+  | {
+      /** Called when the token is refused (401) or due; resolves to a new JWT. */
+      onAccessTokenExpired?: TokenCallback;
+      /** Not with `onAccessTokenExpired`: give at most one token callback. */
+      getAccessToken?: undefined;
+    }
+  | {
+      /** Called when the token is refused (401) or due; resolves to a new JWT. */
+      getAccessToken?: TokenCallback;
+      /** Not with `getAccessToken`: give at most one token callback. */
+      onAccessTokenExpired?: undefined;
+    }
 );
 
 // ---------------------------------------------------------------- AlternativeClient
 
-/** Methods `request()` accepts (any case). */
+/** Methods `request()` accepts, in any case. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 /** One query value; `null` and `undefined` are skipped, arrays repeat the key. */
 export type QueryValue = string | number | boolean | null | undefined;
 
-/** The last argument of every request method. */
+/** The last argument of every request method. Other keys reject with `ConfigurationError`. */
 export interface RequestOptions {
-  /** Sent as JSON with `Content-Type: application/json`. */
+  /** Sent as JSON, with `Content-Type: application/json`. */
   body?: unknown;
-  /** Extra headers; `Authorization` is always the SDK's own. */
+  /** Extra headers (anything `new Headers()` accepts); `Authorization` is always the SDK's own. */
   headers?: HeadersInit;
+  /** Query parameters added to the URL; `null`/`undefined` skipped, arrays repeat the key. */
   query?: Record<string, QueryValue | readonly QueryValue[]>;
-  /** Aborting rejects with the signal's reason, as `fetch` does. */
+  /** Aborting rejects the call with the signal's reason, as `fetch` does. */
   signal?: AbortSignal;
 }
 
 /** `RequestOptions` for methods that take the body as an argument. */
 export type RequestOptionsWithoutBody = Omit<RequestOptions, 'body'>;
 
-/** A decoded token payload: the SDK never verifies it, the API does. */
+/** A decoded token payload. The SDK never verifies it: the API does. */
 export interface AccessTokenClaims {
+  /** Expiry, in seconds since the epoch. */
   exp?: number;
+  /** Not before, in seconds since the epoch. */
   nbf?: number;
+  /** Issued at, in seconds since the epoch. */
   iat?: number;
+  /** The customer the checkout token is for. */
   customer_id?: string;
+  /** The invoice the checkout token is for. */
   invoice_id?: string;
+  /** The partner that minted the token. */
   partner_id?: string;
+  /** The OAuth client that minted the token. */
   client_id?: string;
+  /** Any other claim, as decoded. */
   [claim: string]: unknown;
 }
 
-/** A checkout API client holding a short-lived JWT in memory only. */
+/**
+ * The checkout API client. It holds one short-lived JWT in memory only, sends it only to
+ * its API's origin, and refreshes it through your token callback, once for all waiting
+ * calls. Create it with `AlternativeClient.create(options)`.
+ */
 export class AlternativeClient {
   private constructor();
   /**
    * Validates `options` and resolves to a client, loading the wasm first if needed.
-   * Rejects with `ConfigurationError` naming the key, `InvalidAccessToken(Format)`, or
-   * (with `getAccessToken` and no `accessToken`) `TokenRefreshError(TimeoutError)`.
+   * Rejects with `ConfigurationError` naming the key, `InvalidAccessToken` /
+   * `InvalidAccessTokenFormat` for a malformed token, `NetworkError` when the wasm cannot
+   * load, or (with `getAccessToken` and no `accessToken`) `TokenRefreshError` /
+   * `TokenRefreshTimeoutError`.
    */
   static create(options: AlternativeClientOptions): Promise<AlternativeClient>;
-  /** Sends `method` to `baseUrl + path`; resolves to the parsed JSON body (`null` if empty). */
+  /**
+   * Sends `method` to `baseUrl + path` with `Authorization: Bearer <token>`; resolves to
+   * the parsed JSON body (`null` if empty). `path` starts with `/` or is an absolute URL
+   * of the API's own origin; anything else rejects with `ConfigurationError` and sends
+   * nothing. A 401 refreshes the token once and resends; other failures reject with
+   * `ApiError`, `NetworkError` or `AccessTokenExpiredError`.
+   */
   request<T = unknown>(method: HttpMethod | Lowercase<HttpMethod>, path: string, init?: RequestOptions): Promise<T>;
+  /** `GET baseUrl + path`; resolves to the parsed JSON body. See `request()`. */
   get<T = unknown>(path: string, init?: RequestOptionsWithoutBody): Promise<T>;
+  /** `POST baseUrl + path` with `body` as JSON; resolves to the parsed JSON body. See `request()`. */
   post<T = unknown>(path: string, body?: unknown, init?: RequestOptionsWithoutBody): Promise<T>;
+  /** `PUT baseUrl + path` with `body` as JSON; resolves to the parsed JSON body. See `request()`. */
   put<T = unknown>(path: string, body?: unknown, init?: RequestOptionsWithoutBody): Promise<T>;
+  /** `PATCH baseUrl + path` with `body` as JSON; resolves to the parsed JSON body. See `request()`. */
   patch<T = unknown>(path: string, body?: unknown, init?: RequestOptionsWithoutBody): Promise<T>;
+  /** `DELETE baseUrl + path`; resolves to the parsed JSON body. See `request()`. */
   delete<T = unknown>(path: string, init?: RequestOptionsWithoutBody): Promise<T>;
-  /** Replaces the token synchronously; throws and keeps the old one when it is malformed. */
+  /**
+   * Replaces the token, synchronously. Throws `InvalidAccessToken` /
+   * `InvalidAccessTokenFormat` and keeps the old token when the new one is malformed.
+   */
   setAccessToken(jwt: string): void;
-  /** A fresh copy of the token's payload; `null` after `destroy()`. */
+  /** A fresh copy of the token's decoded payload on every read; `null` after `destroy()`. */
   readonly claims: AccessTokenClaims | null;
-  /** The token's `exp` in seconds since the epoch, or `null`. */
+  /** The token's `exp` in seconds since the epoch, or `null` when it has none. */
   readonly expiresAt: number | null;
-  /** Forgets the token and aborts everything; later calls reject with `ClientDestroyedError`. */
+  /**
+   * Forgets the token, aborts requests in flight and cancels timers; every pending and
+   * later call rejects with `ClientDestroyedError`.
+   */
   destroy(): void;
-  /** What `JSON.stringify(client)` shows: never the token. */
+  /** What `JSON.stringify(client)` shows: `{ expiresAt }`, never the token. */
   toJSON(): { expiresAt: number | null };
 }
 
 // ---------------------------------------------------------------- SafeSDK
 
-/** What `initialize()` resolves to; `registered` is false when the device was known. */
+/** What `initialize()` resolves to. */
 export interface InitializeResult {
+  /** This browser profile's device id for the application. */
   deviceId: string;
+  /** `true` when this call registered the device; `false` when it was already known. */
   registered: boolean;
 }
 
-/** A check's status: the server's, or `AuthenticationFailed` when no token is accepted. */
+/**
+ * A check's status: the server's (such as `'Ok'`), or `'AuthenticationFailed'` when no
+ * accepted token could be had.
+ */
 export type CheckStatus = 'Ok' | 'AuthenticationFailed' | (string & {});
 
 /** The server's check answer, or `{ status: 'AuthenticationFailed', reason }`. */
 export interface CheckResult {
+  /** `'Ok'`, another status from the server, or `'AuthenticationFailed'`. */
   status: CheckStatus;
+  /** With `'AuthenticationFailed'`: the error code, such as `'ACCESS_TOKEN_EXPIRED'`. */
   reason?: string;
+  /** Any other field of the server's answer (such as `deviceId`, `checkedAt`). */
   [field: string]: unknown;
 }
 
 /** Handed to the periodic callback; a rejected check arrives as `status: 'Error'` with `error`. */
 export interface PeriodicCheckResult extends CheckResult {
+  /** As for `check()`, or `'Error'` when that check rejected. */
   status: CheckStatus | 'Error';
+  /** With `'Error'`: what the check rejected with. */
   error?: PartnerSdkError;
 }
 
-/** The Gatekeeper device client. */
+/**
+ * The Gatekeeper device client: registers this browser as a device of your application
+ * once per browser profile, then runs device checks with a short-lived JWT.
+ */
 export class SafeSDK {
-  /** Validates synchronously; throws `ConfigurationError` naming the key. */
+  /**
+   * Validates the options synchronously; throws `ConfigurationError` naming the key. With
+   * the classic script, `await PartnerSDK.ready` first.
+   */
   constructor(options: SafeSDKOptions);
-  /** Stores the token and registers this device once per browser profile. */
+  /**
+   * Checks and stores the token, and registers this device the first time in this browser
+   * profile (the id is kept in `localStorage`, never the token). Throws
+   * `InvalidAccessToken` / `InvalidAccessTokenFormat` for a malformed token; rejects with
+   * `ApiError` or `NetworkError` when registration fails.
+   */
   initialize(jwt: string): Promise<InitializeResult>;
-  /** Rotates the token without registering again; throws when it is malformed. */
+  /**
+   * Rotates the token without registering again; throws `InvalidAccessToken` /
+   * `InvalidAccessTokenFormat` and keeps the old one when it is malformed. Use this, not
+   * `initialize()`, to rotate.
+   */
   setAccessToken(jwt: string): void;
-  /** Runs one device check; rejects with `ConfigurationError` before `initialize()`. */
+  /**
+   * Runs one device check; resolves to the server's answer. A token still refused after
+   * the refresh, or a failed refresh, resolves to `{ status: 'AuthenticationFailed',
+   * reason }`. Rejects with `ConfigurationError` before `initialize()`, and with
+   * `ApiError` / `NetworkError` for other failures.
+   */
   check(): Promise<CheckResult>;
-  /** Runs `check()` every `intervalMs` (>= 1000), one at a time; replaces a running schedule. */
+  /**
+   * Runs `check()` every `intervalMs` (at least 1000), one at a time, handing each result
+   * to `callback`; a rejected check arrives as `status: 'Error'`. A callback that throws
+   * does not stop it. Replaces a running schedule.
+   */
   startPeriodicCheck(intervalMs: number, callback: (result: PeriodicCheckResult) => void): void;
+  /** Ends the periodic check; no result arrives after it. */
   stopPeriodicCheck(): void;
   /** The registered device id, or `null` before `initialize()`. */
   readonly deviceId: string | null;
-  /** Forgets the token, stops checks, aborts requests. */
+  /**
+   * Forgets the token, stops the periodic check and aborts requests; later calls reject
+   * with `ClientDestroyedError`.
+   */
   destroy(): void;
 }
 
@@ -193,46 +340,63 @@ export type PartnerSdkErrorCode =
 
 /** Options of the error constructors (for tests and mocks; the SDK fills them itself). */
 export interface PartnerSdkErrorOptions {
+  /** The underlying error. */
   cause?: unknown;
+  /** Overrides the class's default `code`. */
   code?: string;
+  /** For `ApiError`: the HTTP status. */
   status?: number;
+  /** For `ApiError`: the response body. */
   body?: unknown;
+  /** For `ApiError`: the `x-request-id` header. */
   requestId?: string | null;
+  /** For `ConfigurationError`: the option or argument at fault. */
   key?: string;
 }
 
-/** Base class of every error the SDK throws. */
+/**
+ * Base class of every error the SDK throws: `instanceof PartnerSdkError` and
+ * `instanceof Error` both hold. No message, `cause` or property ever contains a token.
+ */
 export class PartnerSdkError extends Error {
   constructor(message?: string, options?: PartnerSdkErrorOptions);
+  /** A stable code for programs to branch on; the message is for people. */
   readonly code: PartnerSdkErrorCode;
+  /** The underlying error, where there is one (see `TokenRefreshError`). */
   cause?: unknown;
 }
-/** The token is not a string, or is empty after trimming. */
+/** The token is not a string, or is empty after trimming whitespace. */
 export class InvalidAccessToken extends PartnerSdkError {
   readonly name: 'InvalidAccessToken';
   readonly code: 'INVALID_ACCESS_TOKEN';
 }
-/** The token breaks a JWT shape rule; the message names the rule. */
+/**
+ * The token is not a well-formed JWT (three base64url segments, JSON header and payload,
+ * an `alg` other than `none`, numeric `exp`/`nbf`/`iat`); the message names the check.
+ */
 export class InvalidAccessTokenFormat extends PartnerSdkError {
   readonly name: 'InvalidAccessTokenFormat';
   readonly code: 'INVALID_ACCESS_TOKEN_FORMAT';
 }
-/** Refused with no token callback, or refused again after the one refresh. */
+/**
+ * The API refused the token (401) and there is no token callback, or it refused the new
+ * token again after the one refresh.
+ */
 export class AccessTokenExpiredError extends PartnerSdkError {
   readonly name: 'AccessTokenExpiredError';
   readonly code: 'ACCESS_TOKEN_EXPIRED';
 }
-/** The token callback did not settle within `refreshTimeoutMs`. */
+/** The token callback did not settle within `refreshTimeoutMs`; the old token stays. */
 export class TokenRefreshTimeoutError extends PartnerSdkError {
   readonly name: 'TokenRefreshTimeoutError';
   readonly code: 'TOKEN_REFRESH_TIMEOUT';
 }
-/** The token callback threw or rejected; what it threw is in `cause`. */
+/** The token callback threw or rejected; what it threw is in `cause`; the old token stays. */
 export class TokenRefreshError extends PartnerSdkError {
   readonly name: 'TokenRefreshError';
   readonly code: 'TOKEN_REFRESH_FAILED';
 }
-/** Any other non-2xx answer. */
+/** The API answered a non-2xx status other than 401, or a 2xx whose body is not JSON. */
 export class ApiError extends PartnerSdkError {
   readonly name: 'ApiError';
   readonly code: 'API_ERROR';
@@ -240,26 +404,33 @@ export class ApiError extends PartnerSdkError {
   readonly status: number;
   /** The parsed JSON body (text when it is not JSON, `null` when empty). */
   readonly body: unknown;
-  /** The `x-request-id` response header, for support tickets. */
+  /** The `x-request-id` response header, for support tickets, or `null`. */
   readonly requestId: string | null;
 }
-/** `fetch` failed (`NETWORK_ERROR`) or an attempt took longer than `requestTimeoutMs`. */
+/**
+ * The request failed before an answer (`NETWORK_ERROR`: no connection, CORS, a cut
+ * connection, a redirect, or the wasm could not load) or an attempt took longer than
+ * `requestTimeoutMs` (`REQUEST_TIMEOUT`).
+ */
 export class NetworkError extends PartnerSdkError {
   readonly name: 'NetworkError';
   readonly code: 'NETWORK_ERROR' | 'REQUEST_TIMEOUT';
 }
-/** Bad options, a bad path, or calls in the wrong order. */
+/** Bad options, a bad path or request argument, or calls in the wrong order. */
 export class ConfigurationError extends PartnerSdkError {
   readonly name: 'ConfigurationError';
   readonly code: 'INVALID_CONFIGURATION';
   /** The option or argument at fault. */
   readonly key?: string;
 }
-/** The client was destroyed. */
+/** The client was destroyed: the call came during or after `destroy()`. */
 export class ClientDestroyedError extends PartnerSdkError {
   readonly name: 'ClientDestroyedError';
   readonly code: 'CLIENT_DESTROYED';
 }
 
-/** True for any partner-sdk error, even one thrown by another copy of the bundle. */
+/**
+ * True for any partner-sdk error, even one thrown by another copy of the bundle on the
+ * same page (where `instanceof` would say no).
+ */
 export function isPartnerSdkError(error: unknown): error is PartnerSdkError;
