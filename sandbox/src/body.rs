@@ -69,9 +69,18 @@ pub async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> 
 /// An optional JSON body: an empty body is `None`; a non-empty one must be
 /// JSON (415 otherwise) and well-formed (400 otherwise).
 pub async fn optional_json_body(headers: &HeaderMap, body: Body) -> ApiResult<Option<Value>> {
+    optional_json_bytes(headers, body).await.map(|(_, v)| v)
+}
+
+/// Like [`optional_json_body`], also returning the raw bytes (for
+/// idempotency: a retried request must be byte-for-byte the same).
+pub async fn optional_json_bytes(
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult<(Bytes, Option<Value>)> {
     let bytes = read_body(headers, body).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
+        return Ok((bytes, None));
     }
     let media = media_type(headers);
     if !media.as_deref().is_some_and(is_json_type) {
@@ -79,7 +88,8 @@ pub async fn optional_json_body(headers: &HeaderMap, body: Body) -> ApiResult<Op
             "Content-Type must be application/json",
         ));
     }
-    parse_json(&bytes).map(Some)
+    let value = parse_json(&bytes)?;
+    Ok((bytes, Some(value)))
 }
 
 #[cfg(test)]

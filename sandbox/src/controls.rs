@@ -18,8 +18,9 @@ use serde_json::{json, Value};
 
 use crate::backend::Backend;
 use crate::body::json_body;
+use crate::clock::{http_date, Clock, MAX_OFFSET_S};
 use crate::error::{ApiError, ApiResult};
-use crate::fault_body::{FaultBody, Shape, MAX_BODY_BYTES, MAX_TRICKLE_MS};
+use crate::fault_body::{Dropped, FaultBody, Shape, MAX_BODY_BYTES, MAX_TRICKLE_MS};
 use crate::metrics::Counters;
 use crate::util::{is_valid_id, lock};
 use crate::vendor::{data, LifetimePatch, Vendor};
@@ -37,12 +38,23 @@ pub struct Controls {
     pub faults: Arc<Faults>,
 }
 
+/// How a fault sets `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+enum RetryAfter {
+    /// `Retry-After: N` (delay-seconds).
+    Seconds(u64),
+    /// `Retry-After: <HTTP-date>`, N seconds after the server clock's now.
+    DateIn(u64),
+}
+
 /// One pending fault.
 #[derive(Debug, Clone)]
 struct Fault {
     path: String,
     remaining: u32,
     status: Option<StatusCode>,
+    retry_after: Option<RetryAfter>,
+    drop_connection: bool,
     delay: Duration,
     /// The canned body (cheap to clone, even at `MAX_BODY_BYTES`).
     body: Bytes,
@@ -51,13 +63,23 @@ struct Fault {
 }
 
 /// The pending faults, consumed by [`fault_layer`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Faults {
     active: AtomicUsize,
     rules: Mutex<Vec<Fault>>,
+    clock: Arc<Clock>,
 }
 
 impl Faults {
+    /// No faults; `Retry-After` dates are read from `clock`.
+    pub fn new(clock: Arc<Clock>) -> Self {
+        Self {
+            active: AtomicUsize::new(0),
+            rules: Mutex::new(Vec::new()),
+            clock,
+        }
+    }
+
     fn add(&self, fault: Fault) -> usize {
         let mut rules = lock(&self.rules);
         rules.push(fault);
@@ -89,7 +111,7 @@ impl Faults {
 }
 
 impl Fault {
-    fn respond(&self, status: StatusCode) -> Response {
+    fn respond(&self, status: StatusCode, clock: &Clock) -> Response {
         let content_type = if serde_json::from_slice::<Value>(&self.body).is_ok() {
             "application/json"
         } else {
@@ -103,6 +125,16 @@ impl Fault {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         for (name, value) in &self.headers {
             h.insert(name.clone(), value.clone());
+        }
+        let retry_after = match self.retry_after {
+            None => None,
+            Some(RetryAfter::Seconds(s)) => Some(s.to_string()),
+            Some(RetryAfter::DateIn(s)) => Some(http_date(
+                clock.now().saturating_add(i64::try_from(s).unwrap_or(0)),
+            )),
+        };
+        if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            h.insert(header::RETRY_AFTER, v);
         }
         res
     }
@@ -124,8 +156,11 @@ pub async fn fault_layer(State(faults): State<Arc<Faults>>, req: Request, next: 
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }
+    if fault.drop_connection {
+        return Response::new(Body::new(Dropped));
+    }
     match fault.status {
-        Some(status) => fault.respond(status),
+        Some(status) => fault.respond(status, &faults.clock),
         None => next.run(req).await,
     }
 }
@@ -143,6 +178,9 @@ struct FaultRequest {
     trickle_ms: Option<u64>,
     chunk_bytes: Option<usize>,
     close_after_bytes: Option<usize>,
+    retry_after_s: Option<u64>,
+    retry_after_as_date: Option<bool>,
+    drop_connection: Option<bool>,
 }
 
 /// The canned body and how it goes out: `body` or `body_bytes` (that many
@@ -190,6 +228,20 @@ fn parse_body(req: &FaultRequest) -> ApiResult<(Bytes, Shape)> {
     Ok((body, shape))
 }
 
+/// `retry_after_s` (with a `status`), as seconds or, with
+/// `retry_after_as_date`, as an HTTP-date that far past the server's now.
+fn parse_retry_after(req: &FaultRequest) -> ApiResult<Option<RetryAfter>> {
+    let bad = ApiError::invalid_request;
+    match (req.retry_after_s, req.retry_after_as_date.unwrap_or(false)) {
+        (None, true) => Err(bad("retry_after_as_date needs retry_after_s")),
+        (None, false) => Ok(None),
+        (Some(_), _) if req.status.is_none() => Err(bad("retry_after_s needs a status")),
+        (Some(s), _) if s > 86_400 => Err(bad("retry_after_s must be <= 86400")),
+        (Some(s), true) => Ok(Some(RetryAfter::DateIn(s))),
+        (Some(s), false) => Ok(Some(RetryAfter::Seconds(s))),
+    }
+}
+
 fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
     let bad = ApiError::invalid_request;
     if !req.path.starts_with('/') || req.path.starts_with("/__sandbox/") {
@@ -215,6 +267,13 @@ fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
         return Err(bad("delay_ms must be <= 60000"));
     }
     let (body, shape) = parse_body(&req)?;
+    let retry_after = parse_retry_after(&req)?;
+    let drop_connection = req.drop_connection.unwrap_or(false);
+    if drop_connection && (req.status.is_some() || req.body.is_some() || req.headers.is_some()) {
+        return Err(bad(
+            "drop_connection answers nothing: no status, body or headers",
+        ));
+    }
     let mut headers = Vec::new();
     for (k, v) in req.headers.unwrap_or_default().into_iter().take(32) {
         let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad("invalid header name"))?;
@@ -225,6 +284,8 @@ fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
         path: req.path,
         remaining,
         status,
+        retry_after,
+        drop_connection,
         delay: Duration::from_millis(delay_ms),
         body,
         shape,
@@ -263,6 +324,38 @@ async fn lifetimes(
     Ok(Json(
         json!({ "checkout": l.checkout, "oauth": l.oauth, "gatekeeper": l.gatekeeper }),
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockRequest {
+    offset_s: i64,
+}
+
+fn clock_json(clock: &Clock) -> Value {
+    let now = clock.now();
+    json!({ "offset_s": clock.offset(), "now": now, "date": http_date(now) })
+}
+
+async fn get_clock(State(c): State<Arc<Controls>>) -> Json<Value> {
+    Json(clock_json(c.vendor.clock()))
+}
+
+/// Shifts the server's clock; the backend forgets tokens minted before.
+async fn set_clock(
+    State(c): State<Arc<Controls>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let req: ClockRequest = json_body(&headers, body).await?;
+    if !(-MAX_OFFSET_S..=MAX_OFFSET_S).contains(&req.offset_s) {
+        return Err(ApiError::invalid_request(
+            "offset_s must be within ten years (315360000 s)",
+        ));
+    }
+    c.vendor.clock().set_offset(req.offset_s);
+    c.backend.clear_caches().await;
+    Ok(Json(clock_json(c.vendor.clock())))
 }
 
 async fn counters(State(c): State<Arc<Controls>>) -> Json<Value> {
@@ -343,5 +436,6 @@ pub fn router(controls: Arc<Controls>) -> Router {
         .route("/__sandbox/reset", post(reset))
         .route("/__sandbox/echo", get(echo).post(echo))
         .route("/__sandbox/mint", post(mint))
+        .route("/__sandbox/clock", get(get_clock).post(set_clock))
         .with_state(controls)
 }

@@ -117,6 +117,35 @@ impl Body for FaultBody {
     }
 }
 
+/// A body that fails at its first poll, so hyper drops the connection with
+/// the response head still unsent: the client sees the connection close
+/// without any answer (a browser's `fetch` rejects with a network error).
+#[derive(Debug, Default)]
+pub struct Dropped;
+
+impl Body for Dropped {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        Poll::Ready(Some(Err(io::Error::other(
+            "connection dropped by an injected fault",
+        ))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        false
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        // Unknown length: hyper must poll the body (a known 0 would send the head).
+        SizeHint::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

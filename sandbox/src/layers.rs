@@ -15,9 +15,10 @@ use crate::util::random_hex;
 /// Methods a preflight allows.
 const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// Request headers a preflight allows.
-const ALLOW_HEADERS: &str = "Authorization, x-api-key, Content-Type";
+const ALLOW_HEADERS: &str = "Authorization, x-api-key, Content-Type, Idempotency-Key";
 /// Response headers the page's script may read.
-const EXPOSE_HEADERS: &str = "x-request-id, www-authenticate, retry-after";
+const EXPOSE_HEADERS: &str =
+    "x-request-id, www-authenticate, retry-after, date, idempotent-replayed";
 /// How long a browser may cache a preflight, in seconds.
 const MAX_AGE: &str = "600";
 

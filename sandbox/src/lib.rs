@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod body;
+pub mod clock;
 pub mod config;
 pub mod controls;
 pub mod error;
@@ -95,12 +96,14 @@ fn signing_key(config: &Config) -> io::Result<Vec<u8>> {
 pub fn app(config: &Config, addr: SocketAddr) -> io::Result<Router> {
     let base_url = format!("http://{addr}");
     let counters = Arc::new(metrics::Counters::default());
+    let clock = Arc::new(clock::Clock::default());
     let creds = config.credentials.clone();
     let vendor = Arc::new(vendor::Vendor::new(
         &signing_key(config)?,
         creds.clone(),
         config.lifetimes,
         counters.clone(),
+        clock.clone(),
     ));
     let backend = Arc::new(backend::Backend::new(
         base_url.clone(),
@@ -124,7 +127,7 @@ pub fn app(config: &Config, addr: SocketAddr) -> io::Result<Router> {
         .merge(vendor::router(vendor.clone()))
         .merge(backend::router(backend.clone()));
     if config.test_controls {
-        let faults = Arc::new(controls::Faults::default());
+        let faults = Arc::new(controls::Faults::new(clock.clone()));
         let c = controls::Controls {
             vendor,
             backend,
@@ -148,6 +151,7 @@ pub fn app(config: &Config, addr: SocketAddr) -> io::Result<Router> {
         })
         .layer(from_fn_with_state(counters, metrics::count))
         .layer(from_fn_with_state(cors, layers::cors))
+        .layer(from_fn_with_state(clock, clock::date_header))
         .layer(from_fn(layers::request_id)))
 }
 

@@ -41,6 +41,9 @@ pub struct Counters {
     forbidden: AtomicU64,
     device_registrations: AtomicU64,
     checks: AtomicU64,
+    payments_created: AtomicU64,
+    payments_replayed: AtomicU64,
+    cards_enrolled: AtomicU64,
     last_jti: Mutex<Option<String>>,
     last_authorization_present: AtomicBool,
 }
@@ -79,6 +82,21 @@ impl Counters {
         bump(&self.checks);
     }
 
+    /// Counts a payment actually made (not an idempotent replay).
+    pub fn payment_created(&self) {
+        bump(&self.payments_created);
+    }
+
+    /// Counts a payment answer replayed for a repeated `Idempotency-Key`.
+    pub fn payment_replayed(&self) {
+        bump(&self.payments_replayed);
+    }
+
+    /// Counts a card stored by the card-enrollment endpoint.
+    pub fn card_enrolled(&self) {
+        bump(&self.cards_enrolled);
+    }
+
     /// Records the jti of a token a protected endpoint accepted.
     pub fn accepted_jti(&self, jti: &str) {
         *lock(&self.last_jti) = Some(jti.to_owned());
@@ -104,6 +122,9 @@ impl Counters {
             &self.forbidden,
             &self.device_registrations,
             &self.checks,
+            &self.payments_created,
+            &self.payments_replayed,
+            &self.cards_enrolled,
         ];
         for c in all {
             c.store(0, Ordering::Relaxed);
@@ -130,6 +151,9 @@ impl Counters {
             "forbidden": get(&self.forbidden),
             "device_registrations": get(&self.device_registrations),
             "checks": get(&self.checks),
+            "payments_created": get(&self.payments_created),
+            "payments_replayed": get(&self.payments_replayed),
+            "cards_enrolled": get(&self.cards_enrolled),
             "last_jti": lock(&self.last_jti).clone(),
             "last_authorization_present": self.last_authorization_present.load(Ordering::Relaxed),
         })

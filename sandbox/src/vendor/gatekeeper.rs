@@ -15,7 +15,7 @@ use super::Vendor;
 use crate::body::optional_json_body;
 use crate::config::GATEKEEPER_SCOPE;
 use crate::error::{ApiError, ApiResult};
-use crate::util::{is_valid_id, is_valid_id_with, lock, now_secs, random_hex, rfc3339};
+use crate::util::{is_valid_id, is_valid_id_with, lock, random_hex, rfc3339};
 
 /// Registered devices kept at most (a sandbox, not a database).
 const MAX_DEVICES: usize = 100_000;
@@ -71,7 +71,7 @@ pub async fn register(
         "deviceId": device_id,
         "applicationId": app,
         "applicationVersion": version,
-        "registeredAt": rfc3339(now_secs()),
+        "registeredAt": rfc3339(vendor.clock().now()),
     });
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -101,6 +101,6 @@ pub async fn check(
         "deviceId": device_id,
         "applicationId": app,
         "applicationVersion": version,
-        "checkedAt": rfc3339(now_secs()),
+        "checkedAt": rfc3339(vendor.clock().now()),
     })))
 }

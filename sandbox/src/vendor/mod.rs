@@ -19,10 +19,11 @@ use axum::routing::post;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Clock;
 use crate::config::{Credentials, Lifetimes};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Counters;
-use crate::util::{lock, now_secs, random_hex};
+use crate::util::{lock, random_hex};
 use jwt::Hs256;
 use rate_limit::RateLimiter;
 
@@ -96,8 +97,10 @@ pub struct Vendor {
     epoch: AtomicU64,
     issued_since_revoke: AtomicU64,
     devices: Mutex<HashSet<String>>,
+    payments: Mutex<checkout::IdempotencyStore>,
     limiter: RateLimiter,
     counters: Arc<Counters>,
+    clock: Arc<Clock>,
 }
 
 impl Vendor {
@@ -107,6 +110,7 @@ impl Vendor {
         credentials: Credentials,
         lifetimes: Lifetimes,
         counters: Arc<Counters>,
+        clock: Arc<Clock>,
     ) -> Self {
         Self {
             signer: Hs256::new(key),
@@ -116,9 +120,16 @@ impl Vendor {
             epoch: AtomicU64::new(0),
             issued_since_revoke: AtomicU64::new(0),
             devices: Mutex::new(HashSet::new()),
+            payments: Mutex::new(checkout::IdempotencyStore::new()),
             limiter: RateLimiter::new(10, 60),
             counters,
+            clock,
         }
+    }
+
+    /// The server's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Current lifetimes.
@@ -144,10 +155,13 @@ impl Vendor {
         Ok(*l)
     }
 
-    /// Restores the start-up lifetimes and forgets failed-login counts.
+    /// Restores the start-up lifetimes and the clock, forgets failed-login
+    /// counts and idempotency keys.
     pub fn reset(&self) {
         *lock(&self.lifetimes) = self.default_lifetimes;
         self.limiter.clear();
+        self.clock.set_offset(0);
+        lock(&self.payments).clear();
     }
 
     /// Revokes every token issued so far; returns how many that was.
@@ -157,7 +171,7 @@ impl Vendor {
     }
 
     fn sign(&self, mut claims: Claims, ttl: i64) -> ApiResult<(String, i64)> {
-        let now = now_secs();
+        let now = self.clock.now();
         claims.iat = now;
         claims.exp = now.saturating_add(ttl);
         claims.jti = format!(
@@ -238,7 +252,7 @@ impl Vendor {
         if claims.iss != data::ISSUER {
             return Err("token issuer is not accepted");
         }
-        if now_secs() >= claims.exp {
+        if self.clock.now() >= claims.exp {
             return Err("token has expired");
         }
         let epoch = claims

@@ -18,6 +18,8 @@ async fn controls_are_404_without_the_flag() {
         ("POST", "/__sandbox/lifetimes"),
         ("POST", "/__sandbox/mint"),
         ("GET", "/__sandbox/echo"),
+        ("GET", "/__sandbox/clock"),
+        ("POST", "/__sandbox/clock"),
     ] {
         let r = s
             .send(method, path, &[("content-type", "application/json")], "{}")

@@ -3,10 +3,13 @@
 mod backend;
 mod checkout;
 mod cli;
+mod clock;
 mod common;
 mod controls;
 mod fault_bodies;
 mod fuzz;
 mod gatekeeper;
 mod http;
+mod idempotency;
 mod oauth;
+mod retry_faults;
