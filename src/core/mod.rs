@@ -5,11 +5,16 @@
 //! [`json::JsonObjects`]: `JSON.parse` in the browser, `serde_json` natively.
 
 pub mod base64url;
+pub mod clock;
 pub mod error;
 pub mod expiry;
+pub mod http_date;
 pub mod json;
 pub mod jwt;
 pub mod options;
+pub mod proactive;
 pub mod refresh;
+pub mod retry;
 pub mod secret;
+pub mod storm;
 pub mod url;
