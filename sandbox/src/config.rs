@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 /// Command-line usage, printed on `--help` and on a bad flag.
 pub const USAGE: &str = "usage: sandbox [--port N] [--host 127.0.0.1] [--test-controls] \
-[--checkout-ttl SECS] [--oauth-ttl SECS] [--gatekeeper-ttl SECS] \
-[--allowed-origin ORIGIN]... [--www DIR] [--pkg DIR]";
+[--vendor-port N] [--checkout-ttl SECS] [--oauth-ttl SECS] [--gatekeeper-ttl SECS] \
+[--enrollment-ttl SECS] [--allowed-origin ORIGIN]... [--www DIR] [--pkg DIR]";
 
 /// Default port when neither `--port` nor `PORT` is given.
 pub const DEFAULT_PORT: u16 = 8787;
@@ -18,6 +18,9 @@ pub const GATEKEEPER_SCOPE: &str = "gatekeeper/public";
 
 /// The OAuth scope of API (server-side) credentials.
 pub const API_SCOPE: &str = "api";
+
+/// The only scope of card-enrollment credentials: `POST /v1/subaccounts/{id}/cards`.
+pub const ENROLLMENT_SCOPE: &str = "cards/enroll";
 
 /// A secret string: its `Debug` never shows the value and it has no `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub struct Credentials {
     pub api: ClientCredentials,
     /// SDK set: mints Gatekeeper tokens for the browser.
     pub sdk: ClientCredentials,
+    /// Card-enrollment set (least privilege): tokens for the hosted card form.
+    pub enrollment: ClientCredentials,
     /// The Gatekeeper application id.
     pub gatekeeper_app_id: String,
     /// The Gatekeeper application's `x-api-key`.
@@ -74,6 +79,8 @@ pub struct Lifetimes {
     pub oauth: i64,
     /// Gatekeeper (SDK-set) access tokens.
     pub gatekeeper: i64,
+    /// Card-enrollment access tokens.
+    pub enrollment: i64,
 }
 
 impl Default for Lifetimes {
@@ -82,6 +89,7 @@ impl Default for Lifetimes {
             checkout: 900,
             oauth: 3600,
             gatekeeper: 900,
+            enrollment: 300,
         }
     }
 }
@@ -102,6 +110,9 @@ pub struct Config {
     pub host: String,
     /// Port to bind (0 picks a free one).
     pub port: u16,
+    /// A second listener serving only the vendor role (API and
+    /// `/enrollment/form`) on its own origin; `Some(0)` picks a free port.
+    pub vendor_port: Option<u16>,
     /// Mount `/__sandbox/*`.
     pub test_controls: bool,
     /// Token lifetimes at start and after `/__sandbox/reset`.
@@ -157,6 +168,12 @@ impl Credentials {
                 "SDK_CLIENT_SECRET",
                 ("sdk_client_dev", "sdk_secret_dev"),
             ),
+            enrollment: client(
+                env,
+                "ENROLLMENT_CLIENT_ID",
+                "ENROLLMENT_CLIENT_SECRET",
+                ("enroll_client_dev", "enroll_secret_dev"),
+            ),
             gatekeeper_app_id: get("GATEKEEPER_APPLICATION_ID", "demo-app"),
             gatekeeper_api_key: Secret::new(get("GATEKEEPER_API_KEY", "demo-api-key")),
         }
@@ -170,6 +187,7 @@ impl Config {
         Self {
             host: "127.0.0.1".to_owned(),
             port: DEFAULT_PORT,
+            vendor_port: None,
             test_controls: false,
             lifetimes: Lifetimes::default(),
             allowed_origins: AllowedOrigins::Loopback,
@@ -220,9 +238,17 @@ impl Config {
                         .map_err(|_| "--port must be 0..=65535".to_owned())?
                 }
                 "--host" => c.host = value()?,
+                "--vendor-port" => {
+                    c.vendor_port = Some(
+                        value()?
+                            .parse()
+                            .map_err(|_| "--vendor-port must be 0..=65535".to_owned())?,
+                    )
+                }
                 "--checkout-ttl" => c.lifetimes.checkout = parse_ttl(flag, &value()?)?,
                 "--oauth-ttl" => c.lifetimes.oauth = parse_ttl(flag, &value()?)?,
                 "--gatekeeper-ttl" => c.lifetimes.gatekeeper = parse_ttl(flag, &value()?)?,
+                "--enrollment-ttl" => c.lifetimes.enrollment = parse_ttl(flag, &value()?)?,
                 "--allowed-origin" => origins.push(value()?.trim_end_matches('/').to_owned()),
                 "--www" => c.www = PathBuf::from(value()?),
                 "--pkg" => c.pkg = PathBuf::from(value()?),
@@ -275,6 +301,11 @@ mod tests {
         );
         assert_eq!(c.credentials.api.id, "api_client_dev");
         assert!(c.credentials.api.is_dev_default);
+        assert_eq!(c.vendor_port, None);
+        assert_eq!(c.credentials.enrollment.id, "enroll_client_dev");
+        let c = Config::parse(&args(&["--vendor-port", "0", "--enrollment-ttl=7"]), &env);
+        let c = c.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((c.vendor_port, c.lifetimes.enrollment), (Some(0), 7));
     }
 
     #[test]
@@ -290,5 +321,6 @@ mod tests {
     fn secrets_are_redacted() {
         let c = Credentials::from_env(&HashMap::new());
         assert!(!format!("{c:?}").contains("api_secret_dev"));
+        assert!(!format!("{c:?}").contains("enroll_secret_dev"));
     }
 }

@@ -321,9 +321,12 @@ async fn lifetimes(
     let patch: LifetimePatch = json_body(&headers, body).await?;
     let l = c.vendor.set_lifetimes(patch)?;
     c.backend.clear_caches().await;
-    Ok(Json(
-        json!({ "checkout": l.checkout, "oauth": l.oauth, "gatekeeper": l.gatekeeper }),
-    ))
+    Ok(Json(json!({
+        "checkout": l.checkout,
+        "oauth": l.oauth,
+        "gatekeeper": l.gatekeeper,
+        "enrollment": l.enrollment,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -356,6 +359,11 @@ async fn set_clock(
     c.vendor.clock().set_offset(req.offset_s);
     c.backend.clear_caches().await;
     Ok(Json(clock_json(c.vendor.clock())))
+}
+
+/// `{cards: [{cardId, subaccountId, last4, brand, expMonth, expYear}]}`.
+async fn cards(State(c): State<Arc<Controls>>) -> Json<Value> {
+    Json(json!({ "cards": c.vendor.cards() }))
 }
 
 async fn counters(State(c): State<Arc<Controls>>) -> Json<Value> {
@@ -417,9 +425,12 @@ async fn mint(
         "gatekeeper" => c
             .vendor
             .mint_gatekeeper(req.ttl.unwrap_or(lifetimes.gatekeeper))?,
+        "enrollment" => c
+            .vendor
+            .mint_enrollment(req.ttl.unwrap_or(lifetimes.enrollment))?,
         _ => {
             return Err(ApiError::invalid_request(
-                "kind must be \"checkout\" or \"gatekeeper\"",
+                "kind must be \"checkout\", \"gatekeeper\" or \"enrollment\"",
             ))
         }
     };
@@ -437,5 +448,6 @@ pub fn router(controls: Arc<Controls>) -> Router {
         .route("/__sandbox/echo", get(echo).post(echo))
         .route("/__sandbox/mint", post(mint))
         .route("/__sandbox/clock", get(get_clock).post(set_clock))
+        .route("/__sandbox/cards", get(cards))
         .with_state(controls)
 }

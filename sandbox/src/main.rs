@@ -26,6 +26,12 @@ fn banner(config: &Config) -> Vec<String> {
         "dev credentials (server-side only; override with environment variables):".to_owned(),
         describe("API set", "ALTERNATIVE_CLIENT_ID", "ALTERNATIVE_CLIENT_SECRET", &c.api),
         describe("SDK set", "SDK_CLIENT_ID", "SDK_CLIENT_SECRET", &c.sdk),
+        describe(
+            "Card-enrollment set (scope cards/enroll)",
+            "ENROLLMENT_CLIENT_ID",
+            "ENROLLMENT_CLIENT_SECRET",
+            &c.enrollment,
+        ),
         format!("  Gatekeeper: GATEKEEPER_APPLICATION_ID={} GATEKEEPER_API_KEY={key} scope=gatekeeper/public", c.gatekeeper_app_id),
         format!("test controls: {}", if config.test_controls { "on (/__sandbox/*)" } else { "off" }),
         format!("www: {}  pkg: {}", config.www.display(), config.pkg.display()),
@@ -59,6 +65,9 @@ async fn main() -> ExitCode {
     };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "listening on {}", server.url());
+    if let Some(vendor) = server.vendor_addr() {
+        let _ = writeln!(out, "vendor on http://{vendor}");
+    }
     let _ = out.flush();
     for line in banner(&config) {
         let _ = writeln!(out, "{line}");

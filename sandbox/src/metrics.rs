@@ -25,6 +25,8 @@ pub enum Issued {
     BackendCheckout,
     /// A Gatekeeper JWT handed out by `/api/gatekeeper-token` (or a test mint).
     Gatekeeper,
+    /// A card-enrollment JWT handed out by `/api/enrollment-token` (or a test mint).
+    Enrollment,
 }
 
 /// All counters. Cheap atomics; `last_jti` is a small mutex.
@@ -35,6 +37,7 @@ pub struct Counters {
     issued_checkout: AtomicU64,
     issued_backend_checkout: AtomicU64,
     issued_gatekeeper: AtomicU64,
+    issued_enrollment: AtomicU64,
     oauth_token_requests: AtomicU64,
     api_requests: AtomicU64,
     unauthorized: AtomicU64,
@@ -64,6 +67,7 @@ impl Counters {
             Issued::Checkout => &self.issued_checkout,
             Issued::BackendCheckout => &self.issued_backend_checkout,
             Issued::Gatekeeper => &self.issued_gatekeeper,
+            Issued::Enrollment => &self.issued_enrollment,
         }
     }
 
@@ -116,6 +120,7 @@ impl Counters {
             &self.issued_checkout,
             &self.issued_backend_checkout,
             &self.issued_gatekeeper,
+            &self.issued_enrollment,
             &self.oauth_token_requests,
             &self.api_requests,
             &self.unauthorized,
@@ -144,6 +149,7 @@ impl Counters {
                 "checkout": i(Issued::Checkout),
                 "backend_checkout": i(Issued::BackendCheckout),
                 "gatekeeper": i(Issued::Gatekeeper),
+                "enrollment": i(Issued::Enrollment),
             },
             "oauth_token_requests": get(&self.oauth_token_requests),
             "api_requests": get(&self.api_requests),
@@ -162,7 +168,9 @@ impl Counters {
 
 /// True for the SDK-facing API routes whose traffic and refusals are counted.
 fn is_counted_api(path: &str) -> bool {
-    path.starts_with("/v1/invoices/") || path.starts_with("/v1/applications/")
+    path.starts_with("/v1/invoices/")
+        || path.starts_with("/v1/applications/")
+        || path.starts_with("/v1/subaccounts/")
 }
 
 /// Middleware: counts token-endpoint requests, API requests and their 401/403

@@ -20,12 +20,23 @@ pub struct StaticFiles {
 }
 
 impl StaticFiles {
-    /// Serves `www` and `pkg`; HTML may connect to `self` and `api_origins`.
-    pub fn new(www: PathBuf, pkg: PathBuf, api_origins: &[String]) -> Self {
-        let csp = format!(
+    /// Serves `www` and `pkg`; HTML may connect to `self` and `api_origins`,
+    /// and, when the vendor role has its own origin, connect to and frame
+    /// `vendor_origins` (the hosted card form).
+    pub fn new(
+        www: PathBuf,
+        pkg: PathBuf,
+        api_origins: &[String],
+        vendor_origins: &[String],
+    ) -> Self {
+        let mut csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {}",
             api_origins.join(" ")
         );
+        if !vendor_origins.is_empty() {
+            let vendor = vendor_origins.join(" ");
+            csp = format!("{csp} {vendor}; frame-src 'self' {vendor}");
+        }
         let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
             HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'")
         });

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::body::json_body;
-use crate::config::{ClientCredentials, Credentials, GATEKEEPER_SCOPE};
+use crate::config::{ClientCredentials, Credentials, ENROLLMENT_SCOPE, GATEKEEPER_SCOPE};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Counters, Issued};
 use token_cache::TokenCache;
@@ -33,6 +33,10 @@ pub const DEMO_USER: &str = "cus_demo";
 const DEMO_USER_INVOICES: [&str; 2] = ["inv_1001", "inv_1002"];
 /// Refresh cached OAuth tokens this long before they expire.
 const REFRESH_MARGIN_SECS: u64 = 60;
+/// The demo's card-enrollment subaccount (any id works with the sandbox API).
+pub const DEMO_SUBACCOUNT: &str = "sub_demo";
+/// The company name the demo's card form shows.
+pub const DEMO_COMPANY: &str = "Demo Shop";
 
 /// The backend's state.
 #[derive(Debug)]
@@ -40,8 +44,11 @@ pub struct Backend {
     upstream: Upstream,
     api: ClientCredentials,
     sdk: ClientCredentials,
+    enrollment: ClientCredentials,
     api_token: TokenCache,
     gatekeeper_token: TokenCache,
+    enrollment_token: TokenCache,
+    vendor_public_url: String,
     counters: Arc<Counters>,
 }
 
@@ -65,9 +72,11 @@ struct InitReply {
 }
 
 impl Backend {
-    /// A backend calling the vendor at `vendor_base_url`.
+    /// A backend calling the vendor at `vendor_base_url`; the browser is told
+    /// that the vendor (card form and API) is at `vendor_public_url`.
     pub fn new(
         vendor_base_url: String,
+        vendor_public_url: String,
         credentials: &Credentials,
         counters: Arc<Counters>,
     ) -> Self {
@@ -75,8 +84,11 @@ impl Backend {
             upstream: Upstream::new(vendor_base_url),
             api: credentials.api.clone(),
             sdk: credentials.sdk.clone(),
+            enrollment: credentials.enrollment.clone(),
             api_token: TokenCache::new(REFRESH_MARGIN_SECS),
             gatekeeper_token: TokenCache::new(REFRESH_MARGIN_SECS),
+            enrollment_token: TokenCache::new(REFRESH_MARGIN_SECS),
+            vendor_public_url,
             counters,
         }
     }
@@ -86,6 +98,7 @@ impl Backend {
     pub async fn clear_caches(&self) {
         self.api_token.clear().await;
         self.gatekeeper_token.clear().await;
+        self.enrollment_token.clear().await;
     }
 
     /// Client credentials grant against the vendor: `(access_token, expires_in)`.
@@ -157,6 +170,8 @@ pub fn router(backend: Arc<Backend>) -> Router {
     Router::new()
         .route("/api/checkout-token", post(checkout_token))
         .route("/api/gatekeeper-token", get(gatekeeper_token))
+        .route("/api/enrollment-token", get(enrollment_token))
+        .route("/api/enrollment-config", get(enrollment_config))
         .with_state(backend)
 }
 
@@ -225,6 +240,16 @@ async fn checkout_token(
     Ok(no_store(Json(body).into_response()))
 }
 
+/// A JWT as `text/plain`, newline-terminated, not cacheable.
+fn plain_token(token: &str) -> Response {
+    let mut res = format!("{token}\n").into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    no_store(res)
+}
+
 /// `GET /api/gatekeeper-token` → the JWT as `text/plain`, newline-terminated.
 async fn gatekeeper_token(State(backend): State<Arc<Backend>>) -> ApiResult<Response> {
     let b = &backend;
@@ -233,10 +258,28 @@ async fn gatekeeper_token(State(backend): State<Arc<Backend>>) -> ApiResult<Resp
         .get(|| b.fetch_token("/oauth2/token", &b.sdk, Some(GATEKEEPER_SCOPE)))
         .await?;
     b.counters.issued(Issued::Gatekeeper);
-    let mut res = format!("{token}\n").into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    Ok(no_store(res))
+    Ok(plain_token(&token))
+}
+
+/// `GET /api/enrollment-token` → a card-enrollment JWT (scope `cards/enroll`
+/// only) as `text/plain`, newline-terminated: what `getAccessToken` fetches.
+async fn enrollment_token(State(backend): State<Arc<Backend>>) -> ApiResult<Response> {
+    let b = &backend;
+    let token = b
+        .enrollment_token
+        .get(|| b.fetch_token("/oauth/token", &b.enrollment, Some(ENROLLMENT_SCOPE)))
+        .await?;
+    b.counters.issued(Issued::Enrollment);
+    Ok(plain_token(&token))
+}
+
+/// `GET /api/enrollment-config` → `{baseUrl, subaccountId, companyName}`: where
+/// the demo page finds the vendor's origin (the second listener, if any).
+async fn enrollment_config(State(backend): State<Arc<Backend>>) -> Response {
+    let body = json!({
+        "baseUrl": backend.vendor_public_url,
+        "subaccountId": DEMO_SUBACCOUNT,
+        "companyName": DEMO_COMPANY,
+    });
+    no_store(Json(body).into_response())
 }

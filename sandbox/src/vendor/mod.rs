@@ -1,11 +1,14 @@
-//! Role 1: the vendor API (OAuth token endpoints, checkout API, Gatekeeper).
+//! Role 1: the vendor API (OAuth token endpoints, checkout API, Gatekeeper,
+//! card enrollment and its hosted form).
 //!
 //! Everything here is what the real vendor would run; it knows nothing about
 //! the partner backend in [`crate::backend`].
 
 mod auth;
+pub mod cards;
 mod checkout;
 pub mod data;
+pub mod form;
 mod gatekeeper;
 pub mod jwt;
 mod rate_limit;
@@ -85,6 +88,8 @@ pub struct LifetimePatch {
     pub oauth: Option<i64>,
     /// Gatekeeper tokens.
     pub gatekeeper: Option<i64>,
+    /// Card-enrollment tokens.
+    pub enrollment: Option<i64>,
 }
 
 /// The vendor's state.
@@ -98,6 +103,7 @@ pub struct Vendor {
     issued_since_revoke: AtomicU64,
     devices: Mutex<HashSet<String>>,
     payments: Mutex<checkout::IdempotencyStore>,
+    cards: Mutex<Vec<cards::StoredCard>>,
     limiter: RateLimiter,
     counters: Arc<Counters>,
     clock: Arc<Clock>,
@@ -121,6 +127,7 @@ impl Vendor {
             issued_since_revoke: AtomicU64::new(0),
             devices: Mutex::new(HashSet::new()),
             payments: Mutex::new(checkout::IdempotencyStore::new()),
+            cards: Mutex::new(Vec::new()),
             limiter: RateLimiter::new(10, 60),
             counters,
             clock,
@@ -143,7 +150,8 @@ impl Vendor {
     /// 400 if a value is negative or over ten years.
     pub fn set_lifetimes(&self, patch: LifetimePatch) -> ApiResult<Lifetimes> {
         let ok = |v: Option<i64>| v.is_none_or(|n| (0..=315_360_000).contains(&n));
-        if !(ok(patch.checkout) && ok(patch.oauth) && ok(patch.gatekeeper)) {
+        if !(ok(patch.checkout) && ok(patch.oauth) && ok(patch.gatekeeper) && ok(patch.enrollment))
+        {
             return Err(ApiError::invalid_request(
                 "lifetimes are seconds in 0..=315360000",
             ));
@@ -152,12 +160,14 @@ impl Vendor {
         l.checkout = patch.checkout.unwrap_or(l.checkout);
         l.oauth = patch.oauth.unwrap_or(l.oauth);
         l.gatekeeper = patch.gatekeeper.unwrap_or(l.gatekeeper);
+        l.enrollment = patch.enrollment.unwrap_or(l.enrollment);
         Ok(*l)
     }
 
     /// Restores the start-up lifetimes and the clock, forgets failed-login
-    /// counts and idempotency keys.
+    /// counts, idempotency keys and enrolled cards.
     pub fn reset(&self) {
+        lock(&self.cards).clear();
         *lock(&self.lifetimes) = self.default_lifetimes;
         self.limiter.clear();
         self.clock.set_offset(0);
@@ -243,6 +253,16 @@ impl Vendor {
         self.mint_access(&id, crate::config::GATEKEEPER_SCOPE, ttl)
     }
 
+    /// Mints a card-enrollment token for the enrollment client (test controls).
+    ///
+    /// # Errors
+    /// Only if signing fails.
+    pub fn mint_enrollment(&self, ttl: i64) -> ApiResult<(String, i64)> {
+        self.counters.issued(crate::metrics::Issued::Enrollment);
+        let id = self.credentials.enrollment.id.clone();
+        self.mint_access(&id, crate::config::ENROLLMENT_SCOPE, ttl)
+    }
+
     /// Verifies signature, issuer, expiry and revocation.
     fn verify(&self, token: &str) -> Result<Claims, &'static str> {
         let claims: Claims = self
@@ -278,6 +298,7 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
             axum::routing::get(checkout::get_invoice),
         )
         .route("/v1/invoices/{invoice_id}/payments", post(checkout::pay))
+        .route("/v1/subaccounts/{subaccount_id}/cards", post(cards::enroll))
         .route(
             "/v1/applications/{application_id}/versions/{version}/devices",
             post(gatekeeper::register),
@@ -290,6 +311,11 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
 }
 
 impl Vendor {
+    /// The cards enrolled so far (test controls).
+    pub fn cards(&self) -> Vec<cards::StoredCard> {
+        lock(&self.cards).clone()
+    }
+
     /// The API-set client id (checkout tokens minted by test controls name it).
     pub fn api_client_id(&self) -> &str {
         &self.credentials.api.id

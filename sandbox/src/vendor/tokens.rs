@@ -2,8 +2,9 @@
 //!
 //! Client authentication by HTTP Basic (`client_secret_basic`) or by
 //! `client_id` + `client_secret` in a form or JSON body. API credentials get
-//! the `api` scope; SDK credentials get `gatekeeper/public`. Asking for the
-//! other set's scope is `invalid_scope`.
+//! the `api` scope; SDK credentials get `gatekeeper/public`; card-enrollment
+//! credentials get `cards/enroll` only. Asking for another set's scope is
+//! `invalid_scope`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use serde_json::json;
 
 use super::Vendor;
 use crate::body::{is_json_type, media_type, parse_json, read_body};
-use crate::config::{API_SCOPE, GATEKEEPER_SCOPE};
+use crate::config::{API_SCOPE, ENROLLMENT_SCOPE, GATEKEEPER_SCOPE};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Issued;
 use crate::util::secret_eq;
@@ -39,6 +40,7 @@ struct TokenRequest {
 enum ClientSet {
     Api,
     Sdk,
+    Enrollment,
 }
 
 /// `POST /oauth/token`.
@@ -116,10 +118,13 @@ impl Vendor {
         let c = &self.credentials;
         let api = secret_eq(id, &c.api.id) & secret_eq(secret, c.api.secret.expose());
         let sdk = secret_eq(id, &c.sdk.id) & secret_eq(secret, c.sdk.secret.expose());
-        match (api, sdk) {
-            (true, _) => Some(ClientSet::Api),
-            (false, true) => Some(ClientSet::Sdk),
-            (false, false) => None,
+        let enroll =
+            secret_eq(id, &c.enrollment.id) & secret_eq(secret, c.enrollment.secret.expose());
+        match (api, sdk, enroll) {
+            (true, _, _) => Some(ClientSet::Api),
+            (false, true, _) => Some(ClientSet::Sdk),
+            (false, false, true) => Some(ClientSet::Enrollment),
+            (false, false, false) => None,
         }
     }
 }
@@ -162,6 +167,7 @@ async fn issue(vendor: &Vendor, endpoint: Issued, req: Request) -> ApiResult<Res
     let (scope, ttl) = match set {
         ClientSet::Api => (API_SCOPE, lifetimes.oauth),
         ClientSet::Sdk => (GATEKEEPER_SCOPE, lifetimes.gatekeeper),
+        ClientSet::Enrollment => (ENROLLMENT_SCOPE, lifetimes.enrollment),
     };
     let requested = form.scope.as_deref().unwrap_or("");
     if !requested.split_whitespace().all(|s| s == scope) {

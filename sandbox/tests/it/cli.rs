@@ -56,6 +56,40 @@ fn port_zero_prints_the_listening_line_first() {
 }
 
 #[test]
+fn vendor_port_prints_a_second_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sandbox"))
+        .args(["--port", "0", "--vendor-port", "0", "--www", "/nonexistent"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sandbox");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    let result = std::panic::catch_unwind(|| {
+        let main = first
+            .strip_prefix("listening on http://127.0.0.1:")
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or_else(|| panic!("bad first line: {first:?}"));
+        let vendor = second
+            .strip_prefix("vendor on http://127.0.0.1:")
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or_else(|| panic!("bad second line: {second:?}"));
+        assert!(main != 0 && vendor != 0 && main != vendor);
+        let form = http_get(&format!("127.0.0.1:{vendor}"), "/enrollment/form.js");
+        assert!(form.starts_with("HTTP/1.1 200"), "{form}");
+        let api = http_get(&format!("127.0.0.1:{vendor}"), "/api/enrollment-token");
+        assert!(api.starts_with("HTTP/1.1 404"), "{api}");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
 fn bad_flags_exit_with_usage() {
     let out = Command::new(env!("CARGO_BIN_EXE_sandbox"))
         .args(["--port", "not-a-port"])

@@ -20,11 +20,15 @@ pub const API_ID: &str = "api_client_dev";
 pub const API_SECRET: &str = "api_secret_dev";
 pub const SDK_ID: &str = "sdk_client_dev";
 pub const SDK_SECRET: &str = "sdk_secret_dev";
+pub const ENROLL_ID: &str = "enroll_client_dev";
+pub const ENROLL_SECRET: &str = "enroll_secret_dev";
 pub const GK_PATH: &str = "/v1/applications/demo-app/versions/1.0.0/devices";
 
 /// A running sandbox plus a client and a scratch www/pkg tree.
 pub struct Sandbox {
     pub url: String,
+    /// The vendor origin: the second listener's with `vendor_port`, else `url`.
+    pub vendor_url: String,
     _server: sandbox::Server,
     client: Client<HttpConnector, Full<Bytes>>,
     dir: PathBuf,
@@ -107,6 +111,7 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Sandbox {
     let client = Client::builder(TokioExecutor::new()).build_http();
     Sandbox {
         url: server.url(),
+        vendor_url: server.vendor_url(),
         _server: server,
         client,
         dir,
@@ -135,9 +140,21 @@ impl Sandbox {
         headers: &[(&str, &str)],
         body: impl Into<Bytes>,
     ) -> Resp {
+        self.send_to(&self.url, method, path, headers, body).await
+    }
+
+    /// Like [`Sandbox::send`], to another base URL (e.g. the vendor origin).
+    pub async fn send_to(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Resp {
         let mut req = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).expect("method"))
-            .uri(format!("{}{path}", self.url));
+            .uri(format!("{base}{path}"));
         for (k, v) in headers {
             req = req.header(
                 HeaderName::from_bytes(k.as_bytes()).expect("name"),
@@ -217,6 +234,17 @@ impl Sandbox {
             SDK_ID,
             SDK_SECRET,
             "grant_type=client_credentials&scope=gatekeeper%2Fpublic",
+        )
+        .await
+    }
+
+    /// A card-enrollment token from /oauth/token (JSON client credentials).
+    pub async fn enrollment_token(&self) -> String {
+        self.client_credentials(
+            "/oauth/token",
+            ENROLL_ID,
+            ENROLL_SECRET,
+            "grant_type=client_credentials",
         )
         .await
     }

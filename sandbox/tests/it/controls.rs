@@ -142,7 +142,7 @@ async fn lifetimes_apply_and_reset_restores_them() {
         .await;
     assert_eq!(
         r.json(),
-        json!({"checkout": 900, "oauth": 120, "gatekeeper": 5})
+        json!({"checkout": 900, "oauth": 120, "gatekeeper": 5, "enrollment": 300})
     );
     let c = claims(&s.gatekeeper_token().await);
     assert_eq!(

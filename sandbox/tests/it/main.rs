@@ -1,11 +1,13 @@
 //! Integration tests: every endpoint and refusal, over real HTTP on loopback.
 
 mod backend;
+mod card_form;
 mod checkout;
 mod cli;
 mod clock;
 mod common;
 mod controls;
+mod enrollment;
 mod fault_bodies;
 mod fuzz;
 mod gatekeeper;
