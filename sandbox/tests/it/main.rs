@@ -9,6 +9,7 @@ mod common;
 mod controls;
 mod enrollment;
 mod fault_bodies;
+mod form_channel;
 mod fuzz;
 mod gatekeeper;
 mod http;
