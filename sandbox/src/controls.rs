@@ -1,5 +1,6 @@
 //! Test controls under `/__sandbox/` (mounted only with `--test-controls`):
-//! revoke, lifetimes, fault injection, counters, reset, echo and mint.
+//! revoke, lifetimes, fault injection, counters, reset, echo, mint, the
+//! server clock and the enrolled cards.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
