@@ -1,30 +1,58 @@
-// partner-sdk, classic-script entry: bundled to pkg/partner-sdk.js, which defines the
-// global `PartnerSDK`. The wasm is found beside the script via document.currentScript.
-import { AlternativeClient, SafeSDK as WasmSafeSDK } from './partner_sdk.js';
-import { ConfigurationError } from './errors.js';
-import { init, isLoaded, setDefaultSource } from './loader.js';
+// partner-sdk.js, the classic <script src> entry: defines the global `PartnerSDK`.
+// It starts the checkout wasm download at once; SafeSDK's module loads only when the
+// page asks for it (`await PartnerSDK.ready`), so a checkout page never downloads it.
+import initWasm, { AlternativeClient } from './checkout_glue.js';
+import { loader } from './loader.js';
+import * as errors from './public-errors.js';
+import { makeError, ignoreRejection } from './errors.js';
 
-// The public error surface (makeError and ignoreRejection stay internal).
-export {
-  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
-  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
-  ClientDestroyedError, isPartnerSdkError,
-} from './errors.js';
-export { AlternativeClient, init };
+const base = (document.currentScript && document.currentScript.src) || location.href;
+const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base));
+checkout.init().catch(() => {});
 
-const script = typeof document !== 'undefined' ? document.currentScript : null;
-setDefaultSource(new URL('partner_sdk_bg.wasm', script && script.src ? script.src : location.href));
+const create = AlternativeClient.create;
+AlternativeClient.create = async function (options) {
+  await checkout.init();
+  return create.call(this, options);
+};
 
-/** Resolves once the wasm has loaded (it starts loading when this script runs). */
-export const ready = init();
-ready.catch(() => {});
+let gatekeeper;
+let everything;
 
-/** `new SafeSDK(...)` validates synchronously, so it needs the wasm: await `PartnerSDK.ready`. */
-export const SafeSDK = new Proxy(WasmSafeSDK, {
-  construct(target, args, newTarget) {
-    if (!isLoaded()) {
-      throw new ConfigurationError('partner-sdk is still loading: await PartnerSDK.ready before new SafeSDK()', { key: 'SafeSDK' });
+/** `new PartnerSDK.SafeSDK(...)` after `await PartnerSDK.ready`. */
+function SafeSDK(options) {
+  if (!gatekeeper) {
+    throw new errors.ConfigurationError(
+      "invalid option `SafeSDK`: await PartnerSDK.ready before new PartnerSDK.SafeSDK()",
+      { key: 'SafeSDK' },
+    );
+  }
+  return new gatekeeper.SafeSDK(options);
+}
+
+/** Loads every class (`{ checkout, gatekeeper }` sources, or from beside this script). */
+function init(sources = {}) {
+  const load = import(new URL('gatekeeper.classic.js', base).href).then(async (module) => {
+    await module.init(sources.gatekeeper);
+    gatekeeper = module;
+    SafeSDK.prototype = module.SafeSDK.prototype;
+  });
+  return Promise.all([checkout.init(sources.checkout), load]).then(() => {});
+}
+
+globalThis.PartnerSDK = Object.freeze({
+  ...errors,
+  // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
+  [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection },
+  AlternativeClient,
+  SafeSDK,
+  init,
+  /** Settles once every class has loaded: this is what loads SafeSDK's module. */
+  get ready() {
+    if (!everything) {
+      everything = init();
+      everything.catch(() => {});
     }
-    return Reflect.construct(target, args, newTarget);
+    return everything;
   },
 });

@@ -34,9 +34,9 @@ declare global {
     export import ClientDestroyedError = SDK.ClientDestroyedError;
     /** True for any partner-sdk error, even one from another copy of the bundle. */
     export import isPartnerSdkError = SDK.isPartnerSdkError;
-    /** Loads the wasm from another URL, bytes or a compiled module; optional. */
+    /** Loads every class's wasm, optionally from `{ checkout, gatekeeper }` sources. */
     export import init = SDK.init;
-    /** Settles once the wasm has loaded; await it before `new PartnerSDK.SafeSDK(...)`. */
+    /** Settles once every class has loaded (this loads SafeSDK's module); await it before `new PartnerSDK.SafeSDK(...)`. */
     export import ready = SDK.ready;
   }
 }

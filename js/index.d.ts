@@ -8,20 +8,33 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads the wasm module once and resolves when it is ready. Optional: the first
- * `AlternativeClient.create()` / `SafeSDK.initialize()` loads it for you.
- *
- * Pass a URL, a `Response`, bytes or a compiled `WebAssembly.Module` when the `.wasm` is not
- * hosted beside the entry file. Call it without an argument to start the download early.
- *
- * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched or compiled.
+ * Where each class's `.wasm` is, for `init()` on the entries that hold every class
+ * (`partner-sdk` and the classic global). Each class has its own wasm module.
  */
-export function init(moduleOrUrl?: InitInput | Promise<InitInput>): Promise<void>;
+export interface InitSources {
+  /** The checkout module (`checkout_bg.wasm`), for `AlternativeClient`. */
+  checkout?: InitInput | Promise<InitInput>;
+  /** The Gatekeeper module (`gatekeeper_bg.wasm`), for `SafeSDK`. */
+  gatekeeper?: InitInput | Promise<InitInput>;
+}
 
 /**
- * Settles once the wasm has loaded from beside the entry file. The ES module entry waits
- * for it on import; with the classic script, `await PartnerSDK.ready` before
- * `new PartnerSDK.SafeSDK(...)` (`AlternativeClient.create()` waits by itself).
+ * Loads every class's wasm module and resolves when they are ready. Optional: the first
+ * `AlternativeClient.create()` loads its module for you, and importing this entry starts
+ * both downloads.
+ *
+ * Pass `{ checkout, gatekeeper }` (each a URL, a `Response`, bytes or a compiled
+ * `WebAssembly.Module`) when the `.wasm` files are not hosted beside the entry file.
+ *
+ * @throws {NetworkError} (as a rejection) when a `.wasm` cannot be fetched or compiled.
+ */
+export function init(sources?: InitSources): Promise<void>;
+
+/**
+ * Settles once every class's wasm has loaded from beside the entry file. The ES module
+ * entry waits for the Gatekeeper module on import; with the classic script,
+ * `await PartnerSDK.ready` before `new PartnerSDK.SafeSDK(...)` (it is what loads
+ * SafeSDK's module; `AlternativeClient.create()` waits by itself).
  */
 export const ready: Promise<void>;
 

@@ -1,23 +1,20 @@
-// partner-sdk, ESM entry. The wasm sits beside this file and is loaded at import
-// (top-level await), so `new SafeSDK(...)` can validate synchronously. Call `init(url)`
-// to pre-load or to host the .wasm elsewhere.
-import { AlternativeClient, SafeSDK } from './partner_sdk.js';
-import { init } from './loader.js';
+// partner-sdk: every class. Each class still has its own wasm module, loaded from
+// beside this file; `init({ checkout, gatekeeper })` loads them from elsewhere.
+import * as checkout from './checkout.js';
+import * as gatekeeper from './gatekeeper.js';
 
-// The public error surface (makeError and ignoreRejection stay internal).
-export {
-  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
-  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
-  ClientDestroyedError, isPartnerSdkError,
-} from './errors.js';
-export { AlternativeClient, SafeSDK, init };
-
-/** Settles once the wasm beside this file has loaded (as `PartnerSDK.ready` does). */
-export const ready = init();
+/** Settles once every class's wasm has loaded. */
+export const ready = Promise.all([checkout.ready, gatekeeper.ready]).then(() => {});
 ready.catch(() => {});
 
-try {
-  await ready;
-} catch {
-  // The .wasm is not beside this file: the page calls init(url) itself.
+/**
+ * Loads the wasm modules: from beside this file, or `{ checkout, gatekeeper }` sources.
+ * @param {{ checkout?: unknown, gatekeeper?: unknown }} [sources]
+ */
+export function init(sources = {}) {
+  return Promise.all([checkout.init(sources.checkout), gatekeeper.init(sources.gatekeeper)]).then(() => {});
 }
+
+export { AlternativeClient } from './checkout.js';
+export { SafeSDK } from './gatekeeper.js';
+export * from './public-errors.js';

@@ -1,45 +1,31 @@
-// Loads the wasm module once, for both entries, and makes `AlternativeClient.create`
-// wait for it. A .wasm that cannot be fetched or compiled surfaces as NetworkError.
-import initWasm, { AlternativeClient } from './partner_sdk.js';
+// The one way an entry waits for its wasm: `init()` loads it once and every entry
+// point awaits that same promise. A .wasm that cannot be fetched or compiled
+// surfaces as NetworkError.
 import { NetworkError } from './errors.js';
 
-let loading;
-let loaded = false;
-let defaultSource;
-
-/** Where `init()` looks without an argument (the classic script sets it). */
-export function setDefaultSource(source) {
-  defaultSource = source;
-}
-
-/** True once the wasm has loaded. */
-export function isLoaded() {
-  return loaded;
-}
-
 /**
- * Loads the wasm module once. Optional: the first use loads it for you.
- * @param {RequestInfo | URL | Response | BufferSource | WebAssembly.Module} [moduleOrUrl]
- * @returns {Promise<void>}
+ * A loader for one wasm module.
+ * @param {(input: object) => Promise<unknown>} initWasm the wasm-bindgen init of that module
+ * @param {() => URL} where the default location of its .wasm (beside the entry)
  */
-export function init(moduleOrUrl) {
-  if (!loading || moduleOrUrl !== undefined) {
-    const source = moduleOrUrl === undefined ? defaultSource : moduleOrUrl;
-    loading = initWasm(source === undefined ? undefined : { module_or_path: source });
-    loading.then(
-      () => { loaded = true; },
-      () => { loading = undefined; },
-    );
+export function loader(initWasm, where) {
+  let loading;
+  let loaded = false;
+  /**
+   * Loads the wasm once. Optional: the first use loads it for you.
+   * @param {RequestInfo | URL | Response | BufferSource | WebAssembly.Module} [source]
+   */
+  function init(source) {
+    if (!loading || (source !== undefined && !loaded)) {
+      loading = initWasm({ module_or_path: source === undefined ? where() : source }).then(
+        () => { loaded = true; },
+        (cause) => {
+          loading = undefined;
+          throw new NetworkError('partner-sdk could not load its wasm module', { cause, code: 'NETWORK_ERROR' });
+        },
+      );
+    }
+    return loading;
   }
-  return loading.then(() => undefined);
+  return { init, isLoaded: () => loaded };
 }
-
-const create = AlternativeClient.create;
-AlternativeClient.create = async function (options) {
-  try {
-    await init();
-  } catch (cause) {
-    throw new NetworkError('partner-sdk could not load its wasm module', { cause });
-  }
-  return create.call(this, options);
-};

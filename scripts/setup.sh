@@ -10,9 +10,29 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
 say() { printf '[setup] %s\n' "$*"; }
 
+# rust-toolchain.toml pins the compiler. Where the machine's stable toolchain is that
+# very version, link it under the pinned name instead of downloading it again.
+PINNED=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$PINNED-"; then
+  stable_dir="$(rustup +stable show home 2>/dev/null || echo "$HOME/.rustup")/toolchains/stable-$(uname -m)-unknown-linux-gnu"
+  if [ "$(rustup run stable rustc --version 2>/dev/null | awk '{print $2}')" = "$PINNED" ] && [ -d "$stable_dir" ]; then
+    say "linking the stable toolchain as $PINNED"
+    rustup toolchain link "$PINNED" "$stable_dir"
+  else
+    say "installing toolchain $PINNED"
+    rustup toolchain install "$PINNED" --profile minimal
+  fi
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# build-std (scripts/build.mjs) compiles std from source for the shipped wasm.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding the rust-src component"
+  rustup component add rust-src
 fi
 
 if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then

@@ -512,7 +512,7 @@ fn check(c: &Case) -> Result<(), String> {
                 return Err(format!("code {} instead of {code}", err.code()));
             }
             let message = err.to_string();
-            let detail = err.detail().unwrap_or_default();
+            let detail = err.message();
             if message != rule.message() || detail != rule.message() {
                 return Err(format!(
                     "message {message:?} / detail {detail:?} do not name the rule"

@@ -73,7 +73,7 @@ fn assert_names(result: Result<impl std::fmt::Debug, ConfigError>, key: &str, wh
     let quoted = format!("`{key}`");
     assert!(sdk.to_string().contains(&quoted), "{what}: {sdk}");
     assert!(
-        sdk.detail().unwrap_or_default().contains(&quoted),
+        sdk.message().contains(&quoted),
         "{what}: {sdk}"
     );
 }

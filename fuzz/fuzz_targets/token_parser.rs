@@ -19,7 +19,7 @@ fuzz_target!(|data: &str| {
             // hold the token or any piece of it.
             let error = SdkError::from(rule);
             assert_eq!(error.to_string(), rule.message());
-            assert_eq!(error.detail().as_deref(), Some(rule.message()));
+            assert_eq!(error.message(), rule.message());
         }
     }
 });

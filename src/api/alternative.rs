@@ -1,14 +1,14 @@
 //! `AlternativeClient`: the checkout client.
 
-use crate::core::options;
-use crate::core::options::CallbackKey;
+use crate::core::options::{self, CallbackKey};
 use crate::web::callback::call_token_callback;
 use crate::web::error::Error;
 use crate::web::options::JsOptions;
-use crate::web::promise;
 use crate::web::request;
+use crate::web::send::Call;
 use crate::web::session::Session;
-use js_sys::Promise;
+use crate::web::{js, promise};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
 /// A checkout API client holding a short-lived JWT in memory only.
@@ -19,35 +19,40 @@ pub struct AlternativeClient {
     session: Session,
 }
 
-impl AlternativeClient {
-    async fn open(options: JsValue) -> Result<AlternativeClient, Error> {
-        let js = JsOptions::new(options)?;
-        let opts = options::alternative(&js.entries())?;
-        let callback = opts.common.callback.and_then(|k| js.function(k.key()));
-        let on_refreshed = js.function("onTokenRefreshed");
-        let session = Session::new(opts.common.clone(), callback, on_refreshed)?;
-        match (&opts.access_token, session.callback()) {
-            (Some(token), _) => session.set_token(&JsValue::from_str(token))?,
-            (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
-                let value = call_token_callback(cb, opts.common.refresh_timeout_ms).await?;
-                session.set_token(&value)?;
-            }
-            _ => {
-                return Err(Error::config(
-                    "accessToken",
-                    "is required unless getAccessToken is given",
-                ))
-            }
+/// Validates the options and, with no `accessToken`, asks `getAccessToken` for one.
+async fn open(options: JsValue) -> Result<JsValue, Error> {
+    let js = JsOptions::new(options)?;
+    let opts = options::alternative(&js.entries())?;
+    let callback = opts.common.callback.and_then(|k| js.function(k.key()));
+    let session = Session::new(opts.common.clone(), callback, js.function("onTokenRefreshed"))?;
+    let token = match (opts.access_token, session.callback()) {
+        (Some(token), _) => JsValue::from(token),
+        (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
+            call_token_callback(cb, opts.common.refresh_timeout_ms).await?
         }
-        Ok(AlternativeClient { session })
-    }
+        _ => {
+            return Err(Error::config(
+                "accessToken",
+                "is required unless getAccessToken is given",
+            ))
+        }
+    };
+    session.set_token(&token)?;
+    Ok(AlternativeClient { session }.into())
+}
 
+/// The request future every method shares.
+async fn fetch_json(session: Session, call: Result<Call, Error>) -> Result<JsValue, Error> {
+    call?.send(&session).await?.json()
+}
+
+impl AlternativeClient {
     fn spawn(&self, method: &str, path: JsValue, body: Option<JsValue>, init: JsValue) -> Promise {
         let session = self.session.clone();
         let call = session.alive().and_then(|()| {
             request::build(&session.config().base, method, &path, body.as_ref(), &init)
         });
-        promise(async move { call?.send(&session).await?.json() })
+        promise(Box::pin(fetch_json(session, call)))
     }
 }
 
@@ -60,14 +65,13 @@ impl AlternativeClient {
     /// `ConfigurationError` naming the key; `InvalidAccessToken` /
     /// `InvalidAccessTokenFormat`; `TokenRefreshError` / `TokenRefreshTimeoutError`.
     pub fn create(options: JsValue) -> Promise {
-        promise(async move { Ok(AlternativeClient::open(options).await?.into()) })
+        promise(Box::pin(open(options)))
     }
 
     /// Sends `method` to `baseUrl + path` with `Authorization: Bearer` and resolves to
     /// the parsed JSON body (`null` when empty). `init` is `{ body, headers, query, signal }`.
     pub fn request(&self, method: JsValue, path: JsValue, init: JsValue) -> Promise {
-        let name = method.as_string().unwrap_or_default();
-        self.spawn(&name, path, None, init)
+        self.spawn(&method.as_string().unwrap_or_default(), path, None, init)
     }
 
     /// `GET path`.
@@ -129,8 +133,8 @@ impl AlternativeClient {
     /// What `JSON.stringify(client)` shows: never the token.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&o, &"expiresAt".into(), &self.expires_at());
+        let o = Object::new();
+        js::set(&o, "expiresAt", &self.expires_at());
         o.into()
     }
 }

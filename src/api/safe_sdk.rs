@@ -1,132 +1,19 @@
-//! `SafeSDK`: the Gatekeeper device client, on the same session as `AlternativeClient`.
+//! `SafeSDK`: the Gatekeeper device client, a thin binding over [`Device`].
 
-use crate::core::options::{self, SafeOptions};
-use crate::core::url::encode_segment;
+use crate::core::gatekeeper;
+use crate::core::options;
 use crate::web::callback::notify;
+use crate::web::device::{status_object, Device};
 use crate::web::error::Error;
-use crate::web::http::Call;
 use crate::web::options::JsOptions;
-use crate::web::promise;
-use crate::web::session::{to_js, Session};
-use crate::web::storage;
+use crate::web::session::Session;
 use crate::web::timer::Interval;
-use gloo_net::http::Method;
-use js_sys::{Function, Promise, Reflect};
-use serde::Serialize;
+use crate::web::{js, promise};
+use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-
-/// What a Gatekeeper client needs besides the session.
-struct Device {
-    session: Session,
-    options: SafeOptions,
-    id: RefCell<Option<String>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Initialized<'a> {
-    device_id: &'a str,
-    registered: bool,
-}
-
-#[derive(Serialize)]
-struct Failed<'a> {
-    status: &'static str,
-    reason: &'a str,
-}
-
-impl Device {
-    fn storage_key(&self) -> String {
-        let mut key = String::from("partner-sdk:device:");
-        key.push_str(&self.options.common.base.origin);
-        key.push(':');
-        key.push_str(&self.options.application_id);
-        key
-    }
-
-    fn devices_url(&self) -> String {
-        let mut url = self.options.common.base.url.clone();
-        url.push_str("/v1/applications/");
-        url.push_str(&encode_segment(&self.options.application_id));
-        url.push_str("/versions/");
-        url.push_str(&encode_segment(&self.options.application_version));
-        url.push_str("/devices");
-        url
-    }
-
-    fn call(&self, url: String) -> Call {
-        Call {
-            method: Method::POST,
-            url,
-            headers: vec![
-                ("x-api-key".into(), self.options.api_key.clone()),
-                ("content-type".into(), "application/json".into()),
-            ],
-            body: Some("{}".into()),
-            signal: None,
-        }
-    }
-
-    async fn initialize(&self, jwt: JsValue) -> Result<JsValue, Error> {
-        self.session.alive()?;
-        self.session.set_token(&jwt)?;
-        let known = self
-            .id
-            .borrow()
-            .clone()
-            .or_else(|| storage::get(&self.storage_key()));
-        if let Some(id) = known {
-            *self.id.borrow_mut() = Some(id.clone());
-            return Ok(to_js(&Initialized {
-                device_id: &id,
-                registered: false,
-            }));
-        }
-        let reply = self.call(self.devices_url()).send(&self.session).await?;
-        let (status, request_id) = (reply.status, reply.request_id.clone());
-        let body = reply.json()?;
-        let id = Reflect::get(&body, &"deviceId".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .filter(|id| !id.is_empty())
-            .ok_or(Error::Api {
-                status,
-                body,
-                request_id,
-                detail: Some("the registration response has no deviceId"),
-            })?;
-        storage::set(&self.storage_key(), &id);
-        *self.id.borrow_mut() = Some(id.clone());
-        Ok(to_js(&Initialized {
-            device_id: &id,
-            registered: true,
-        }))
-    }
-
-    async fn check(&self) -> Result<JsValue, Error> {
-        self.session.alive()?;
-        let id = self
-            .id
-            .borrow()
-            .clone()
-            .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
-        let mut url = self.devices_url();
-        url.push('/');
-        url.push_str(&encode_segment(&id));
-        url.push_str("/checks");
-        match self.call(url).send(&self.session).await {
-            Ok(reply) => reply.json(),
-            Err(e) if e.is_authentication_failure() => Ok(to_js(&Failed {
-                status: "AuthenticationFailed",
-                reason: e.code(),
-            })),
-            Err(e) => Err(e),
-        }
-    }
-}
 
 /// A running periodic check. Dropping it (stop, destroy, a new start) clears the
 /// timer and silences a check still in flight, so no result arrives after the end.
@@ -149,6 +36,19 @@ pub struct SafeSdk {
     periodic: RefCell<Option<Periodic>>,
 }
 
+/// One periodic tick: a check, then the callback, unless stopped meanwhile.
+async fn tick(device: Rc<Device>, callback: Function, running: Rc<Cell<bool>>, active: Rc<Cell<bool>>) {
+    let result = device.check().await.unwrap_or_else(|e| {
+        let o = status_object("Error", e.code());
+        js::set(&o, "error", &JsValue::from(e));
+        o.into()
+    });
+    running.set(false);
+    if active.get() && !device.session.is_destroyed() {
+        notify(&callback, &result);
+    }
+}
+
 #[wasm_bindgen(js_class = SafeSDK)]
 impl SafeSdk {
     /// Validates the options synchronously.
@@ -160,18 +60,9 @@ impl SafeSdk {
         let js = JsOptions::new(options)?;
         let opts = options::safe(&js.entries()).map_err(Error::from)?;
         let callback = opts.common.callback.and_then(|k| js.function(k.key()));
-        let session = Session::new(
-            opts.common.clone(),
-            callback,
-            js.function("onTokenRefreshed"),
-        )?;
-        let device = Device {
-            session,
-            options: opts,
-            id: RefCell::new(None),
-        };
+        let session = Session::new(opts.common.clone(), callback, js.function("onTokenRefreshed"))?;
         Ok(SafeSdk {
-            device: Rc::new(device),
+            device: Rc::new(Device::new(session, opts)),
             periodic: RefCell::new(None),
         })
     }
@@ -183,7 +74,7 @@ impl SafeSdk {
     /// `InvalidAccessToken` / `InvalidAccessTokenFormat`; `ApiError`; `NetworkError`.
     pub fn initialize(&self, jwt: JsValue) -> Promise {
         let device = self.device.clone();
-        promise(async move { device.initialize(jwt).await })
+        promise(Box::pin(async move { device.initialize(jwt).await }))
     }
 
     /// Rotates the token without registering again. On failure the old one stays.
@@ -203,7 +94,7 @@ impl SafeSdk {
     /// `ConfigurationError` before `initialize`; `ApiError`; `NetworkError`.
     pub fn check(&self) -> Promise {
         let device = self.device.clone();
-        promise(async move { device.check().await })
+        promise(Box::pin(async move { device.check().await }))
     }
 
     /// Runs `check()` every `intervalMs` (at least 1000), one at a time, handing each
@@ -219,45 +110,28 @@ impl SafeSdk {
         callback: JsValue,
     ) -> Result<(), JsValue> {
         self.device.session.alive()?;
-        let ms = interval_ms
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && (1000.0..=2_147_483_647.0).contains(n));
-        let ms = ms.ok_or_else(|| {
+        let ms = gatekeeper::interval_ms(interval_ms.as_f64()).ok_or_else(|| {
             Error::config(
                 "intervalMs",
                 "must be a whole number of milliseconds >= 1000",
             )
         })?;
-        let callback: Function = callback
-            .dyn_into()
-            .map_err(|_| Error::config("callback", "must be a function"))?;
+        if !callback.is_function() {
+            return Err(Error::config("callback", "must be a function").into());
+        }
+        let callback: Function = callback.unchecked_into();
         let device = self.device.clone();
         let running = Rc::new(Cell::new(false));
         let active = Rc::new(Cell::new(true));
         let still_active = active.clone();
-        let tick = move || {
-            if running.replace(true) {
-                return;
+        let on_tick = move || {
+            if !running.replace(true) {
+                let (d, c, r, a) = (device.clone(), callback.clone(), running.clone(), still_active.clone());
+                spawn_local(tick(d, c, r, a));
             }
-            let (device, running, callback) = (device.clone(), running.clone(), callback.clone());
-            let active = still_active.clone();
-            spawn_local(async move {
-                let result = device.check().await.unwrap_or_else(|e| {
-                    let o = to_js(&Failed {
-                        status: "Error",
-                        reason: e.code(),
-                    });
-                    let _ = Reflect::set(&o, &"error".into(), &JsValue::from(e));
-                    o
-                });
-                running.set(false);
-                if active.get() && !device.session.is_destroyed() {
-                    notify(&callback, &result);
-                }
-            });
         };
         let periodic = Periodic {
-            _interval: Interval::new(ms as u32, tick),
+            _interval: Interval::new(ms, on_tick),
             active,
         };
         drop(self.periodic.replace(Some(periodic)));
@@ -271,13 +145,9 @@ impl SafeSdk {
     }
 
     /// The registered device id, or `null` before `initialize` (kept after `destroy()`).
-    #[wasm_bindgen(getter, js_name = deviceId)]
+    #[wasm_bindgen(getter, js_name = deviceId, unchecked_return_type = "string | null")]
     pub fn device_id(&self) -> JsValue {
-        self.device
-            .id
-            .borrow()
-            .as_deref()
-            .map_or(JsValue::NULL, JsValue::from_str)
+        self.device.id().map_or(JsValue::NULL, JsValue::from)
     }
 
     /// Forgets the token, stops the periodic check, aborts requests; later calls reject

@@ -1,46 +1,39 @@
-//! The one error enum of the core. Each variant maps to one JS error class.
+//! The one error enum of the core. Each variant maps to one JS error class, and
+//! [`SdkError::message`] is the one place where each code's message is written.
 //!
 //! No variant holds a token or a piece of one, and none holds a `JsValue`: the browser
 //! layer attaches `cause`, `body` and `requestId` when it converts to JS.
 
 use crate::core::jwt::TokenRule;
 
-/// Everything that can go wrong, keeping server refusal, transport failure, parse
-/// failure and callback failure apart.
+/// Everything core can decide went wrong, keeping token, transport, configuration and
+/// lifecycle failures apart. Server refusals (`ApiError`) and callback failures
+/// (`TokenRefreshError`) carry JS values, so the browser layer adds those two.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SdkError {
     /// Not a string, or empty after trimming (`INVALID_ACCESS_TOKEN`).
-    #[error("{}", .0.message())]
+    #[error("{}", self.message())]
     InvalidAccessToken(TokenRule),
     /// Breaks a JWT shape rule (`INVALID_ACCESS_TOKEN_FORMAT`).
-    #[error("{}", .0.message())]
+    #[error("{}", self.message())]
     InvalidAccessTokenFormat(TokenRule),
     /// Refused with no callback, or refused again after the one refresh.
-    #[error("the access token was refused and could not be refreshed")]
+    #[error("{}", self.message())]
     AccessTokenExpired,
     /// The token callback did not settle within `refreshTimeoutMs`.
-    #[error("the token callback did not settle within refreshTimeoutMs")]
+    #[error("{}", self.message())]
     TokenRefreshTimeout,
-    /// The token callback threw or rejected.
-    #[error("the token callback threw or rejected")]
-    TokenRefreshFailed,
-    /// Any other non-2xx answer, or a 2xx answer that is not JSON.
-    #[error("the API answered with status {status}")]
-    Api {
-        /// The HTTP status.
-        status: u16,
-    },
     /// `fetch` failed: offline, DNS, CORS, a refused redirect.
-    #[error("the request failed before a response arrived")]
+    #[error("{}", self.message())]
     Network,
     /// One attempt took longer than `requestTimeoutMs`.
-    #[error("the request took longer than requestTimeoutMs")]
+    #[error("{}", self.message())]
     RequestTimeout,
     /// Bad options, a bad path, or calls in the wrong order.
-    #[error("invalid option `{}`: {}", .0.key, .0.problem)]
+    #[error("{}", self.message())]
     Configuration(ConfigError),
     /// The client was destroyed.
-    #[error("the client was destroyed")]
+    #[error("{}", self.message())]
     ClientDestroyed,
 }
 
@@ -79,6 +72,35 @@ impl From<TokenRule> for SdkError {
     }
 }
 
+/// Codes and messages of the errors the browser layer builds itself.
+pub mod code {
+    /// `ApiError`: any other non-2xx answer, or a 2xx answer that is not JSON.
+    pub const API_ERROR: &str = "API_ERROR";
+    /// `TokenRefreshError`: the token callback threw or rejected.
+    pub const TOKEN_REFRESH_FAILED: &str = "TOKEN_REFRESH_FAILED";
+    /// The message of `TokenRefreshError`.
+    pub const TOKEN_REFRESH_FAILED_MESSAGE: &str = "the token callback threw or rejected";
+    /// The message of an `ApiError` whose 2xx body is not JSON.
+    pub const NOT_JSON_MESSAGE: &str = "the API answered with a body that is not JSON";
+}
+
+/// `the API answered with status <status>`, built without `format!`.
+pub fn api_message(status: u16) -> String {
+    let mut s = String::from("the API answered with status ");
+    let mut digits = [0u8; 5];
+    let (mut n, mut len) = (status, 0);
+    for slot in digits.iter_mut() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    s.extend(digits.iter().take(len).rev().map(|&d| char::from(d)));
+    s
+}
+
 impl SdkError {
     /// The stable `code` of the JS error.
     pub fn code(&self) -> &'static str {
@@ -87,8 +109,6 @@ impl SdkError {
             SdkError::InvalidAccessTokenFormat(_) => "INVALID_ACCESS_TOKEN_FORMAT",
             SdkError::AccessTokenExpired => "ACCESS_TOKEN_EXPIRED",
             SdkError::TokenRefreshTimeout => "TOKEN_REFRESH_TIMEOUT",
-            SdkError::TokenRefreshFailed => "TOKEN_REFRESH_FAILED",
-            SdkError::Api { .. } => "API_ERROR",
             SdkError::Network => "NETWORK_ERROR",
             SdkError::RequestTimeout => "REQUEST_TIMEOUT",
             SdkError::Configuration(_) => "INVALID_CONFIGURATION",
@@ -96,23 +116,48 @@ impl SdkError {
         }
     }
 
-    /// The message shown to JS, or `None` where the JS class has a good default.
-    ///
-    /// Built without `format!` to keep the wasm small.
-    pub fn detail(&self) -> Option<String> {
-        match self {
+    /// The message shown to JS (and by `Display`). Never contains a token.
+    pub fn message(&self) -> String {
+        let fixed = match self {
             SdkError::InvalidAccessToken(rule) | SdkError::InvalidAccessTokenFormat(rule) => {
-                Some(rule.message().to_owned())
+                rule.message()
             }
+            SdkError::AccessTokenExpired => "the access token was refused and could not be refreshed",
+            SdkError::TokenRefreshTimeout => "the token callback did not settle within refreshTimeoutMs",
+            SdkError::Network => "the request failed before a response arrived",
+            SdkError::RequestTimeout => "the request took longer than requestTimeoutMs",
+            SdkError::ClientDestroyed => "the client was destroyed",
             SdkError::Configuration(e) => {
                 let mut s = String::with_capacity(e.key.len() + e.problem.len() + 20);
                 s.push_str("invalid option `");
                 s.push_str(&e.key);
                 s.push_str("`: ");
                 s.push_str(e.problem);
-                Some(s)
+                return s;
             }
-            _ => None,
+        };
+        fixed.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_message_prints_every_status() {
+        for status in [0u16, 7, 42, 200, 401, 503, 999, 1000, 4096, 65535] {
+            assert_eq!(
+                api_message(status),
+                format!("the API answered with status {status}")
+            );
         }
+    }
+
+    #[test]
+    fn display_is_the_message() {
+        let e = SdkError::Configuration(ConfigError::new("baseUrl", "must be a string"));
+        assert_eq!(e.to_string(), "invalid option `baseUrl`: must be a string");
+        assert_eq!(SdkError::Network.to_string(), SdkError::Network.message());
     }
 }

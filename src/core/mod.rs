@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod expiry;
 pub mod http_date;
+pub mod gatekeeper;
 pub mod json;
 pub mod jwt;
 pub mod options;

@@ -1,27 +1,24 @@
 //! Calling the page's functions: every outcome becomes a Rust value, never a panic.
 
 use crate::core::error::SdkError;
-use crate::web::error::{ignore_rejection, Error};
-use crate::web::guarded::promise_resolve;
+use crate::web::error::Error;
+use crate::web::js::{call, ignore_rejection, promise_resolve};
 use crate::web::timer::{race, sleep, Either};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-/// Calls a token callback and waits for its value under the deadline.
+/// Calls a token callback and waits for its value under the deadline (rule 3).
 ///
 /// A synchronous throw (of the callback, or of `Promise.resolve` on what it returned)
-/// or a rejection becomes `TokenRefreshError` (with `cause`); a plain value is
-/// wrapped with `Promise.resolve`; no settlement within `timeout_ms`
-/// becomes `TokenRefreshTimeoutError`.
+/// or a rejection becomes `TokenRefreshError` with `cause`; a plain value is wrapped
+/// with `Promise.resolve`; no settlement within `timeout_ms` becomes
+/// `TokenRefreshTimeoutError`.
 pub async fn call_token_callback(callback: &Function, timeout_ms: u32) -> Result<JsValue, Error> {
-    let value = callback
-        .call0(&JsValue::UNDEFINED)
-        .map_err(Error::RefreshFailed)?;
+    let value = call(callback, None).map_err(Error::RefreshFailed)?;
     // `Promise.resolve` reads a promise's `constructor`, which a page can make throw.
     let promise = promise_resolve(&value).map_err(Error::RefreshFailed)?;
-    let settled = JsFuture::from(promise);
-    match race(settled, sleep(timeout_ms)).await {
+    match race(JsFuture::from(promise), sleep(timeout_ms)).await {
         Either::Left(Ok(v)) => Ok(v),
         Either::Left(Err(cause)) => Err(Error::RefreshFailed(cause)),
         Either::Right(()) => Err(SdkError::TokenRefreshTimeout.into()),
@@ -31,7 +28,7 @@ pub async fn call_token_callback(callback: &Function, timeout_ms: u32) -> Result
 /// Calls a notification callback with one argument. What it throws or rejects with
 /// is the page's business: it never reaches the SDK's state or the console.
 pub fn notify(callback: &Function, arg: &JsValue) {
-    if let Ok(returned) = callback.call1(&JsValue::UNDEFINED, arg) {
+    if let Ok(returned) = call(callback, Some(arg)) {
         ignore_rejection(&returned);
     }
 }

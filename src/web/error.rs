@@ -1,53 +1,29 @@
 //! The one conversion point from Rust errors to the JS classes of `js/errors.js`.
 
-use crate::core::error::{ConfigError, SdkError};
+use crate::core::error::{api_message, code, ConfigError, SdkError};
 use crate::core::jwt::TokenRule;
-use wasm_bindgen::prelude::*;
+use crate::web::js::make_error;
+use wasm_bindgen::JsValue;
 
-#[wasm_bindgen(module = "/js/errors.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = makeError)]
-    #[allow(clippy::too_many_arguments)]
-    fn make_error(
-        code: &str,
-        message: Option<String>,
-        key: Option<String>,
-        status: Option<u16>,
-        body: &JsValue,
-        request_id: Option<String>,
-        cause: &JsValue,
-        has_cause: bool,
-    ) -> JsValue;
-
-    #[wasm_bindgen(js_name = ignoreRejection, catch)]
-    fn ignore_rejection_js(value: &JsValue) -> Result<(), JsValue>;
-}
-
-/// Attaches a no-op rejection handler when `value` is a thenable. Whatever a hostile
-/// thenable throws (its `then` getter, its `then`) stays out of the SDK.
-pub fn ignore_rejection(value: &JsValue) {
-    let _ = ignore_rejection_js(value);
-}
-
-/// An error on its way to JS: a core error plus what only the browser has.
+/// An error on its way to JS: a core error, or one that carries JS values.
 #[derive(Clone, Debug)]
 pub enum Error {
-    /// A core error with nothing attached.
+    /// A core error: code and message come from core.
     Sdk(SdkError),
-    /// The token callback threw or rejected with `cause`.
+    /// The token callback threw or rejected with this `cause`.
     RefreshFailed(JsValue),
-    /// A non-2xx answer (or a 2xx that is not JSON).
+    /// A non-2xx answer, or a 2xx body that is not JSON.
     Api {
         /// The HTTP status.
         status: u16,
         /// The parsed body, the raw text, or `null`.
         body: JsValue,
-        /// `x-request-id`, when exposed.
-        request_id: Option<String>,
-        /// A message replacing the default one.
+        /// `x-request-id`, or `null`.
+        request_id: JsValue,
+        /// A fixed message replacing "the API answered with status N".
         detail: Option<&'static str>,
     },
-    /// The caller's signal aborted: rethrow its reason as `fetch` does.
+    /// The caller's signal aborted: its reason is rethrown as `fetch` does.
     Aborted(JsValue),
 }
 
@@ -57,18 +33,18 @@ impl Error {
         Error::Sdk(SdkError::Configuration(ConfigError::new(key, problem)))
     }
 
-    /// The stable code, for `AuthenticationFailed` reasons.
+    /// The stable code, as `SafeSDK` reports it in `AuthenticationFailed` results.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Sdk(e) => e.code(),
-            Error::RefreshFailed(_) => "TOKEN_REFRESH_FAILED",
-            Error::Api { .. } => "API_ERROR",
+            Error::RefreshFailed(_) => code::TOKEN_REFRESH_FAILED,
+            Error::Api { .. } => code::API_ERROR,
             Error::Aborted(_) => "ABORTED",
         }
     }
 
-    /// True for the failures that mean "this token is not accepted and no better one
-    /// could be had": what `SafeSDK.check()` reports as `AuthenticationFailed`.
+    /// True for "this token is not accepted and no better one could be had": what
+    /// `SafeSDK.check()` reports as `AuthenticationFailed`.
     pub fn is_authentication_failure(&self) -> bool {
         matches!(
             self,
@@ -107,36 +83,29 @@ impl From<Error> for JsValue {
         match error {
             Error::Aborted(reason) => reason,
             Error::RefreshFailed(cause) => make_error(
-                "TOKEN_REFRESH_FAILED",
-                None,
-                None,
-                None,
+                code::TOKEN_REFRESH_FAILED,
+                code::TOKEN_REFRESH_FAILED_MESSAGE,
+                "",
+                0,
                 &none,
-                None,
+                &none,
                 &cause,
-                true,
             ),
             Error::Api {
                 status,
                 body,
                 request_id,
                 detail,
-            } => make_error(
-                "API_ERROR",
-                detail.map(str::to_owned),
-                None,
-                Some(status),
-                &body,
-                request_id,
-                &none,
-                false,
-            ),
+            } => {
+                let message = detail.map_or_else(|| api_message(status), str::to_owned);
+                make_error(code::API_ERROR, &message, "", status, &body, &request_id, &none)
+            }
             Error::Sdk(e) => {
                 let key = match &e {
-                    SdkError::Configuration(c) => Some(c.key.clone()),
-                    _ => None,
+                    SdkError::Configuration(c) => c.key.as_str(),
+                    _ => "",
                 };
-                make_error(e.code(), e.detail(), key, None, &none, None, &none, false)
+                make_error(e.code(), &e.message(), key, 0, &none, &none, &none)
             }
         }
     }

@@ -2,12 +2,15 @@
 
 use crate::core::options::{Entry, Value};
 use crate::web::error::Error;
-use crate::web::guarded::{is_array, object_keys};
-use js_sys::{Function, Object, Reflect};
+use crate::web::js;
+use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The options object, checked to be a plain object, with its own enumerable keys.
-pub struct JsOptions(Object, js_sys::Array);
+pub struct JsOptions {
+    object: JsValue,
+    keys: Array,
+}
 
 impl JsOptions {
     /// Wraps `value`, which must be a non-null, non-array object.
@@ -17,20 +20,22 @@ impl JsOptions {
     pub fn new(value: JsValue) -> Result<Self, Error> {
         let bad = || Error::config("options", "must be an object");
         // A Proxy's traps can throw here: guarded, like every read of page values.
-        if !value.is_object() || value.is_function() || is_array(&value).unwrap_or(true) {
+        if !value.is_object() || value.is_function() || js::is_array(&value).unwrap_or(true) {
             return Err(bad());
         }
-        let keys = object_keys(&value).map_err(|_| bad())?;
-        Ok(JsOptions(value.unchecked_into(), keys))
+        let keys = js::object_keys(&value).map_err(|_| bad())?;
+        Ok(JsOptions { object: value, keys })
     }
 
     /// Every own enumerable key with its value's type.
     pub fn entries(&self) -> Vec<Entry> {
-        self.1
+        self.keys
             .iter()
             .filter_map(|key| {
                 let name = key.as_string()?;
-                let value = classify(&Reflect::get(&self.0, &key).unwrap_or(JsValue::NULL));
+                // A throwing getter reads as `null`: a wrong type, not an absent key.
+                let value = js_sys::Reflect::get(&self.object, &key).unwrap_or(JsValue::NULL);
+                let value = classify(&value);
                 Some(Entry { key: name, value })
             })
             .collect()
@@ -38,10 +43,8 @@ impl JsOptions {
 
     /// The function at `key`, if there is one.
     pub fn function(&self, key: &str) -> Option<Function> {
-        Reflect::get(&self.0, &JsValue::from_str(key))
-            .ok()?
-            .dyn_into()
-            .ok()
+        let value = js::get(&self.object, key);
+        value.is_function().then(|| value.unchecked_into())
     }
 }
 

@@ -1,4 +1,4 @@
-//! The token and its refresh machinery, shared by `AlternativeClient` and `SafeSDK`.
+//! The token and its refresh machinery, shared by every class.
 //!
 //! State lives in one `RefCell` that is never borrowed across an `.await` or a call
 //! into page code, so a callback may call any public method (re-entrancy is safe).
@@ -10,76 +10,37 @@ use crate::core::refresh::{self, Reason};
 use crate::core::secret::AccessToken;
 use crate::web::callback::{call_token_callback, notify};
 use crate::web::error::Error;
+use crate::web::flight::Flight;
 use crate::web::json::JsJson;
-use crate::web::now_seconds;
-use js_sys::Function;
-use serde::Serialize;
+use crate::web::{js, now_seconds};
+use js_sys::{Function, JsString, Object};
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
+/// The token in use.
 struct Current {
     token: AccessToken,
     exp: Option<f64>,
+    #[cfg_attr(not(feature = "checkout"), allow(dead_code))]
     claims_json: String,
 }
 
 struct State {
     current: Option<Current>,
+    /// Bumped whenever the token changes (rule 1 compares it).
     generation: u32,
+    /// The refresh in progress, if any (rule 2).
     flight: Option<Rc<Flight>>,
     destroyed: bool,
-}
-
-/// A refresh's result once settled, and the waiters to wake then.
-type Outcome = (Option<Result<(), Error>>, Vec<Waker>);
-
-/// One refresh in progress; every waiter clones it.
-struct Flight {
-    reason: Reason,
-    outcome: RefCell<Outcome>,
-}
-
-impl Flight {
-    fn settle(&self, result: Result<(), Error>) {
-        let wakers = {
-            let mut o = self.outcome.borrow_mut();
-            if o.0.is_some() {
-                return;
-            }
-            o.0 = Some(result);
-            std::mem::take(&mut o.1)
-        };
-        wakers.into_iter().for_each(Waker::wake);
-    }
-}
-
-/// Waits for a [`Flight`] to settle.
-struct FlightWait(Rc<Flight>);
-
-impl Future for FlightWait {
-    type Output = Result<(), Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut o = self.0.outcome.borrow_mut();
-        if let Some(result) = &o.0 {
-            return Poll::Ready(result.clone());
-        }
-        if !o.1.iter().any(|w| w.will_wake(cx.waker())) {
-            o.1.push(cx.waker().clone());
-        }
-        Poll::Pending
-    }
 }
 
 struct Inner {
     config: Common,
     callback: Option<Function>,
     on_refreshed: Option<Function>,
+    /// Aborted by `destroy()`: every in-flight request follows it.
     lifetime: AbortController,
     state: RefCell<State>,
 }
@@ -88,31 +49,18 @@ struct Inner {
 #[derive(Clone)]
 pub struct Session(Rc<Inner>);
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Refreshed {
-    expires_at: Option<f64>,
-    reason: &'static str,
-}
-
-/// Serializes a small result object for JS (`None` becomes `null`).
-pub fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
-}
-
 impl Session {
     /// A session without a token yet.
     ///
     /// # Errors
-    /// Only if the browser has no `AbortController`.
+    /// `ConfigurationError` when the JS environment has no `AbortController`.
     pub fn new(
         config: Common,
         callback: Option<Function>,
         on_refreshed: Option<Function>,
     ) -> Result<Self, Error> {
-        let lifetime = AbortController::new().map_err(|_| SdkError::Network)?;
+        let lifetime = AbortController::new()
+            .map_err(|_| Error::config("AbortController", "is missing from this environment"))?;
         let state = State {
             current: None,
             generation: 0,
@@ -163,7 +111,7 @@ impl Session {
     /// # Errors
     /// `ClientDestroyedError`.
     pub fn alive(&self) -> Result<(), Error> {
-        if self.0.state.borrow().destroyed {
+        if self.is_destroyed() {
             Err(SdkError::ClientDestroyed.into())
         } else {
             Ok(())
@@ -202,12 +150,13 @@ impl Session {
     }
 
     /// A fresh copy of the decoded payload, or `null` without a token.
+    #[cfg(feature = "checkout")]
     pub fn claims(&self) -> JsValue {
         let st = self.0.state.borrow();
-        match &st.current {
-            Some(c) => js_sys::JSON::parse(&c.claims_json).unwrap_or(JsValue::NULL),
-            None => JsValue::NULL,
-        }
+        st.current
+            .as_ref()
+            .and_then(|c| js::json_parse(&JsString::from(c.claims_json.as_str())).ok())
+            .unwrap_or(JsValue::NULL)
     }
 
     /// Aborted by `destroy()`.
@@ -238,18 +187,16 @@ impl Session {
         let flight = match self.flight() {
             Some(f) => f,
             None => {
-                let f = Rc::new(Flight {
-                    reason,
-                    outcome: RefCell::new((None, Vec::new())),
-                });
+                let f = Flight::new(reason);
                 self.0.state.borrow_mut().flight = Some(f.clone());
                 wasm_bindgen_futures::spawn_local(self.clone().drive(f.clone()));
                 f
             }
         };
-        FlightWait(flight).await
+        flight.wait().await
     }
 
+    /// Runs the token callback for `flight` and settles it (rules 3 and 4).
     async fn drive(self, flight: Rc<Flight>) {
         let result = match self.callback() {
             Some(cb) => call_token_callback(cb, self.0.config.refresh_timeout_ms).await,
@@ -262,14 +209,12 @@ impl Session {
                 st.flight = None;
             }
         }
-        if result.is_ok() {
-            if let Some(cb) = &self.0.on_refreshed {
-                let event = Refreshed {
-                    expires_at: self.expires_at(),
-                    reason: flight.reason.as_str(),
-                };
-                notify(cb, &to_js(&event));
-            }
+        if let (Ok(()), Some(cb)) = (&result, &self.0.on_refreshed) {
+            let event = Object::new();
+            let expires_at = self.expires_at().map_or(JsValue::NULL, JsValue::from);
+            js::set(&event, "expiresAt", &expires_at);
+            js::set(&event, "reason", &JsValue::from_str(flight.reason.as_str()));
+            notify(cb, &event);
         }
         flight.settle(result);
     }
@@ -291,7 +236,7 @@ impl Session {
     pub async fn join_flight(&self) -> Result<(), Error> {
         if let Some(f) = self.flight() {
             let reason = f.reason;
-            if let Err(e) = FlightWait(f).await {
+            if let Err(e) = f.wait().await {
                 return self.fallback(reason, e);
             }
         }

@@ -1,10 +1,13 @@
-//! `localStorage`, where it exists and works. Privacy modes make it throw: then the
-//! SDK carries on without it.
+//! `localStorage`, where it exists and works. Privacy modes make it throw, and Node
+//! has none: then the SDK carries on without it.
 
+use crate::web::js;
+use wasm_bindgen::JsCast;
 use web_sys::Storage;
 
 fn local() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    let storage = js::get(&js_sys::global(), "localStorage");
+    storage.is_object().then(|| storage.unchecked_into())
 }
 
 /// Reads a key; `None` when absent or when storage is unavailable.

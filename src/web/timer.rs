@@ -1,5 +1,6 @@
 //! Timers whose JS side is cleared on drop: no `Closure::forget`, nothing left behind.
 
+use crate::web::js::{clear_timeout, set_timeout};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -7,67 +8,58 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: u32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-    #[wasm_bindgen(js_name = setInterval)]
-    fn set_interval(handler: &js_sys::Function, ms: u32) -> JsValue;
-    #[wasm_bindgen(js_name = clearInterval)]
-    fn clear_interval(id: &JsValue);
+/// A one-shot `setTimeout`. Dropping it clears the timer, then frees the closure.
+#[must_use = "dropping a Timeout cancels it"]
+pub struct Timeout {
+    id: JsValue,
+    _handler: Closure<dyn FnMut()>,
 }
 
-/// A one-shot JS timer; dropping it clears the timer.
-pub struct Timeout(JsValue);
-
 impl Timeout {
-    /// Calls `handler` after `ms` milliseconds, unless dropped first.
-    pub fn new(handler: &js_sys::Function, ms: u32) -> Self {
-        Timeout(set_timeout(handler, ms))
+    /// Calls `handler` once after `ms` milliseconds, unless dropped first.
+    pub fn new(ms: u32, handler: impl FnMut() + 'static) -> Self {
+        let handler = Closure::<dyn FnMut()>::new(handler);
+        Timeout {
+            id: set_timeout(&handler, ms),
+            _handler: handler,
+        }
     }
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(&self.0);
+        clear_timeout(&self.id);
     }
 }
 
 #[derive(Default)]
-struct SleepState {
+struct Alarm {
     fired: bool,
     waker: Option<Waker>,
 }
 
 /// A future that completes after a delay; dropping it clears the timer.
 pub struct Sleep {
-    state: Rc<RefCell<SleepState>>,
-    // Declared before the closure: the timer is cleared before the closure is freed.
+    alarm: Rc<RefCell<Alarm>>,
     _timer: Timeout,
-    _closure: Closure<dyn FnMut()>,
 }
 
 /// Completes after `ms` milliseconds.
 pub fn sleep(ms: u32) -> Sleep {
-    let state = Rc::new(RefCell::new(SleepState::default()));
-    let inner = state.clone();
-    let closure = Closure::<dyn FnMut()>::new(move || {
-        let waker = {
-            let mut s = inner.borrow_mut();
-            s.fired = true;
-            s.waker.take()
-        };
+    let alarm = Rc::new(RefCell::new(Alarm::default()));
+    let ringing = alarm.clone();
+    let timer = Timeout::new(ms, move || {
+        let waker = ringing.try_borrow_mut().ok().and_then(|mut a| {
+            a.fired = true;
+            a.waker.take()
+        });
         if let Some(w) = waker {
             w.wake();
         }
     });
-    let timer = Timeout::new(closure.as_ref().unchecked_ref(), ms);
     Sleep {
-        state,
+        alarm,
         _timer: timer,
-        _closure: closure,
     }
 }
 
@@ -75,37 +67,15 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut s = self.state.borrow_mut();
-        if s.fired {
+        let Ok(mut a) = self.alarm.try_borrow_mut() else {
+            return Poll::Pending;
+        };
+        if a.fired {
             Poll::Ready(())
         } else {
-            s.waker = Some(cx.waker().clone());
+            a.waker = Some(cx.waker().clone());
             Poll::Pending
         }
-    }
-}
-
-/// A repeating timer; dropping it clears the interval and frees the closure.
-pub struct Interval {
-    id: JsValue,
-    _closure: Closure<dyn FnMut()>,
-}
-
-impl Interval {
-    /// Calls `tick` every `ms` milliseconds until dropped.
-    pub fn new(ms: u32, tick: impl FnMut() + 'static) -> Self {
-        let closure = Closure::<dyn FnMut()>::new(tick);
-        let id = set_interval(closure.as_ref().unchecked_ref(), ms);
-        Interval {
-            id,
-            _closure: closure,
-        }
-    }
-}
-
-impl Drop for Interval {
-    fn drop(&mut self) {
-        clear_interval(&self.id);
     }
 }
 
@@ -133,4 +103,31 @@ where
         Poll::Pending
     })
     .await
+}
+
+/// A repeating `setInterval`; dropping it clears the interval, then frees the closure.
+#[cfg(feature = "gatekeeper")]
+#[must_use = "dropping an Interval stops it"]
+pub struct Interval {
+    id: JsValue,
+    _tick: Closure<dyn FnMut()>,
+}
+
+#[cfg(feature = "gatekeeper")]
+impl Interval {
+    /// Calls `tick` every `ms` milliseconds until dropped.
+    pub fn new(ms: u32, tick: impl FnMut() + 'static) -> Self {
+        let tick = Closure::<dyn FnMut()>::new(tick);
+        Interval {
+            id: crate::web::js::set_interval(&tick, ms),
+            _tick: tick,
+        }
+    }
+}
+
+#[cfg(feature = "gatekeeper")]
+impl Drop for Interval {
+    fn drop(&mut self) {
+        crate::web::js::clear_interval(&self.id);
+    }
 }

@@ -30,10 +30,13 @@ test('npm pack holds pkg/, package.json and docs only', () => {
   const [{ files }] = JSON.parse(npm(['pack', '--dry-run', '--json'], root));
   const paths = files.map((f) => f.path);
   for (const path of paths) assert.match(path, /^(pkg\/[^/]|package\.json$|README(\.md)?$|LICENSE)/, path);
-  for (const need of ['index.js', 'index.d.ts', 'global.d.ts', 'partner-sdk.js', 'partner_sdk.js', 'partner_sdk_bg.wasm']) {
-    assert.ok(paths.includes(`pkg/${need}`), need);
-  }
-  assert.ok(paths.some((p) => /^pkg\/snippets\/[^/]+\/js\/errors\.js$/.test(p)), 'the errors snippet');
+  const need = [
+    'index.js', 'checkout.js', 'gatekeeper.js', 'gatekeeper.classic.js', 'errors.js', 'partner-sdk.js',
+    'checkout_bg.wasm', 'gatekeeper_bg.wasm', 'index.d.ts', 'checkout.d.ts', 'gatekeeper.d.ts', 'global.d.ts',
+  ];
+  for (const file of need) assert.ok(paths.includes(`pkg/${file}`), file);
+  // Every file a page can load ships, and nothing from the build's staging.
+  assert.deepEqual(paths.filter((p) => p.startsWith('pkg/')).sort(), need.map((f) => `pkg/${f}`).sort());
 });
 
 const MAIN_JS = `import { AlternativeClient, isPartnerSdkError, ApiError } from 'partner-sdk';

@@ -35,7 +35,7 @@ interface Invoice {
 
 async function checkout(): Promise<void> {
   await init();
-  await init(new URL('https://cdn.example/partner_sdk_bg.wasm'));
+  await init({ checkout: new URL('https://cdn.example/checkout_bg.wasm'), gatekeeper: fetch('/gatekeeper_bg.wasm') });
   await ready;
 
   const options: AlternativeClientOptions = {

@@ -1,40 +1,30 @@
-//! One HTTP call under the refresh rules: the async driver that follows
-//! [`refresh::after_response`](crate::core::refresh::after_response).
+//! The one request future: every method of every class sends through [`Call::send`],
+//! which follows [`after_response`] (rules 1, 4, 5 and 7) and the session's rules 2,
+//! 3 and 6.
 
-use crate::core::error::SdkError;
+use crate::core::error::{code, SdkError};
 use crate::core::refresh::{after_response, Failure, Next};
 use crate::web::error::Error;
+use crate::web::js;
 use crate::web::json::parse_body;
 use crate::web::session::Session;
 use crate::web::timer::Timeout;
-use gloo_net::http::Method;
-use js_sys::{Array, Function, JsString, Promise, Reflect};
+use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, RequestInit, RequestRedirect, Response};
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any)]
-    fn abort_signal_any(signals: &Array) -> AbortSignal;
-    /// The global `fetch` (window or worker). Called directly rather than through
-    /// gloo-net, whose error conversion throws when the promise rejects with something
-    /// that is not an `Error` (e.g. a caller's `abort({ reason })` object).
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
-}
+use web_sys::{AbortController, AbortSignal, Headers, Response};
 
 /// A request, ready to go out (the token is added per attempt).
 pub struct Call {
-    /// The HTTP method.
-    pub method: Method,
+    /// The HTTP method, upper-case.
+    pub method: &'static str,
     /// The full URL, already pinned to the API's origin.
     pub url: String,
-    /// Caller headers (without `Authorization`).
-    pub headers: Vec<(String, String)>,
-    /// A JSON body.
-    pub body: Option<String>,
-    /// The caller's abort signal.
+    /// Caller headers, normalised by `Headers`, without `Authorization`.
+    pub headers: Headers,
+    /// The JSON body text, left in JS.
+    pub body: Option<JsValue>,
+    /// The caller's abort signal (the SDK's own copy of it).
     pub signal: Option<AbortSignal>,
 }
 
@@ -42,8 +32,8 @@ pub struct Call {
 pub struct Reply {
     /// The HTTP status.
     pub status: u16,
-    /// `x-request-id`, when the API exposes it.
-    pub request_id: Option<String>,
+    /// `x-request-id` when the API exposes it, else `null`.
+    pub request_id: JsValue,
     /// The body text, left in JS: a large body is never copied into wasm memory.
     pub text: JsString,
 }
@@ -58,7 +48,7 @@ impl Reply {
             status: self.status,
             body: self.text.into(),
             request_id: self.request_id,
-            detail: Some("the API answered with a body that is not JSON"),
+            detail: Some(code::NOT_JSON_MESSAGE),
         })
     }
 
@@ -76,7 +66,7 @@ impl Reply {
 impl Call {
     fn caller_aborted(&self) -> Option<JsValue> {
         let signal = self.signal.as_ref().filter(|s| s.aborted())?;
-        Some(Reflect::get(signal, &JsValue::from_str("reason")).unwrap_or(JsValue::UNDEFINED))
+        Some(signal.reason())
     }
 
     fn check_signal(&self) -> Result<(), Error> {
@@ -98,21 +88,17 @@ impl Call {
         }
     }
 
-    /// The fetch options for one attempt. Built with `web_sys` directly: gloo-net's
-    /// builder appends a stray `&` to a URL that already has a query.
-    fn init(&self, bearer: &str, signal: &AbortSignal) -> Result<RequestInit, JsValue> {
-        let headers = Headers::new()?;
-        for (name, value) in &self.headers {
-            headers.append(name, value)?;
-        }
-        headers.set("Authorization", bearer)?;
-        let init = RequestInit::new();
-        init.set_method(self.method.as_str());
-        init.set_headers_headers(&headers);
-        init.set_signal(Some(signal));
-        init.set_redirect(RequestRedirect::Error);
+    /// The fetch options for one attempt, as a plain object.
+    fn init(&self, bearer: &str, signal: &AbortSignal) -> Result<Object, JsValue> {
+        let headers = Headers::new_with_str_sequence_sequence(&self.headers)?;
+        headers.set("authorization", bearer)?;
+        let init = Object::new();
+        js::set(&init, "method", &JsValue::from_str(self.method));
+        js::set(&init, "headers", &headers);
+        js::set(&init, "signal", signal);
+        js::set(&init, "redirect", &JsValue::from_str("error"));
         if let Some(body) = &self.body {
-            init.set_body(&JsValue::from_str(body));
+            js::set(&init, "body", body);
         }
         Ok(init)
     }
@@ -121,40 +107,31 @@ impl Call {
         // This attempt's deadline: a controller aborted by a timer that is cleared
         // (by the guard's drop) as soon as the attempt ends, so nothing outlives it.
         let deadline = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
-        let abort = Reflect::get(&deadline, &JsValue::from_str("abort"))
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .ok_or(Error::from(SdkError::Network))?
-            .bind0(&deadline);
-        let _timer = Timeout::new(&abort, session.config().request_timeout_ms);
         let timeout = deadline.signal();
+        let _timer = Timeout::new(session.config().request_timeout_ms, move || {
+            deadline.abort()
+        });
         let signals = Array::of2(&session.lifetime_signal(), &timeout);
         if let Some(s) = &self.signal {
             signals.push(s);
         }
-        let signal = abort_signal_any(&signals);
-        let init = self
-            .init(bearer, &signal)
-            .map_err(|_| self.classify(session, &timeout))?;
-        let response: Response = JsFuture::from(global_fetch(&self.url, &init))
+        let signal = js::abort_signal_any(&signals).unwrap_or_else(|_| timeout.clone());
+        let failed = |_| self.classify(session, &timeout);
+        let init = self.init(bearer, &signal).map_err(failed)?;
+        let response: Response = JsFuture::from(js::fetch(&self.url, &init).map_err(failed)?)
             .await
-            .map_err(|_| self.classify(session, &timeout))?
-            .dyn_into()
-            .map_err(|_| Error::from(SdkError::Network))?;
-        let status = response.status();
-        let request_id = response.headers().get("x-request-id").ok().flatten();
-        let reading = response
-            .text()
-            .map_err(|_| self.classify(session, &timeout))?;
-        let text = JsFuture::from(reading)
-            .await
-            .map_err(|_| self.classify(session, &timeout))?
-            .dyn_into::<JsString>()
-            .unwrap_or_else(|_| JsString::from(""));
+            .map_err(failed)?
+            .unchecked_into();
+        let request_id = match response.headers().get("x-request-id") {
+            Ok(Some(id)) => JsValue::from(id),
+            _ => JsValue::NULL,
+        };
+        let reading = response.text().map_err(failed)?;
+        let text = JsFuture::from(reading).await.map_err(failed)?;
         Ok(Reply {
-            status,
+            status: response.status(),
             request_id,
-            text,
+            text: text.unchecked_into(),
         })
     }
 

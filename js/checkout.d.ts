@@ -1,0 +1,30 @@
+// Types of partner-sdk/checkout (pkg/checkout.js): the checkout client and the errors, with only
+// its own wasm module (checkout_bg.wasm). Every type is the one of the main entry.
+import type { InitInput } from './index.js';
+
+export type {
+  InitInput, TokenCallback, TokenRefreshReason, TokenRefreshedEvent, CommonOptions,
+  AlternativeTokenSource, Environment, AlternativeClientOptions, HttpMethod, QueryValue,
+  RequestOptions, RequestOptionsWithoutBody, AccessTokenClaims, PartnerSdkErrorCode,
+  PartnerSdkErrorOptions,
+} from './index.js';
+export {
+  AlternativeClient,
+  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
+  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
+  ClientDestroyedError, isPartnerSdkError,
+} from './index.js';
+
+/**
+ * Loads this entry's wasm (checkout_bg.wasm) once and resolves when it is ready. Optional:
+ * the download starts on import. Pass a URL, a `Response`, bytes or a compiled
+ * `WebAssembly.Module` when the `.wasm` is not hosted beside this file.
+ *
+ * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched or compiled.
+ */
+export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
+
+/**
+ * Settles once this entry's wasm has loaded from beside the entry file. `create()` waits for it.
+ */
+export const ready: Promise<void>;

@@ -1,0 +1,22 @@
+// partner-sdk/checkout: AlternativeClient and the errors, with only the checkout wasm.
+// The download starts when this module is evaluated; `create()` awaits it.
+import initWasm, { AlternativeClient } from './checkout_glue.js';
+import { loader } from './loader.js';
+
+const wasm = loader(initWasm, () => new URL('checkout_bg.wasm', import.meta.url));
+
+/** Settles once the checkout wasm has loaded (it starts loading on import). */
+export const ready = wasm.init();
+ready.catch(() => {});
+
+/** Loads the checkout wasm from `source` (URL, Response, bytes or a compiled module). */
+export const init = (source) => wasm.init(source);
+
+const create = AlternativeClient.create;
+AlternativeClient.create = async function (options) {
+  await wasm.init();
+  return create.call(this, options);
+};
+
+export { AlternativeClient };
+export * from './public-errors.js';

@@ -1,0 +1,30 @@
+// Types of partner-sdk/gatekeeper (pkg/gatekeeper.js): the Gatekeeper device client and the errors, with only
+// its own wasm module (gatekeeper_bg.wasm). Every type is the one of the main entry.
+import type { InitInput } from './index.js';
+
+export type {
+  InitInput, TokenCallback, TokenRefreshReason, TokenRefreshedEvent, CommonOptions,
+  SafeSDKOptions, InitializeResult, CheckStatus, CheckResult, PeriodicCheckResult,
+  PartnerSdkErrorCode, PartnerSdkErrorOptions,
+} from './index.js';
+export {
+  SafeSDK,
+  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
+  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
+  ClientDestroyedError, isPartnerSdkError,
+} from './index.js';
+
+/**
+ * Loads this entry's wasm (gatekeeper_bg.wasm) once and resolves when it is ready. Optional:
+ * the download starts on import. Pass a URL, a `Response`, bytes or a compiled
+ * `WebAssembly.Module` when the `.wasm` is not hosted beside this file.
+ *
+ * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched or compiled.
+ */
+export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
+
+/**
+ * Settles once this entry's wasm has loaded from beside the entry file.
+ * This entry waits for it on import, so `new SafeSDK(...)` works once imported.
+ */
+export const ready: Promise<void>;

@@ -1,0 +1,23 @@
+// partner-sdk/gatekeeper: SafeSDK and the errors, with only the Gatekeeper wasm.
+// `new SafeSDK(...)` validates synchronously, so this module waits for its wasm
+// before it finishes importing (a wasm hosted elsewhere: call `init(url)` first).
+import initWasm, { SafeSDK } from './gatekeeper_glue.js';
+import { loader } from './loader.js';
+
+const wasm = loader(initWasm, () => new URL('gatekeeper_bg.wasm', import.meta.url));
+
+/** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
+export const ready = wasm.init();
+ready.catch(() => {});
+
+/** Loads the Gatekeeper wasm from `source` (URL, Response, bytes or a compiled module). */
+export const init = (source) => wasm.init(source);
+
+try {
+  await ready;
+} catch {
+  // The .wasm is not beside this file: the page calls init(source) itself.
+}
+
+export { SafeSDK };
+export * from './public-errors.js';

@@ -1,0 +1,6 @@
+// The error surface every entry re-exports (makeError and ignoreRejection stay internal).
+export {
+  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
+  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
+  ClientDestroyedError, isPartnerSdkError,
+} from './errors.js';

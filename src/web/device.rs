@@ -1,0 +1,118 @@
+//! The Gatekeeper device: registration once per browser profile, and device checks.
+//! URLs, the storage key and the interval rule come from [`crate::core::gatekeeper`].
+
+use crate::core::gatekeeper::{self as protocol, API_KEY_HEADER, EMPTY_BODY};
+use crate::core::options::SafeOptions;
+use crate::web::error::Error;
+use crate::web::send::Call;
+use crate::web::session::Session;
+use crate::web::{js, storage};
+use js_sys::Object;
+use std::cell::RefCell;
+use wasm_bindgen::JsValue;
+use web_sys::Headers;
+
+/// What a Gatekeeper client holds besides the session.
+pub struct Device {
+    /// The token session.
+    pub session: Session,
+    options: SafeOptions,
+    id: RefCell<Option<String>>,
+}
+
+/// `{ status, reason }`: what a check resolves to when it could not authenticate, and
+/// what the periodic callback gets for a check that failed.
+pub fn status_object(status: &str, reason: &str) -> Object {
+    let o = Object::new();
+    js::set(&o, "status", &JsValue::from_str(status));
+    js::set(&o, "reason", &JsValue::from_str(reason));
+    o
+}
+
+impl Device {
+    /// A device with no id yet.
+    pub fn new(session: Session, options: SafeOptions) -> Self {
+        Device {
+            session,
+            options,
+            id: RefCell::new(None),
+        }
+    }
+
+    /// The registered id, if any.
+    pub fn id(&self) -> Option<String> {
+        self.id.borrow().clone()
+    }
+
+    fn call(&self, url: String) -> Result<Call, Error> {
+        let bad = || Error::config("apiKey", "must be a valid header value");
+        let headers = Headers::new().map_err(|_| bad())?;
+        headers.set(API_KEY_HEADER, &self.options.api_key).map_err(|_| bad())?;
+        headers.set("content-type", "application/json").map_err(|_| bad())?;
+        Ok(Call {
+            method: "POST",
+            url,
+            headers,
+            body: Some(JsValue::from_str(EMPTY_BODY)),
+            signal: None,
+        })
+    }
+
+    /// Stores the token and registers the device unless this profile knows its id.
+    /// Resolves to `{ deviceId, registered }`.
+    ///
+    /// # Errors
+    /// Token errors, `ApiError`, `NetworkError`, `ClientDestroyedError`.
+    pub async fn initialize(&self, jwt: JsValue) -> Result<JsValue, Error> {
+        self.session.alive()?;
+        self.session.set_token(&jwt)?;
+        let key = protocol::storage_key(&self.options);
+        let known = self.id().or_else(|| storage::get(&key));
+        let registered = known.is_none();
+        let id = match known {
+            Some(id) => id,
+            None => {
+                let reply = self
+                    .call(protocol::devices_url(&self.options))?
+                    .send(&self.session)
+                    .await?;
+                let (status, request_id) = (reply.status, reply.request_id.clone());
+                let body = reply.json()?;
+                let id = js::get(&body, "deviceId").as_string().filter(|id| !id.is_empty());
+                let id = id.ok_or(Error::Api {
+                    status,
+                    body,
+                    request_id,
+                    detail: Some("the registration response has no deviceId"),
+                })?;
+                storage::set(&key, &id);
+                id
+            }
+        };
+        *self.id.borrow_mut() = Some(id.clone());
+        let result = Object::new();
+        js::set(&result, "deviceId", &JsValue::from_str(&id));
+        js::set(&result, "registered", &JsValue::from_bool(registered));
+        Ok(result.into())
+    }
+
+    /// Runs one device check. A refused token (after the refresh rules) resolves to
+    /// `{ status: 'AuthenticationFailed', reason }`.
+    ///
+    /// # Errors
+    /// `ConfigurationError` before `initialize`; `ApiError`; `NetworkError`.
+    pub async fn check(&self) -> Result<JsValue, Error> {
+        self.session.alive()?;
+        let id = self
+            .id()
+            .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
+        let call = self.call(protocol::checks_url(&self.options, &id))?;
+        match call.send(&self.session).await {
+            Ok(reply) => reply.json(),
+            Err(e) if e.is_authentication_failure() => {
+                Ok(status_object("AuthenticationFailed", e.code()).into())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

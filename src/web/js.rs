@@ -1,0 +1,104 @@
+//! Every JS function the SDK imports, in one place.
+//!
+//! Each import that can run page code (a getter, a Proxy trap, a replaced global, a
+//! promise's `constructor`) is declared with `catch`: a throw comes back as an `Err`
+//! instead of unwinding through Rust frames, which would leave a borrow locked, a
+//! future never polled again, or a promise never settled.
+
+use js_sys::{Array, Function, JsString, Object, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (window, worker or Node).
+    #[wasm_bindgen(js_name = fetch, catch)]
+    pub fn fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
+
+    /// `setTimeout(handler, ms)`.
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+    /// `clearTimeout(id)`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(id: &JsValue);
+
+    /// `setInterval(handler, ms)`.
+    #[cfg(feature = "gatekeeper")]
+    #[wasm_bindgen(js_name = setInterval)]
+    pub fn set_interval(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+    /// `clearInterval(id)`.
+    #[cfg(feature = "gatekeeper")]
+    #[wasm_bindgen(js_name = clearInterval)]
+    pub fn clear_interval(id: &JsValue);
+
+    /// `JSON.parse` on a JS string: a body is never copied into wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+    /// `String(value)`: runs the page's `toString`.
+    #[wasm_bindgen(js_name = String, catch)]
+    pub fn to_string(value: &JsValue) -> Result<String, JsValue>;
+
+    /// `Object.keys(value)`.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    pub fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+    /// `Object.entries(value)`.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    pub fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
+    /// `Array.isArray(value)` (throws for a revoked Proxy).
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    /// `Array.from(value)`: a genuine array of whatever `value` iterates.
+    #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
+    pub fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+    /// `Promise.resolve(value)`.
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    pub fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
+    /// `AbortSignal.any(signals)`: throws unless every item is a genuine signal, and
+    /// on a browser without `AbortSignal.any`.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
+    pub fn abort_signal_any(signals: &Array) -> Result<AbortSignal, JsValue>;
+}
+
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    /// Builds the error class for `code` (the one conversion point's JS half).
+    /// `key` is `""` and `status` 0 when absent; `cause` is used only for
+    /// `TOKEN_REFRESH_FAILED`.
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(
+        code: &str,
+        message: &str,
+        key: &str,
+        status: u16,
+        body: &JsValue,
+        request_id: &JsValue,
+        cause: &JsValue,
+    ) -> JsValue;
+
+    /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
+    /// hostile thenable throws stays in JS.
+    #[wasm_bindgen(js_name = ignoreRejection)]
+    pub fn ignore_rejection(value: &JsValue);
+}
+
+/// Reads `object[key]`, running any getter or Proxy trap under `catch`; `undefined`
+/// when it throws or `object` is not an object.
+pub fn get(object: &JsValue, key: &str) -> JsValue {
+    if !object.is_object() && !object.is_function() {
+        return JsValue::UNDEFINED;
+    }
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Sets `object[key] = value` on an object the SDK made.
+pub fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// Calls a page function with no `this`; a throw comes back as `Err`.
+pub fn call(function: &Function, arg: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    match arg {
+        Some(a) => function.call1(&JsValue::UNDEFINED, a),
+        None => function.call0(&JsValue::UNDEFINED),
+    }
+}
