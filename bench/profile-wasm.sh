@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# Where the wasm's bytes go: rebuild the release wasm (same as npm run build) with wasm-opt
-# -Oz -g, so names are kept, into bench/tmp/, then twiggy. Needs `npm run build` first
-# (it leaves target/wasm32-unknown-unknown/release/partner_sdk.wasm) and ~/.cargo/bin/twiggy.
+# Where each class's wasm bytes go. For each class (checkout, gatekeeper): the release wasm
+# exactly as scripts/build.mjs builds it (same cargo features, -Zbuild-std, RUSTFLAGS and
+# pinned toolchain), then wasm-bindgen and wasm-opt -Oz (what ships) and -Oz -g (names
+# kept, for twiggy), into bench/tmp/wasm-profile/<class>/. The -Oz twin is compared with
+# pkg/<class>_bg.wasm. Cargo builds into its own target dir (target/profile-wasm), so it
+# never races `npm run build` for target/wasm32-unknown-unknown/release/partner_sdk.wasm;
+# the first run rebuilds std (a few minutes). Needs ~/.cargo/bin/twiggy and wasm-bindgen.
+# Usage: bash bench/profile-wasm.sh [checkout|gatekeeper]...   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=bench/tmp/wasm-profile
-mkdir -p "$out"
-raw=target/wasm32-unknown-unknown/release/partner_sdk.wasm
-wasm-bindgen --target web --out-dir "$out" --out-name partner_sdk "$raw"
-node_modules/.bin/wasm-opt "$out/partner_sdk_bg.wasm" -Oz -o "$out/oz.wasm"
-node_modules/.bin/wasm-opt "$out/partner_sdk_bg.wasm" -Oz -g -o "$out/oz-g.wasm"
-if cmp -s "$out/oz.wasm" pkg/partner_sdk_bg.wasm; then
-  echo "-Oz rebuild is byte-identical to pkg/partner_sdk_bg.wasm: the profile is of what ships"
-else
-  echo "warning: -Oz rebuild differs from pkg/ (stale target/ or pkg/?)" >&2
-fi
+
+classes=("$@")
+[ ${#classes[@]} -gt 0 ] || classes=(checkout gatekeeper)
 twiggy=${TWIGGY:-$HOME/.cargo/bin/twiggy}
-"$twiggy" top -n 30 "$out/oz-g.wasm" | sed 's/::h[0-9a-f]\{16\}//g; s/\[[0-9a-f]\{16\}\]//g'
-"$twiggy" dominators -d 3 -r 25 "$out/oz-g.wasm" | sed 's/::h[0-9a-f]\{16\}//g; s/\[[0-9a-f]\{16\}\]//g'
-"$twiggy" top -n 5000 -f json "$out/oz-g.wasm" >"$out/top.json"
-node bench/lib/twiggy-groups.mjs "$out/top.json"
+wasm_opt=node_modules/.bin/wasm-opt
+target_dir=target/profile-wasm
+# Keep in step with the env of scripts/build.mjs.
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy'
+
+strip_hashes() { sed 's/::h[0-9a-f]\{16\}//g; s/\[[0-9a-f]\{16\}\]//g'; }
+
+for class in "${classes[@]}"; do
+  case "$class" in checkout | gatekeeper) ;; *) echo "unknown class: $class" >&2; exit 2 ;; esac
+  out=bench/tmp/wasm-profile/$class
+  mkdir -p "$out"
+  echo "=== $class"
+  cargo build --lib --release --target wasm32-unknown-unknown --target-dir "$target_dir" \
+    --no-default-features --features "$class" -Zbuild-std=std,panic_abort
+  cp "$target_dir/wasm32-unknown-unknown/release/partner_sdk.wasm" "$out/raw.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$class" "$out/raw.wasm"
+  "$wasm_opt" "$out/${class}_bg.wasm" -Oz -o "$out/oz.wasm"
+  "$wasm_opt" "$out/${class}_bg.wasm" -Oz -g -o "$out/oz-g.wasm"
+  if cmp -s "$out/oz.wasm" "pkg/${class}_bg.wasm"; then
+    echo "-Oz rebuild is byte-identical to pkg/${class}_bg.wasm: the profile is of what ships"
+  else
+    echo "warning: -Oz rebuild differs from pkg/${class}_bg.wasm (stale pkg/, or src/ changed since the build?)" >&2
+  fi
+  "$twiggy" top -n 30 "$out/oz-g.wasm" | strip_hashes
+  "$twiggy" dominators -d 3 -r 25 "$out/oz-g.wasm" | strip_hashes
+  "$twiggy" top -n 5000 -f json "$out/oz-g.wasm" >"$out/top.json"
+  node bench/lib/twiggy-groups.mjs "$out/top.json"
+done

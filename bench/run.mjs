@@ -29,12 +29,11 @@ async function mintToken() {
 }
 
 const results = {};
-log('1 size');
-results.size = await measureSizes(root);
-
 const browser = await launch();
 try {
   results.machine = machineInfo(root, browser.version());
+  log('1 size (pages in Chromium, fresh context each)');
+  results.size = await measureSizes(root, browser, url);
   const context = await browser.newContext();
   log('2 per-request overhead');
   results.perRequest = await perRequest(context, url);

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # npm run bench: build what is missing, start a release sandbox (test controls, bench pages
 # at /, pkg/ at /pkg/) on a free loopback port, run bench/run.mjs, stop the sandbox.
-# `bash scripts/bench.sh bench/profile-cpu.mjs` runs another driver the same way.
+# `bash scripts/bench.sh bench/profile-cpu.mjs` runs another driver the same way
+# (`bash scripts/bench.sh scripts/size.mjs`: the page footprints against this sandbox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f pkg/partner_sdk_bg.wasm ] || [ ! -f pkg/partner-sdk.js ]; then
-  npm run build
-fi
+for f in partner-sdk.js checkout.js gatekeeper.js index.js errors.js checkout_bg.wasm gatekeeper_bg.wasm; do
+  if [ ! -f "pkg/$f" ]; then
+    npm run build
+    break
+  fi
+done
 cargo build --release -q -p sandbox
 
 log=$(mktemp)

@@ -1,35 +1,31 @@
-// npm run size: gzip -9 sizes of what ships in pkg/ (run `npm run build` first).
-import { readFileSync, readdirSync } from 'node:fs';
+// npm run size: what a page downloads from pkg/ to make one call, gzip -9 of each file as
+// fetched, per page (figure 1 of `npm run bench`, same code: bench/lib/size.mjs).
+// Loads bench/www/footprint/*.html in headless Chromium against a sandbox: the one at
+// SANDBOX_URL if set (scripts/bench.sh sets it), else one started here and stopped after.
+// Needs pkg/ built (`npm run build`).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { launch } from '../bench/lib/browser.mjs';
+import { startSandbox } from '../bench/lib/sandbox.mjs';
+import { formatPages, measurePages } from '../bench/lib/size.mjs';
 
-const pkg = new URL('../pkg/', import.meta.url).pathname;
-const snippetDir = readdirSync(join(pkg, 'snippets'))[0];
-const errors = `snippets/${snippetDir}/js/errors.js`;
-
-/** Raw and gzip -9 bytes of one or more files, each compressed on its own as served. */
-function measure(files) {
-  return files.reduce(
-    ([raw, gz], file) => {
-      const bytes = readFileSync(join(pkg, file));
-      return [raw + bytes.length, gz + gzipSync(bytes, { level: 9 }).length];
-    },
-    [0, 0],
-  );
+const root = new URL('..', import.meta.url).pathname;
+for (const f of ['partner-sdk.js', 'checkout.js', 'gatekeeper.js', 'index.js']) {
+  if (!existsSync(join(root, 'pkg', f))) {
+    console.error(`pkg/${f} is missing: run \`npm run build\` first`);
+    process.exit(1);
+  }
 }
 
-const esm = ['index.js', 'loader.js', 'partner_sdk.js', errors];
-const rows = [
-  ['wasm        partner_sdk_bg.wasm', ['partner_sdk_bg.wasm']],
-  ['ESM JS      index + loader + glue + errors  ', esm],
-  ['classic JS  partner-sdk.js', ['partner-sdk.js']],
-  ['total, script-tag page (partner-sdk.js + wasm)', ['partner-sdk.js', 'partner_sdk_bg.wasm']],
-  ['total, ESM page (ESM JS + wasm)', [...esm, 'partner_sdk_bg.wasm']],
-];
-
-const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(9);
-console.log(`${'what ships'.padEnd(50)}${'raw'.padStart(9)}${'gzip -9'.padStart(10)}`);
-for (const [label, files] of rows) {
-  const [raw, gz] = measure(files);
-  console.log(`${label.padEnd(50)}${kb(raw)} ${kb(gz)}   (${gz} B)`);
+const sandbox = process.env.SANDBOX_URL ? { url: process.env.SANDBOX_URL, stop: async () => {} } : await startSandbox(root);
+let browser;
+try {
+  browser = await launch();
+  const pages = await measurePages(browser, sandbox.url, root);
+  console.log('Per page: every response under /pkg/ while the page loads and makes one call, each');
+  console.log('gzipped on its own (node zlib level 9), as a browser with an empty cache fetches it.\n');
+  console.log(formatPages(pages));
+} finally {
+  if (browser) await browser.close();
+  await sandbox.stop();
 }

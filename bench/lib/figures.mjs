@@ -66,6 +66,9 @@ export async function refreshStorm(context, url) {
     plainStormMedianMs: plainMs,
     ratio: stormMs / singleMs,
     ratioToPlain: stormMs / plainMs,
+    // What the server saw per storm run (/__sandbox/counters before and after).
+    serverRequests: { ours: ours.map((s) => s.serverRequests), plain: plain.map((s) => s.serverRequests) },
+    server401s: { ours: ours.map((s) => s.server401s), plain: plain.map((s) => s.server401s) },
   };
 }
 

@@ -4,14 +4,22 @@ const ms = (value) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 const x = (ratio) => `${ratio.toFixed(2)}×`;
 const ops = (value) => `${Math.round(value).toLocaleString('en-US')} ops/s`;
 
-function sizeRows({ ours, peers }) {
-  const total = ours.scriptTagTotal.gzip;
+const bytes = (n) => `${n.toLocaleString('en-US')} B`;
+const fileName = (path) => path.replace(/^\/pkg\//, '');
+
+function sizeRows({ pages, peers }) {
+  const classic = pages.find((p) => p.id === 'classic');
+  const total = classic.total.gzip;
   return [
-    ['1', 'size: wasm (after wasm-opt -Oz)', kb(ours.wasm.gzip), '', '', 'gzip -9 of pkg/partner_sdk_bg.wasm'],
-    ['1', 'size: ESM JS', kb(ours.esmJs.gzip), '', '', `${ours.esmFiles.join(' + ')}, each gzipped`],
-    ['1', 'size: classic JS', kb(ours.classicJs.gzip), '', '', 'pkg/partner-sdk.js (IIFE, esbuild --minify)'],
-    ['1', 'size: script-tag page total', kb(total), '', '', 'partner-sdk.js + wasm (ESM page: ' + kb(ours.esmTotal.gzip) + ')'],
-    ...peers.map((p) => ['1', `size vs ${p.name}`, kb(total), kb(p.gzip), x(total / p.gzip), `peer: ${p.how}`]),
+    ...pages.map((p) => [
+      '1',
+      `size: ${p.what}`,
+      `${bytes(p.total.gzip)} (${kb(p.total.gzip)})`,
+      p.goal === null ? '' : `goal ≤ ${bytes(p.goal)} (${p.goalNote})`,
+      p.goal === null ? '' : x(p.total.gzip / p.goal),
+      `${p.files.map((f) => `${fileName(f.path)} ${bytes(f.gzip)}`).join(' + ')}: every /pkg/ response of the page in Chromium, each gzipped`,
+    ]),
+    ...peers.map((p) => ['1', `size vs ${p.name}`, kb(total), kb(p.gzip), x(total / p.gzip), `ours = classic checkout page; peer: ${p.how}`]),
   ];
 }
 
@@ -20,6 +28,7 @@ export function renderTable(r) {
   const callbacks = storm.map((s) => s.callbacks).join('/');
   const ok = storm.map((s) => s.fulfilled).join('/');
   const sent = storm.map((s) => s.serverRequests).join('/');
+  const plainSent = r.storm.plainStormRuns.map((s) => s.serverRequests).join('/');
   const plainCallbacks = r.storm.plainStormRuns.map((s) => s.callbacks).join('/');
   const plainOk = r.storm.plainStormRuns.map((s) => s.fulfilled).join('/');
   const leak = r.leaks.ours.growthKB;
@@ -34,7 +43,7 @@ export function renderTable(r) {
       `baseline: 1 GET needing 1 refresh; callbacks ${callbacks}, fulfilled ${ok}, requests at server ${sent} (per run, ${r.storm.settings.runs} runs)`]],
     [['3', 'refresh storm vs plain fetch + hand-written single-flight refresh', ms(r.storm.stormMedianMs), ms(r.storm.plainStormMedianMs),
       x(r.storm.ratioToPlain),
-      `same storm, interleaved; plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}`]],
+      `same storm, interleaved; plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}, requests at server ${plainSent} (ours ${sent})`]],
     [['4', 'JWT validate + decode (10,000 tokens)', ops(r.jwt.opsPerSec.ours), ops(r.jwt.opsPerSec.jwtDecode), x(r.jwt.ratio),
       `ours = setAccessToken(t) + client.claims (no standalone export); jwt-decode = jwtDecode(t) (payload only; with header too: ${ops(r.jwt.opsPerSec.jwtDecodeHeaderToo)})`]],
     [['5', 'cold start: script tag → create() resolved', ms(r.cold.oursMedianMs), ms(r.cold.bareMedianMs), x(r.cold.ratio),

@@ -1,5 +1,6 @@
 // Groups `twiggy top -f json` rows (a wasm built with names) by where the code comes from.
-// Usage: node bench/lib/twiggy-groups.mjs top.json
+// Usage: node bench/lib/twiggy-groups.mjs top.json   (bench/profile-wasm.sh runs it once per
+// class wasm: checkout_bg.wasm, gatekeeper_bg.wasm; symbols are legacy-mangled, see build.mjs)
 import { readFileSync } from 'node:fs';
 
 const GROUPS = [
@@ -7,12 +8,13 @@ const GROUPS = [
   [/^data segment/, 'data segments (.rodata: strings, tables)'],
   [/externref shim|multivalue shim/, 'wasm-bindgen export shims'],
   [/dlmalloc|talc::|__rdl_|__rust_(alloc|dealloc|realloc)|raw_vec/, 'allocator (talc, RawVec growth)'],
-  [/slice_error_fail|panick|unwrap_failed|expect_failed|slice_index_fail|index_out_of_bounds/, 'panic / bounds-check paths'],
+  [/slice_error_fail|panick|unwrap_failed|expect_failed|slice_index_fail|index_out_of_bounds|immediate_abort/, 'panic / bounds-check paths (should be ~0 with -Cpanic=immediate-abort)'],
   [/::fmt\b|fmt::|pad_integral|Formatter|str::count/, 'core::fmt'],
   [/serde_wasm_bindgen/, 'serde-wasm-bindgen'],
-  [/partner_sdk::api/, 'partner_sdk::api (exports, async state machines)'],
-  [/partner_sdk::web/, 'partner_sdk::web (fetch, session, callbacks)'],
-  [/partner_sdk::core/, 'partner_sdk::core (jwt, url, options, 401 decision)'],
+  [/partner_sdk::api/, 'partner_sdk::api (the exported classes: thin bindings)'],
+  [/partner_sdk::web::(send|request|flight|session|timer)/, 'partner_sdk::web request loop (send, request, single flight, session, timers)'],
+  [/partner_sdk::web/, 'partner_sdk::web (other: JS imports, errors, options, callbacks, device, storage)'],
+  [/partner_sdk::core/, 'partner_sdk::core (jwt, url, options, rules, retry, clock)'],
   [/js_sys::futures|wasm_bindgen_futures|futures_/, 'futures (js-sys futures, queue, tasks)'],
   [/wasm_bindgen|__wbindgen|__wbg|closure|externref/, 'wasm-bindgen runtime + closures'],
   [/js_sys|web_sys/, 'js-sys / web-sys'],

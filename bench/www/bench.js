@@ -1,15 +1,19 @@
 // The in-page half of figures 2, 3, 4 and 6. run.mjs calls these through `window.bench`
 // and does all the statistics itself on the raw numbers returned here.
-import { AlternativeClient } from '/pkg/index.js';
-// The wasm-bindgen glue that index.js imports: same URL, so the same module instance.
-// Its default export resolves to the wasm exports, `memory` included (bench-only use).
-import initGlue from '/pkg/partner_sdk.js';
+// First: wraps WebAssembly.instantiate* so the SDK's instance (and its memory) is kept.
+import { instances, wasmMemoryBytes as capturedMemoryBytes } from './capture-wasm.js';
+// The checkout entry only: figures 2–4 and 6 use AlternativeClient (index.js re-exports
+// this same class, and would also load SafeSDK's wasm).
+import { AlternativeClient, ready } from '/pkg/checkout.js';
 import { jwtDecode } from './vendor/jwt-decode.js';
 
 const ORIGIN = location.origin;
 const INVOICE_PATH = '/v1/invoices/inv_1001';
 const INVOICE_URL = ORIGIN + INVOICE_PATH;
-const wasm = await initGlue();
+await ready;
+if (instances.length !== 1 || !(instances[0].exports.memory instanceof WebAssembly.Memory)) {
+  throw new Error(`expected the checkout wasm instance with its memory, captured ${instances.length} instances`);
+}
 
 // ------------------------------------------------------------------ sandbox helpers
 
@@ -257,7 +261,7 @@ async function leakRun({ requests, refreshes, concurrency }) {
   return { sent, refreshes: leak.counter.callbacks - callbacksBefore };
 }
 
-/** The wasm instance's linear memory, in bytes (loaded in both pages; only ours uses it). */
-const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
+/** The checkout wasm's linear memory, in bytes (loaded in both pages; only ours uses it). */
+const wasmMemoryBytes = () => capturedMemoryBytes();
 
 window.bench = { overhead, refreshStorm, jwt, leakSetup, leakRun, wasmMemoryBytes };

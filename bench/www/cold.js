@@ -19,7 +19,8 @@ window.cold = {
     // Where the time went, from Resource Timing (ms since the tag was inserted).
     const entry = (path) => performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === path);
     const js = entry('/pkg/partner-sdk.js');
-    const wasm = entry('/pkg/partner_sdk_bg.wasm');
+    // partner-sdk.js starts this download itself, first thing (SafeSDK's module is not loaded).
+    const wasm = entry('/pkg/checkout_bg.wasm');
     return {
       ms,
       scriptMs,
@@ -30,12 +31,13 @@ window.cold = {
   },
 
   /**
-   * The floor: `compileStreaming` of the same .wasm, then `instantiate` with no-op imports
-   * (the glue's imports are not exported; instantiating runs no wasm code, so no-ops suffice).
+   * The floor: `compileStreaming` of the same .wasm the classic script loads
+   * (checkout_bg.wasm), then `instantiate` with no-op imports (the glue's imports are not
+   * exported; instantiating runs no wasm code, so no-ops suffice).
    */
   async bare(nonce) {
     const t0 = performance.now();
-    const module = await WebAssembly.compileStreaming(fetch(`/pkg/partner_sdk_bg.wasm?cold=${nonce}`));
+    const module = await WebAssembly.compileStreaming(fetch(`/pkg/checkout_bg.wasm?cold=${nonce}`));
     const compileMs = performance.now() - t0;
     const imports = {};
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
