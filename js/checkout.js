@@ -2,6 +2,7 @@
 // The download starts when this module is evaluated; `create()` awaits it.
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
+import { prepare } from './alternative.js';
 
 const wasm = loader(initWasm, () => new URL('checkout_bg.wasm', import.meta.url));
 
@@ -12,11 +13,7 @@ ready.catch(() => {});
 /** Loads the checkout wasm from `source` (URL, Response, bytes or a compiled module). */
 export const init = (source) => wasm.init(source);
 
-const create = AlternativeClient.create;
-AlternativeClient.create = async function (options) {
-  await wasm.init();
-  return create.call(this, options);
-};
+prepare(AlternativeClient, () => wasm.init());
 
 export { AlternativeClient };
 export * from './public-errors.js';

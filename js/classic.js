@@ -3,6 +3,7 @@
 // page asks for it (`await PartnerSDK.ready`), so a checkout page never downloads it.
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
+import { prepare } from './alternative.js';
 import * as errors from './public-errors.js';
 import { makeError, ignoreRejection } from './errors.js';
 
@@ -10,11 +11,7 @@ const base = (document.currentScript && document.currentScript.src) || location.
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base));
 checkout.init().catch(() => {});
 
-const create = AlternativeClient.create;
-AlternativeClient.create = async function (options) {
-  await checkout.init();
-  return create.call(this, options);
-};
+prepare(AlternativeClient, () => checkout.init());
 
 let gatekeeper;
 let everything;

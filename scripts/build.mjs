@@ -41,16 +41,51 @@ for (const name of CLASSES) {
     '--out-dir', out, '--out-name', name,
     '--', '--no-default-features', '--features', name, '-Zbuild-std=std,panic_abort',
   ], { cwd: root, stdio: 'inherit', env });
-  // The glue imports js/errors.js from a snippets/ copy; point it at the one shared copy.
-  const glue = readFileSync(join(out, `${name}.js`), 'utf8')
-    .replace(/from (['"])\.\/snippets\/[^'"]+\/js\/errors\.js\1/g, "from './errors.js'");
-  if (!glue.includes("from './errors.js'")) throw new Error(`${name}: glue does not import errors.js`);
+  // Short import, export and module names: wasm-bindgen's are long random hashes that
+  // gzip cannot shrink (1.7 KB of a checkout page); the glue is rewritten to match.
+  const map = JSON.parse(execFileSync('wasm-opt', [
+    '--minify-imports-and-exports-and-modules', join(out, `${name}_bg.wasm`), '-o', join(pkg, `${name}_bg.wasm`),
+  ], { env, encoding: 'utf8' }));
+  const glue = renameGlue(readFileSync(join(out, `${name}.js`), 'utf8'), map, name);
   writeFileSync(join(stage, `${name}_glue.js`), glue);
-  copyFileSync(join(out, `${name}_bg.wasm`), join(pkg, `${name}_bg.wasm`));
 }
 
 for (const file of readdirSync(join(root, 'js'))) {
   if (file.endsWith('.js')) copyFileSync(join(root, 'js', file), join(stage, file));
+}
+
+/**
+ * Applies wasm-opt's renaming to wasm-bindgen's glue: `wasm.<export>` uses, the import
+ * object's keys, and the single module `a` the imports now come from. The glue's own
+ * import of js/errors.js (from a snippets/ copy) points at the one shared `./errors.js`.
+ */
+function renameGlue(source, map, name) {
+  const exports = new Map(map.exports);
+  let glue = source.replace(/\bwasm\.(\w+)/g, (all, id) => {
+    if (!exports.has(id)) throw new Error(`${name}: glue uses unknown export ${id}`);
+    return `wasm.${exports.get(id)}`;
+  });
+  const fromErrors = [];
+  for (const [module, id, short] of map.imports) {
+    if (module.endsWith('/js/errors.js')) {
+      fromErrors.push(`${JSON.stringify(short)}: errors.${id}`);
+    } else if (module === `./${name}_bg.js`) {
+      const key = new RegExp(`^(\\s+)${id}:`, 'm');
+      if (!key.test(glue)) throw new Error(`${name}: glue has no import ${id}`);
+      glue = glue.replace(key, `$1${JSON.stringify(short)}:`);
+    } else {
+      throw new Error(`${name}: unexpected import module ${module}`);
+    }
+  }
+  const imports = /return \{\s*__proto__: null,\s*"\.\/\w+_bg\.js": import0,\s*"[^"]+errors\.js": import1,\s*\};/;
+  if (!imports.test(glue)) throw new Error(`${name}: unexpected import object shape`);
+  glue = glue.replace(imports, `return { a: { ...import0, ${fromErrors.join(', ')} } };`);
+  const errorsImport = /import \* as import1 from "\.\/snippets\/[^"]+\/js\/errors\.js"/;
+  if (!errorsImport.test(glue)) throw new Error(`${name}: glue does not import errors.js`);
+  return glue
+    .replace(errorsImport, "import * as errors from './errors.js'")
+    .replace(/\bimport1\b/g, 'errors')
+    .replace(/from (['"])\.\/snippets\/[^'"]+\/js\/errors\.js\1/g, "from './errors.js'");
 }
 
 /** Keeps `./errors.js` a shared module instead of a copy in each bundle. */

@@ -46,16 +46,6 @@ async fn fetch_json(session: Session, call: Result<Call, Error>) -> Result<JsVal
     call?.send(&session).await?.json()
 }
 
-impl AlternativeClient {
-    fn spawn(&self, method: &str, path: JsValue, body: Option<JsValue>, init: JsValue) -> Promise {
-        let session = self.session.clone();
-        let call = session.alive().and_then(|()| {
-            request::build(&session.config().base, method, &path, body.as_ref(), &init)
-        });
-        promise(Box::pin(fetch_json(session, call)))
-    }
-}
-
 #[wasm_bindgen]
 impl AlternativeClient {
     /// Validates `options` and resolves to a client. With no `accessToken`, calls
@@ -68,36 +58,19 @@ impl AlternativeClient {
         promise(Box::pin(open(options)))
     }
 
-    /// Sends `method` to `baseUrl + path` with `Authorization: Bearer` and resolves to
-    /// the parsed JSON body (`null` when empty). `init` is `{ body, headers, query, signal }`.
-    pub fn request(&self, method: JsValue, path: JsValue, init: JsValue) -> Promise {
-        self.spawn(&method.as_string().unwrap_or_default(), path, None, init)
-    }
-
-    /// `GET path`.
-    pub fn get(&self, path: JsValue, init: JsValue) -> Promise {
-        self.spawn("GET", path, None, init)
-    }
-
-    /// `POST path` with a JSON `body`.
-    pub fn post(&self, path: JsValue, body: JsValue, init: JsValue) -> Promise {
-        self.spawn("POST", path, Some(body), init)
-    }
-
-    /// `PUT path` with a JSON `body`.
-    pub fn put(&self, path: JsValue, body: JsValue, init: JsValue) -> Promise {
-        self.spawn("PUT", path, Some(body), init)
-    }
-
-    /// `PATCH path` with a JSON `body`.
-    pub fn patch(&self, path: JsValue, body: JsValue, init: JsValue) -> Promise {
-        self.spawn("PATCH", path, Some(body), init)
-    }
-
-    /// `DELETE path`.
-    #[wasm_bindgen(js_name = delete)]
-    pub fn delete_(&self, path: JsValue, init: JsValue) -> Promise {
-        self.spawn("DELETE", path, None, init)
+    /// The one request export behind `request`, `get`, `post`, `put`, `patch` and
+    /// `delete` (js/alternative.js defines those five on the prototype): sends `method`
+    /// to `baseUrl + path` with `Authorization: Bearer` and resolves to the parsed JSON
+    /// body (`null` when empty). `body` is used when `has_body`, else `init.body`.
+    #[wasm_bindgen(js_name = __send)]
+    pub fn send(&self, method: JsValue, path: JsValue, body: JsValue, has_body: bool, init: JsValue) -> Promise {
+        let session = self.session.clone();
+        let explicit = has_body.then_some(&body);
+        let call = session.alive().and_then(|()| {
+            let method = method.as_string().unwrap_or_default();
+            request::build(&session.config().base, &method, &path, explicit, &init)
+        });
+        promise(Box::pin(fetch_json(session, call)))
     }
 
     /// Replaces the token. Synchronous; on failure the old token stays.

@@ -123,6 +123,7 @@ fn signal(value: &JsValue) -> Result<Option<AbortSignal>, Error> {
 ///
 /// # Errors
 /// `ConfigurationError` naming the bad argument; nothing has been sent.
+#[inline(never)]
 pub fn build(
     base: &url::BaseUrl,
     method_name: &str,

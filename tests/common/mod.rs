@@ -142,9 +142,19 @@ pub fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &key.into()).unwrap()
 }
 
-/// `AlternativeClient.create(options)`.
+#[wasm_bindgen(module = "/js/alternative.js")]
+extern "C" {
+    /// The request methods the package's entries define on the class's prototype.
+    #[wasm_bindgen(js_name = addMethods)]
+    fn add_methods(class: &JsValue) -> JsValue;
+}
+
+/// `AlternativeClient.create(options)`, with the request methods the shipped entries
+/// add (`get`, `post`, ... over the one `__send` export).
 pub async fn create(options: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(partner_sdk::api::AlternativeClient::create(options)).await
+    let client = JsFuture::from(partner_sdk::api::AlternativeClient::create(options)).await?;
+    add_methods(&Reflect::get(&client, &"constructor".into())?);
+    Ok(client)
 }
 
 /// Asserts that `error` is a partner-sdk error of class `name` with `code`.
