@@ -4,7 +4,9 @@ import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { prepare } from './alternative.js';
 
-const wasm = loader(initWasm, () => new URL('checkout_bg.wasm', import.meta.url));
+// Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
+// the .wasm as an asset; the Node build reads the same file from disk instead.
+const wasm = loader(initWasm, () => new URL('checkout_bg.wasm', import.meta.url), __CHECKOUT_SHA384__);
 
 /** Settles once the checkout wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

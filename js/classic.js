@@ -8,7 +8,7 @@ import * as errors from './public-errors.js';
 import { makeError, ignoreRejection } from './errors.js';
 
 const base = (document.currentScript && document.currentScript.src) || location.href;
-const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base));
+const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__);
 checkout.init().catch(() => {});
 
 prepare(AlternativeClient, () => checkout.init());

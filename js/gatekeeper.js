@@ -4,7 +4,9 @@
 import initWasm, { SafeSDK } from './gatekeeper_glue.js';
 import { loader } from './loader.js';
 
-const wasm = loader(initWasm, () => new URL('gatekeeper_bg.wasm', import.meta.url));
+// Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
+// the .wasm as an asset; the Node build reads the same file from disk instead.
+const wasm = loader(initWasm, () => new URL('gatekeeper_bg.wasm', import.meta.url), __GATEKEEPER_SHA384__);
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

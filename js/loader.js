@@ -1,14 +1,57 @@
 // The one way an entry waits for its wasm: `init()` loads it once and every entry
-// point awaits that same promise. A .wasm that cannot be fetched or compiled
-// surfaces as NetworkError.
+// point awaits that same promise. The loader knows the SHA-384 of the .wasm this
+// build produced and refuses any other bytes, whoever hosts them.
 import { NetworkError } from './errors.js';
+
+const failed = (code, message, cause) => new NetworkError(message, { code, cause });
+const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
+
+/** `sha384-<base64>` of `bytes`. */
+async function digest(bytes) {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes));
+  let text = '';
+  for (const byte of hash) text += String.fromCharCode(byte);
+  return `sha384-${btoa(text)}`;
+}
+
+async function checked(bytes, integrity) {
+  if ((await digest(bytes)) !== integrity) throw mismatch();
+  return bytes;
+}
+
+/**
+ * Fetches with `integrity` (the browser checks the bytes while the module compiles as
+ * it streams). A failure is then told apart: if the same URL loads without the pin,
+ * the bytes were wrong.
+ */
+async function pinnedFetch(input, integrity) {
+  try {
+    return await fetch(input, { integrity });
+  } catch (cause) {
+    const plain = await fetch(input).catch(() => null);
+    if (plain && plain.ok) throw mismatch();
+    throw failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
+  }
+}
+
+/** What the wasm-bindgen init gets: a checked Response, checked bytes, or a Module. */
+async function verified(source, integrity) {
+  source = await source;
+  if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    return checked(await source.arrayBuffer(), integrity);
+  }
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
+  return pinnedFetch(source, integrity);
+}
 
 /**
  * A loader for one wasm module.
  * @param {(input: object) => Promise<unknown>} initWasm the wasm-bindgen init of that module
- * @param {() => URL} where the default location of its .wasm (beside the entry)
+ * @param {() => unknown} where the default source of its .wasm (beside the entry)
+ * @param {string} integrity `sha384-…` of the .wasm this build produced
  */
-export function loader(initWasm, where) {
+export function loader(initWasm, where, integrity) {
   let loading;
   let loaded = false;
   /**
@@ -17,13 +60,16 @@ export function loader(initWasm, where) {
    */
   function init(source) {
     if (!loading || (source !== undefined && !loaded)) {
-      loading = initWasm({ module_or_path: source === undefined ? where() : source }).then(
-        () => { loaded = true; },
-        (cause) => {
-          loading = undefined;
-          throw new NetworkError('partner-sdk could not load its wasm module', { cause, code: 'NETWORK_ERROR' });
-        },
-      );
+      loading = verified(source === undefined ? where() : source, integrity)
+        .then((module_or_path) => initWasm({ module_or_path }))
+        .then(
+          () => { loaded = true; },
+          (cause) => {
+            loading = undefined;
+            if (cause instanceof NetworkError) throw cause;
+            throw failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
+          },
+        );
     }
     return loading;
   }

@@ -11,6 +11,7 @@
 // formatting machinery ships (a panic traps). Those flags are unstable, so they are
 // enabled here, for this release build only, on the toolchain rust-toolchain.toml pins.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -95,7 +96,28 @@ const sharedErrors = {
     b.onResolve({ filter: /\/errors\.js$/ }, () => ({ path: './errors.js', external: true }));
   },
 };
-const common = { bundle: true, minify: true, target: 'es2022', logLevel: 'error', legalComments: 'none' };
+const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+// Each loader knows the SHA-384 of the .wasm this very build produced.
+const define = Object.fromEntries(CLASSES.map((name) => [
+  `__${name.toUpperCase()}_SHA384__`, JSON.stringify(sri(readFileSync(join(pkg, `${name}_bg.wasm`)))),
+]));
+const common = { bundle: true, minify: true, target: 'es2022', logLevel: 'error', legalComments: 'none', define };
+
+/** The Node build: the same entries, reading their .wasm from disk instead of fetching it. */
+const readFromDisk = {
+  name: 'read-from-disk',
+  setup(b) {
+    b.onLoad({ filter: /(checkout|gatekeeper)\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const wasmUrl = /new URL\('(\w+_bg\.wasm)', import\.meta\.url\)/;
+      if (!wasmUrl.test(source)) throw new Error(`${path}: no wasm URL to read from disk`);
+      return {
+        contents: `import { readFile as __readFile } from 'node:fs/promises';\n${source.replace(wasmUrl, '__readFile($&)')}`,
+        loader: 'js',
+      };
+    });
+  },
+};
 
 await build({ ...common, entryPoints: [join(stage, 'errors.js')], outfile: join(pkg, 'errors.js'), format: 'esm', bundle: false });
 for (const entry of [...CLASSES, 'index']) {
@@ -128,6 +150,35 @@ await build({
   outfile: join(pkg, 'partner-sdk.js'),
   format: 'iife',
 });
+
+for (const entry of [...CLASSES, 'index']) {
+  await build({
+    ...common,
+    entryPoints: [join(stage, `${entry}.js`)],
+    outfile: join(pkg, `${entry}.node.js`),
+    format: 'esm',
+    platform: 'node',
+    plugins: [sharedErrors, readFromDisk],
+    external: entry === 'index' ? ['./checkout.js', './gatekeeper.js'] : [],
+  });
+}
+// index.node.js re-exports the Node builds of the per-class entries.
+writeFileSync(join(pkg, 'index.node.js'), readFileSync(join(pkg, 'index.node.js'), 'utf8')
+  .replace(/(['"])\.\/(checkout|gatekeeper)\.js\1/g, "'./$2.node.js'"));
+writeFileSync(join(pkg, 'require.cjs'), [
+  '// partner-sdk is an ES module (its Gatekeeper entry awaits its wasm at import).',
+  "throw new Error(\"partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or `await import('partner-sdk')` in CommonJS), not require()\");",
+  '',
+].join('\n'));
+
+// integrity.json: every file a page can load, with the hash to pin it by.
+const integrity = Object.fromEntries(readdirSync(pkg)
+  .filter((f) => /\.(js|wasm)$/.test(f) && !f.endsWith('.node.js'))
+  .sort()
+  .map((f) => [f, sri(readFileSync(join(pkg, f)))]));
+writeFileSync(join(pkg, 'integrity.json'), `${JSON.stringify(integrity, null, 2)}\n`);
+console.log('[build] pkg/integrity.json:');
+for (const [file, hash] of Object.entries(integrity)) console.log(`  ${file.padEnd(24)} ${hash}`);
 
 for (const types of readdirSync(join(root, 'js')).filter((f) => f.endsWith('.d.ts'))) {
   copyFileSync(join(root, 'js', types), join(pkg, types));
