@@ -1,7 +1,7 @@
 // The in-page half of figures 2, 3, 4 and 6. run.mjs calls these through `window.bench`
 // and does all the statistics itself on the raw numbers returned here.
 // First: wraps WebAssembly.instantiate* so the SDK's instance (and its memory) is kept.
-import { instances, wasmMemoryBytes as capturedMemoryBytes } from './capture-wasm.js';
+import { instances, memoryOf, wasmMemoryBytes as capturedMemoryBytes } from './capture-wasm.js';
 // The checkout entry only: figures 2–4 and 6 use AlternativeClient (index.js re-exports
 // this same class, and would also load SafeSDK's wasm).
 import { AlternativeClient, ready } from '/pkg/checkout.js';
@@ -11,7 +11,7 @@ const ORIGIN = location.origin;
 const INVOICE_PATH = '/v1/invoices/inv_1001';
 const INVOICE_URL = ORIGIN + INVOICE_PATH;
 await ready;
-if (instances.length !== 1 || !(instances[0].exports.memory instanceof WebAssembly.Memory)) {
+if (instances.length !== 1 || !memoryOf(instances[0])) {
   throw new Error(`expected the checkout wasm instance with its memory, captured ${instances.length} instances`);
 }
 

@@ -20,10 +20,12 @@ WebAssembly.instantiate = function (...args) {
   return instantiate.apply(this, args).then(keep);
 };
 
+/** The instance's exported linear memory, whatever its export name (the build shortens names). */
+export function memoryOf(instance) {
+  return Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory) ?? null;
+}
+
 /** Linear memory of every instance kept so far, in bytes. */
 export function wasmMemoryBytes() {
-  return instances.reduce((sum, instance) => {
-    const memory = instance.exports.memory;
-    return sum + (memory instanceof WebAssembly.Memory ? memory.buffer.byteLength : 0);
-  }, 0);
+  return instances.reduce((sum, instance) => sum + (memoryOf(instance)?.buffer.byteLength ?? 0), 0);
 }
