@@ -13,6 +13,7 @@ function classes() {
       this.name = Class.name;
       this.code = options.code || Class.code;
       if (options.key !== undefined) this.key = options.key;
+      if (options.attempts !== undefined) this.attempts = options.attempts;
       if (options.status !== undefined) {
         this.status = options.status;
         this.body = options.body === undefined ? null : options.body;
@@ -61,9 +62,10 @@ export function isPartnerSdkError(error) {
 }
 
 /** @internal Called from Rust: builds the error for `code`. */
-export function makeError(code, message, key, status, body, requestId, cause) {
+export function makeError(code, message, key, status, body, requestId, cause, attempts) {
   const options = { code };
   if (key) options.key = key;
+  if (attempts) options.attempts = attempts;
   if (status) Object.assign(options, { status, body, requestId });
   if (code === 'TOKEN_REFRESH_FAILED') options.cause = cause;
   return new (shared[code] || PartnerSdkError)(message, options);

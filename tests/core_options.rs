@@ -72,10 +72,7 @@ fn assert_names(result: Result<impl std::fmt::Debug, ConfigError>, key: &str, wh
     assert_eq!(sdk.code(), "INVALID_CONFIGURATION", "{what}");
     let quoted = format!("`{key}`");
     assert!(sdk.to_string().contains(&quoted), "{what}: {sdk}");
-    assert!(
-        sdk.message().contains(&quoted),
-        "{what}: {sdk}"
-    );
+    assert!(sdk.message().contains(&quoted), "{what}: {sdk}");
 }
 
 // ---------------------------------------------------------------- AlternativeClient

@@ -24,7 +24,13 @@ async fn open(options: JsValue) -> Result<JsValue, Error> {
     let js = JsOptions::new(options)?;
     let opts = options::alternative(&js.entries())?;
     let callback = opts.common.callback.and_then(|k| js.function(k.key()));
-    let session = Session::new(opts.common.clone(), callback, js.function("onTokenRefreshed"))?;
+    let retry = js.retry()?;
+    let session = Session::new(
+        opts.common.clone(),
+        callback,
+        js.function("onTokenRefreshed"),
+        retry,
+    )?;
     let token = match (opts.access_token, session.callback()) {
         (Some(token), _) => JsValue::from(token),
         (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
@@ -63,7 +69,14 @@ impl AlternativeClient {
     /// to `baseUrl + path` with `Authorization: Bearer` and resolves to the parsed JSON
     /// body (`null` when empty). `body` is used when `has_body`, else `init.body`.
     #[wasm_bindgen(js_name = __send)]
-    pub fn send(&self, method: JsValue, path: JsValue, body: JsValue, has_body: bool, init: JsValue) -> Promise {
+    pub fn send(
+        &self,
+        method: JsValue,
+        path: JsValue,
+        body: JsValue,
+        has_body: bool,
+        init: JsValue,
+    ) -> Promise {
         let session = self.session.clone();
         let explicit = has_body.then_some(&body);
         let call = session.alive().and_then(|()| {

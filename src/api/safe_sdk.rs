@@ -37,7 +37,12 @@ pub struct SafeSdk {
 }
 
 /// One periodic tick: a check, then the callback, unless stopped meanwhile.
-async fn tick(device: Rc<Device>, callback: Function, running: Rc<Cell<bool>>, active: Rc<Cell<bool>>) {
+async fn tick(
+    device: Rc<Device>,
+    callback: Function,
+    running: Rc<Cell<bool>>,
+    active: Rc<Cell<bool>>,
+) {
     let result = device.check().await.unwrap_or_else(|e| {
         let o = status_object("Error", e.code());
         js::set(&o, "error", &JsValue::from(e));
@@ -60,7 +65,13 @@ impl SafeSdk {
         let js = JsOptions::new(options)?;
         let opts = options::safe(&js.entries()).map_err(Error::from)?;
         let callback = opts.common.callback.and_then(|k| js.function(k.key()));
-        let session = Session::new(opts.common.clone(), callback, js.function("onTokenRefreshed"))?;
+        let retry = js.retry()?;
+        let session = Session::new(
+            opts.common.clone(),
+            callback,
+            js.function("onTokenRefreshed"),
+            retry,
+        )?;
         Ok(SafeSdk {
             device: Rc::new(Device::new(session, opts)),
             periodic: RefCell::new(None),
@@ -126,7 +137,12 @@ impl SafeSdk {
         let still_active = active.clone();
         let on_tick = move || {
             if !running.replace(true) {
-                let (d, c, r, a) = (device.clone(), callback.clone(), running.clone(), still_active.clone());
+                let (d, c, r, a) = (
+                    device.clone(),
+                    callback.clone(),
+                    running.clone(),
+                    still_active.clone(),
+                );
                 spawn_local(tick(d, c, r, a));
             }
         };

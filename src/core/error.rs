@@ -122,8 +122,12 @@ impl SdkError {
             SdkError::InvalidAccessToken(rule) | SdkError::InvalidAccessTokenFormat(rule) => {
                 rule.message()
             }
-            SdkError::AccessTokenExpired => "the access token was refused and could not be refreshed",
-            SdkError::TokenRefreshTimeout => "the token callback did not settle within refreshTimeoutMs",
+            SdkError::AccessTokenExpired => {
+                "the access token was refused and could not be refreshed"
+            }
+            SdkError::TokenRefreshTimeout => {
+                "the token callback did not settle within refreshTimeoutMs"
+            }
             SdkError::Network => "the request failed before a response arrived",
             SdkError::RequestTimeout => "the request took longer than requestTimeoutMs",
             SdkError::ClientDestroyed => "the client was destroyed",

@@ -49,8 +49,8 @@ pub fn checks_url(options: &SafeOptions, device_id: &str) -> String {
 /// 2147483647, or `None`.
 pub fn interval_ms(value: Option<f64>) -> Option<u32> {
     let n = value?;
-    let ok = n.fract() == 0.0
-        && (f64::from(MIN_INTERVAL_MS)..=f64::from(MAX_INTERVAL_MS)).contains(&n);
+    let ok =
+        n.fract() == 0.0 && (f64::from(MIN_INTERVAL_MS)..=f64::from(MAX_INTERVAL_MS)).contains(&n);
     ok.then_some(n as u32)
 }
 
@@ -101,7 +101,13 @@ mod tests {
     fn interval_bounds() {
         assert_eq!(interval_ms(Some(1000.0)), Some(1000));
         assert_eq!(interval_ms(Some(2_147_483_647.0)), Some(MAX_INTERVAL_MS));
-        for bad in [None, Some(999.0), Some(1000.5), Some(2_147_483_648.0), Some(f64::NAN)] {
+        for bad in [
+            None,
+            Some(999.0),
+            Some(1000.5),
+            Some(2_147_483_648.0),
+            Some(f64::NAN),
+        ] {
             assert_eq!(interval_ms(bad), None, "{bad:?}");
         }
     }

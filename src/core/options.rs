@@ -100,8 +100,9 @@ pub struct SafeOptions {
     pub application_version: String,
 }
 
-const COMMON_KEYS: [&str; 6] = [
+const COMMON_KEYS: [&str; 7] = [
     "baseUrl",
+    "retry",
     "onAccessTokenExpired",
     "getAccessToken",
     "refreshTimeoutMs",

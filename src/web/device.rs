@@ -44,17 +44,28 @@ impl Device {
         self.id.borrow().clone()
     }
 
-    fn call(&self, url: String) -> Result<Call, Error> {
+    /// A Gatekeeper POST. With `idempotent`, it carries a fresh `Idempotency-Key`, so
+    /// rule 9 may retry it (every device check does).
+    fn call(&self, url: String, idempotent: bool) -> Result<Call, Error> {
         let bad = || Error::config("apiKey", "must be a valid header value");
         let headers = Headers::new().map_err(|_| bad())?;
-        headers.set(API_KEY_HEADER, &self.options.api_key).map_err(|_| bad())?;
-        headers.set("content-type", "application/json").map_err(|_| bad())?;
+        headers
+            .set(API_KEY_HEADER, &self.options.api_key)
+            .map_err(|_| bad())?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| bad())?;
+        let key = idempotent.then(js::random_uuid).and_then(Result::ok);
+        if let Some(key) = &key {
+            headers.set("idempotency-key", key).map_err(|_| bad())?;
+        }
         Ok(Call {
             method: "POST",
             url,
             headers,
             body: Some(JsValue::from_str(EMPTY_BODY)),
             signal: None,
+            may_retry: key.is_some(),
         })
     }
 
@@ -73,17 +84,20 @@ impl Device {
             Some(id) => id,
             None => {
                 let reply = self
-                    .call(protocol::devices_url(&self.options))?
+                    .call(protocol::devices_url(&self.options), false)?
                     .send(&self.session)
                     .await?;
                 let (status, request_id) = (reply.status, reply.request_id.clone());
                 let body = reply.json()?;
-                let id = js::get(&body, "deviceId").as_string().filter(|id| !id.is_empty());
+                let id = js::get(&body, "deviceId")
+                    .as_string()
+                    .filter(|id| !id.is_empty());
                 let id = id.ok_or(Error::Api {
                     status,
                     body,
                     request_id,
                     detail: Some("the registration response has no deviceId"),
+                    attempts: 0,
                 })?;
                 storage::set(&key, &id);
                 id
@@ -106,7 +120,7 @@ impl Device {
         let id = self
             .id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
-        let call = self.call(protocol::checks_url(&self.options, &id))?;
+        let call = self.call(protocol::checks_url(&self.options, &id), true)?;
         match call.send(&self.session).await {
             Ok(reply) => reply.json(),
             Err(e) if e.is_authentication_failure() => {

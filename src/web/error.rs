@@ -22,6 +22,15 @@ pub enum Error {
         request_id: JsValue,
         /// A fixed message replacing "the API answered with status N".
         detail: Option<&'static str>,
+        /// How many times the call was sent (rule 9); 0 when not counted.
+        attempts: u32,
+    },
+    /// `NetworkError` (`NETWORK_ERROR` or `REQUEST_TIMEOUT`) after `attempts` sends.
+    Transport {
+        /// `SdkError::Network` or `SdkError::RequestTimeout`.
+        error: SdkError,
+        /// How many times the call was sent (rule 9).
+        attempts: u32,
     },
     /// The caller's signal aborted: its reason is rethrown as `fetch` does.
     Aborted(JsValue),
@@ -39,6 +48,7 @@ impl Error {
             Error::Sdk(e) => e.code(),
             Error::RefreshFailed(_) => code::TOKEN_REFRESH_FAILED,
             Error::Api { .. } => code::API_ERROR,
+            Error::Transport { error, .. } => error.code(),
             Error::Aborted(_) => "ABORTED",
         }
     }
@@ -56,6 +66,31 @@ impl Error {
                         | SdkError::InvalidAccessTokenFormat(_)
                 )
         )
+    }
+}
+
+impl Error {
+    /// Records how many times the call was sent on `ApiError` and `NetworkError`.
+    pub fn with_attempts(self, attempts: u32) -> Error {
+        match self {
+            Error::Api {
+                status,
+                body,
+                request_id,
+                detail,
+                ..
+            } => Error::Api {
+                status,
+                body,
+                request_id,
+                detail,
+                attempts,
+            },
+            Error::Sdk(error @ (SdkError::Network | SdkError::RequestTimeout)) => {
+                Error::Transport { error, attempts }
+            }
+            other => other,
+        }
     }
 }
 
@@ -90,22 +125,43 @@ impl From<Error> for JsValue {
                 &none,
                 &none,
                 &cause,
+                0,
             ),
             Error::Api {
                 status,
                 body,
                 request_id,
                 detail,
+                attempts,
             } => {
                 let message = detail.map_or_else(|| api_message(status), str::to_owned);
-                make_error(code::API_ERROR, &message, "", status, &body, &request_id, &none)
+                make_error(
+                    code::API_ERROR,
+                    &message,
+                    "",
+                    status,
+                    &body,
+                    &request_id,
+                    &none,
+                    attempts,
+                )
             }
+            Error::Transport { error, attempts } => make_error(
+                error.code(),
+                &error.message(),
+                "",
+                0,
+                &none,
+                &none,
+                &none,
+                attempts,
+            ),
             Error::Sdk(e) => {
                 let key = match &e {
                     SdkError::Configuration(c) => c.key.as_str(),
                     _ => "",
                 };
-                make_error(e.code(), &e.message(), key, 0, &none, &none, &none)
+                make_error(e.code(), &e.message(), key, 0, &none, &none, &none, 0)
             }
         }
     }

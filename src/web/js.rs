@@ -53,6 +53,12 @@ extern "C" {
     /// `Promise.resolve(value)`.
     #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
     pub fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
+    /// `crypto.randomUUID()`: only in secure contexts (https, localhost) and Node.
+    #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID, catch)]
+    pub fn random_uuid() -> Result<String, JsValue>;
+    /// `Math.random()`, for the retry jitter.
+    #[wasm_bindgen(js_namespace = Math, js_name = random)]
+    pub fn random() -> f64;
     /// `AbortSignal.any(signals)`: throws unless every item is a genuine signal, and
     /// on a browser without `AbortSignal.any`.
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
@@ -63,8 +69,9 @@ extern "C" {
 extern "C" {
     /// Builds the error class for `code` (the one conversion point's JS half).
     /// `key` is `""` and `status` 0 when absent; `cause` is used only for
-    /// `TOKEN_REFRESH_FAILED`.
+    /// `TOKEN_REFRESH_FAILED`; `attempts` is 0 when not counted.
     #[wasm_bindgen(js_name = makeError)]
+    #[allow(clippy::too_many_arguments)]
     pub fn make_error(
         code: &str,
         message: &str,
@@ -73,6 +80,7 @@ extern "C" {
         body: &JsValue,
         request_id: &JsValue,
         cause: &JsValue,
+        attempts: u32,
     ) -> JsValue;
 
     /// Attaches a no-op rejection handler when `value` is a thenable; whatever a

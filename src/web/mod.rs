@@ -10,10 +10,10 @@ pub mod send;
 pub mod session;
 pub mod timer;
 
-#[cfg(feature = "checkout")]
-pub mod request;
 #[cfg(feature = "gatekeeper")]
 pub mod device;
+#[cfg(feature = "checkout")]
+pub mod request;
 #[cfg(feature = "gatekeeper")]
 pub mod storage;
 

@@ -1,6 +1,7 @@
 //! Reads a JS options object into the core's [`Entry`] list, keeping the functions.
 
 use crate::core::options::{Entry, Value};
+use crate::core::retry::{self, RetryPolicy, RetryValue};
 use crate::web::error::Error;
 use crate::web::js;
 use js_sys::{Array, Function};
@@ -24,7 +25,10 @@ impl JsOptions {
             return Err(bad());
         }
         let keys = js::object_keys(&value).map_err(|_| bad())?;
-        Ok(JsOptions { object: value, keys })
+        Ok(JsOptions {
+            object: value,
+            keys,
+        })
     }
 
     /// Every own enumerable key with its value's type.
@@ -39,6 +43,26 @@ impl JsOptions {
                 Some(Entry { key: name, value })
             })
             .collect()
+    }
+
+    /// The `retry` option (rule 9): `None` when it is `false`.
+    ///
+    /// # Errors
+    /// `ConfigurationError` naming `retry` or the member at fault.
+    pub fn retry(&self) -> Result<Option<RetryPolicy>, Error> {
+        let value = js::get(&self.object, "retry");
+        let entries;
+        let reduced = if value.is_undefined() {
+            RetryValue::Undefined
+        } else if let Some(on) = value.as_bool() {
+            RetryValue::Bool(on)
+        } else if let Ok(object) = JsOptions::new(value) {
+            entries = object.entries();
+            RetryValue::Object(&entries)
+        } else {
+            RetryValue::Other
+        };
+        Ok(retry::parse_retry(&reduced)?)
     }
 
     /// The function at `key`, if there is one.

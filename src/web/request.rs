@@ -1,16 +1,16 @@
 //! Turns `request(method, path, { body, headers, query, signal })` into a [`Call`],
 //! refusing anything that could send the token elsewhere before anything is sent.
 
-use crate::core::url;
+use crate::core::{retry, url};
 use crate::web::error::Error;
 use crate::web::js;
+use crate::web::send::Call;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use crate::web::send::Call;
 use web_sys::{AbortSignal, Headers, Url};
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-const INIT_KEYS: [&str; 4] = ["body", "headers", "query", "signal"];
+const INIT_KEYS: [&str; 5] = ["body", "headers", "query", "signal", "idempotencyKey"];
 
 fn method(name: &str) -> Result<&'static str, Error> {
     METHODS
@@ -37,7 +37,7 @@ fn check_init(init: &JsValue) -> Result<(), Error> {
         if !INIT_KEYS.contains(&name.as_str()) {
             return Err(Error::config(
                 &name,
-                "is not a known request option (body, headers, query, signal)",
+                "is not a known request option (body, headers, query, signal, idempotencyKey)",
             ));
         }
     }
@@ -88,7 +88,11 @@ fn with_query(full: &str, query: &JsValue, base: &url::BaseUrl) -> Result<String
 /// The caller's headers, normalised; `Authorization` cannot be overridden.
 fn headers(value: &JsValue) -> Result<Headers, Error> {
     let bad = || Error::config("headers", "must be a valid HeadersInit");
-    let init = if value.is_null() { &JsValue::UNDEFINED } else { value };
+    let init = if value.is_null() {
+        &JsValue::UNDEFINED
+    } else {
+        value
+    };
     let headers = Headers::new_with_str_sequence_sequence(init).map_err(|_| bad())?;
     headers.delete("authorization").map_err(|_| bad())?;
     Ok(headers)
@@ -117,6 +121,29 @@ fn signal(value: &JsValue) -> Result<Option<AbortSignal>, Error> {
         .map_err(|_| Error::config("signal", "must be an AbortSignal"))
 }
 
+/// `init.idempotencyKey` (rule 9): a string, or `true` for a fresh `crypto.randomUUID()`.
+fn idempotency_key(value: &JsValue) -> Result<Option<String>, Error> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    if value.as_bool() == Some(true) {
+        let key = js::random_uuid().map_err(|_| {
+            Error::config(
+                "idempotencyKey",
+                "true needs crypto.randomUUID (a secure context)",
+            )
+        })?;
+        return Ok(Some(key));
+    }
+    match value.as_string() {
+        Some(key) if !key.is_empty() => Ok(Some(key)),
+        _ => Err(Error::config(
+            "idempotencyKey",
+            "must be a non-empty string or true",
+        )),
+    }
+}
+
 /// Builds a call to `path` (relative to `base`, or absolute at its origin).
 ///
 /// `explicit_body` is the body argument of `post`/`put`/`patch`; otherwise `init.body`.
@@ -143,11 +170,18 @@ pub fn build(
     if body.is_some() && !headers.has("content-type").unwrap_or(true) {
         let _ = headers.set("content-type", "application/json");
     }
+    let key = idempotency_key(&js::get(init, "idempotencyKey"))?;
+    if let Some(key) = &key {
+        headers
+            .set("idempotency-key", key)
+            .map_err(|_| Error::config("idempotencyKey", "must be a valid header value"))?;
+    }
     Ok(Call {
         method,
         url,
         headers,
         body,
         signal: signal(&js::get(init, "signal"))?,
+        may_retry: retry::may_retry(method, key.is_some()),
     })
 }

@@ -4,11 +4,12 @@
 
 use crate::core::error::{code, SdkError};
 use crate::core::refresh::{after_response, Failure, Next};
+use crate::core::retry::{self, Outcome, Step};
 use crate::web::error::Error;
 use crate::web::js;
 use crate::web::json::parse_body;
 use crate::web::session::Session;
-use crate::web::timer::Timeout;
+use crate::web::timer::{aborted, race, sleep, Either, Timeout};
 use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -26,6 +27,8 @@ pub struct Call {
     pub body: Option<JsValue>,
     /// The caller's abort signal (the SDK's own copy of it).
     pub signal: Option<AbortSignal>,
+    /// Rule 9 may resend it: an idempotent method, or a call with an idempotency key.
+    pub may_retry: bool,
 }
 
 /// A response with its body read.
@@ -36,6 +39,8 @@ pub struct Reply {
     pub request_id: JsValue,
     /// The body text, left in JS: a large body is never copied into wasm memory.
     pub text: JsString,
+    /// `Retry-After`, when the API exposes it.
+    pub retry_after: Option<String>,
 }
 
 impl Reply {
@@ -49,6 +54,7 @@ impl Reply {
             body: self.text.into(),
             request_id: self.request_id,
             detail: Some(code::NOT_JSON_MESSAGE),
+            attempts: 0,
         })
     }
 
@@ -59,6 +65,7 @@ impl Reply {
             body,
             request_id: self.request_id,
             detail: None,
+            attempts: 0,
         }
     }
 }
@@ -122,40 +129,102 @@ impl Call {
             .await
             .map_err(failed)?
             .unchecked_into();
-        let request_id = match response.headers().get("x-request-id") {
+        let headers = response.headers();
+        let request_id = match headers.get("x-request-id") {
             Ok(Some(id)) => JsValue::from(id),
             _ => JsValue::NULL,
         };
+        let retry_after = headers.get("retry-after").ok().flatten();
         let reading = response.text().map_err(failed)?;
         let text = JsFuture::from(reading).await.map_err(failed)?;
         Ok(Reply {
             status: response.status(),
             request_id,
             text: text.unchecked_into(),
+            retry_after,
         })
     }
 
-    /// Sends under the refresh rules: at most one retry, at most one refresh.
+    /// Waits `ms` before a retry; the caller's signal and `destroy()` cut it short.
+    async fn pause(&self, session: &Session, ms: u32) -> Result<(), Error> {
+        let lifetime = session.lifetime_signal();
+        let signals = Array::of1(&lifetime);
+        if let Some(s) = &self.signal {
+            signals.push(s);
+        }
+        let stop = js::abort_signal_any(&signals).unwrap_or(lifetime);
+        if let Either::Right(()) = race(sleep(ms), aborted(stop)).await {
+            self.check_signal()?;
+            session.alive()?;
+        }
+        Ok(())
+    }
+
+    /// Sends under the refresh rules (at most one refresh and one resend for a 401)
+    /// and rule 9's retries; `ApiError` and `NetworkError` carry `attempts`.
     ///
     /// # Errors
     /// Every error of the contract's table, or the caller's abort reason.
     pub async fn send(&self, session: &Session) -> Result<Reply, Error> {
+        let mut sends = 0;
+        let result = self.send_counting(session, &mut sends).await;
+        result.map_err(|e| e.with_attempts(sends))
+    }
+
+    async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
         self.check_signal()?;
         session.ready_to_send().await?;
-        let mut retried = false;
+        let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
             let (generation, bearer) = session.bearer()?;
-            let reply = self.attempt(session, &bearer).await?;
-            let current = session.generation() == generation;
-            match after_response(reply.status, current, retried, session.callback().is_some()) {
-                Next::Done => return Ok(reply),
-                Next::Fail(Failure::Api) => return Err(reply.into_api_error()),
-                Next::Fail(Failure::Expired) => return Err(SdkError::AccessTokenExpired.into()),
-                Next::RetryWithCurrent => session.join_flight().await?,
-                Next::Refresh => session.refresh_after_401().await?,
+            *sends += 1;
+            let (outcome, retry_after, failure) = match self.attempt(session, &bearer).await {
+                Ok(reply) if !retry::retryable(Outcome::Status(reply.status)) => {
+                    let current = session.generation() == generation;
+                    let has_callback = session.callback().is_some();
+                    match after_response(reply.status, current, resent_for_401, has_callback) {
+                        Next::Done => return Ok(reply),
+                        Next::Fail(Failure::Api) => return Err(reply.into_api_error()),
+                        Next::Fail(Failure::Expired) => {
+                            return Err(SdkError::AccessTokenExpired.into())
+                        }
+                        Next::RetryWithCurrent => session.join_flight().await?,
+                        Next::Refresh => session.refresh_after_401().await?,
+                    }
+                    resent_for_401 = true;
+                    continue;
+                }
+                Ok(reply) => {
+                    let retry_after = reply.retry_after.clone();
+                    (
+                        Outcome::Status(reply.status),
+                        retry_after,
+                        reply.into_api_error(),
+                    )
+                }
+                Err(Error::Sdk(SdkError::Network)) => {
+                    (Outcome::NetworkError, None, SdkError::Network.into())
+                }
+                Err(Error::Sdk(SdkError::RequestTimeout)) => {
+                    (Outcome::Timeout, None, SdkError::RequestTimeout.into())
+                }
+                Err(e) => return Err(e),
+            };
+            let wait_s =
+                retry_after.and_then(|v| retry::parse_retry_after(&v, session.server_now()));
+            match retry::next_step(
+                session.retry(),
+                retries,
+                outcome,
+                wait_s,
+                self.may_retry,
+                js::random(),
+            ) {
+                Step::GiveUp => return Err(failure),
+                Step::WaitMs(ms) => self.pause(session, ms).await?,
             }
-            retried = true;
+            retries += 1;
         }
     }
 }

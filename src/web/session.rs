@@ -3,17 +3,21 @@
 //! State lives in one `RefCell` that is never borrowed across an `.await` or a call
 //! into page code, so a callback may call any public method (re-entrancy is safe).
 
+use crate::core::clock::Clock;
 use crate::core::error::SdkError;
+use crate::core::expiry;
 use crate::core::jwt::{self, TokenRule};
 use crate::core::options::Common;
+use crate::core::proactive::TokenState;
 use crate::core::refresh::{self, Reason};
+use crate::core::retry::RetryPolicy;
 use crate::core::secret::AccessToken;
 use crate::web::callback::{call_token_callback, notify};
 use crate::web::error::Error;
 use crate::web::flight::Flight;
 use crate::web::json::JsJson;
 use crate::web::{js, now_seconds};
-use js_sys::{Function, JsString, Object};
+use js_sys::{Function, Object};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -33,6 +37,10 @@ struct State {
     generation: u32,
     /// The refresh in progress, if any (rule 2).
     flight: Option<Rc<Flight>>,
+    /// The server's time, estimated from the tokens' `iat` (rule 8).
+    clock: Clock,
+    /// Whether the current token was already refreshed proactively (rules 6 and 8).
+    proactive: TokenState,
     destroyed: bool,
 }
 
@@ -40,6 +48,8 @@ struct Inner {
     config: Common,
     callback: Option<Function>,
     on_refreshed: Option<Function>,
+    /// The `retry` option (rule 9); `None` when off.
+    retry: Option<RetryPolicy>,
     /// Aborted by `destroy()`: every in-flight request follows it.
     lifetime: AbortController,
     state: RefCell<State>,
@@ -58,6 +68,7 @@ impl Session {
         config: Common,
         callback: Option<Function>,
         on_refreshed: Option<Function>,
+        retry: Option<RetryPolicy>,
     ) -> Result<Self, Error> {
         let lifetime = AbortController::new()
             .map_err(|_| Error::config("AbortController", "is missing from this environment"))?;
@@ -65,12 +76,15 @@ impl Session {
             current: None,
             generation: 0,
             flight: None,
+            clock: Clock::new(),
+            proactive: TokenState::default(),
             destroyed: false,
         };
         Ok(Session(Rc::new(Inner {
             config,
             callback,
             on_refreshed,
+            retry,
             lifetime,
             state: RefCell::new(state),
         })))
@@ -79,6 +93,11 @@ impl Session {
     /// The validated options.
     pub fn config(&self) -> &Common {
         &self.0.config
+    }
+
+    /// The `retry` option; `None` when retries are off.
+    pub fn retry(&self) -> Option<RetryPolicy> {
+        self.0.retry
     }
 
     /// The page's token callback.
@@ -91,12 +110,25 @@ impl Session {
     /// # Errors
     /// `InvalidAccessToken` / `InvalidAccessTokenFormat`, or `ClientDestroyedError`.
     pub fn set_token(&self, value: &JsValue) -> Result<(), Error> {
+        self.accept(value, false)
+    }
+
+    /// [`Session::set_token`], saying whether a proactive refresh delivered the token.
+    /// Each accepted token updates the server-clock estimate (rule 8).
+    fn accept(&self, value: &JsValue, by_proactive_refresh: bool) -> Result<(), Error> {
         let raw = value.as_string().ok_or(TokenRule::NotAString)?;
         let parsed = jwt::parse(&raw, &JsJson)?;
         let mut st = self.0.state.borrow_mut();
         if st.destroyed {
             return Err(SdkError::ClientDestroyed.into());
         }
+        let (page_now, leeway) = (now_seconds(), self.0.config.leeway_s);
+        let times = parsed.times;
+        st.clock
+            .observe_token(times.iat, times.exp, leeway, page_now);
+        let due_now = expiry::is_due(times.exp, st.clock.server_now(page_now), leeway);
+        let same = st.current.as_ref().is_some_and(|c| c.token == parsed.token);
+        st.proactive.accepted(same, by_proactive_refresh, due_now);
         st.current = Some(Current {
             token: parsed.token,
             exp: parsed.times.exp,
@@ -155,7 +187,7 @@ impl Session {
         let st = self.0.state.borrow();
         st.current
             .as_ref()
-            .and_then(|c| js::json_parse(&JsString::from(c.claims_json.as_str())).ok())
+            .and_then(|c| js::json_parse(&js_sys::JsString::from(c.claims_json.as_str())).ok())
             .unwrap_or(JsValue::NULL)
     }
 
@@ -202,7 +234,8 @@ impl Session {
             Some(cb) => call_token_callback(cb, self.0.config.refresh_timeout_ms).await,
             None => Err(SdkError::AccessTokenExpired.into()),
         };
-        let result = result.and_then(|value| self.set_token(&value));
+        let proactive = flight.reason == Reason::Expiring;
+        let result = result.and_then(|value| self.accept(&value, proactive));
         {
             let mut st = self.0.state.borrow_mut();
             if st.flight.as_ref().is_some_and(|f| Rc::ptr_eq(f, &flight)) {
@@ -219,10 +252,15 @@ impl Session {
         flight.settle(result);
     }
 
+    /// The server's time now, by the estimate of rule 8.
+    pub fn server_now(&self) -> f64 {
+        self.0.state.borrow().clock.server_now(now_seconds())
+    }
+
     /// After a failed refresh: send anyway only where rule 6 allows it.
     fn fallback(&self, reason: Reason, error: Error) -> Result<(), Error> {
         self.alive()?;
-        if refresh::send_after_failed_refresh(reason, self.expires_at(), now_seconds()) {
+        if refresh::send_after_failed_refresh(reason, self.expires_at(), self.server_now()) {
             Ok(())
         } else {
             Err(error)
@@ -252,12 +290,14 @@ impl Session {
         if self.flight().is_some() {
             return self.join_flight().await;
         }
-        let due = refresh::refresh_before_send(
-            self.expires_at(),
-            now_seconds(),
-            self.0.config.leeway_s,
-            self.callback().is_some(),
-        );
+        let due = {
+            let mut st = self.0.state.borrow_mut();
+            let now = st.clock.server_now(now_seconds());
+            let exp = st.current.as_ref().and_then(|c| c.exp);
+            let has_callback = self.0.callback.is_some();
+            st.proactive
+                .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
+        };
         if due {
             if let Err(e) = self.refresh(Reason::Expiring).await {
                 return self.fallback(Reason::Expiring, e);

@@ -47,19 +47,36 @@ pub struct Sleep {
 /// Completes after `ms` milliseconds.
 pub fn sleep(ms: u32) -> Sleep {
     let alarm = Rc::new(RefCell::new(Alarm::default()));
-    let ringing = alarm.clone();
-    let timer = Timeout::new(ms, move || {
-        let waker = ringing.try_borrow_mut().ok().and_then(|mut a| {
+    let timer = Timeout::new(ms, ring(&alarm));
+    Sleep {
+        alarm,
+        _timer: timer,
+    }
+}
+
+/// A handler that marks `alarm` fired and wakes its waiter.
+fn ring(alarm: &Rc<RefCell<Alarm>>) -> impl FnMut() + 'static {
+    let alarm = alarm.clone();
+    move || {
+        let waker = alarm.try_borrow_mut().ok().and_then(|mut a| {
             a.fired = true;
             a.waker.take()
         });
         if let Some(w) = waker {
             w.wake();
         }
-    });
-    Sleep {
-        alarm,
-        _timer: timer,
+    }
+}
+
+fn poll_alarm(alarm: &RefCell<Alarm>, cx: &mut Context<'_>) -> Poll<()> {
+    let Ok(mut a) = alarm.try_borrow_mut() else {
+        return Poll::Pending;
+    };
+    if a.fired {
+        Poll::Ready(())
+    } else {
+        a.waker = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
@@ -67,15 +84,46 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Ok(mut a) = self.alarm.try_borrow_mut() else {
-            return Poll::Pending;
-        };
-        if a.fired {
-            Poll::Ready(())
-        } else {
-            a.waker = Some(cx.waker().clone());
-            Poll::Pending
-        }
+        poll_alarm(&self.alarm, cx)
+    }
+}
+
+/// A future that completes when `signal` aborts; dropping it removes the listener.
+pub struct AbortWait {
+    alarm: Rc<RefCell<Alarm>>,
+    signal: web_sys::AbortSignal,
+    handler: Closure<dyn FnMut()>,
+}
+
+/// Completes once `signal` has aborted (at once if it already has).
+pub fn aborted(signal: web_sys::AbortSignal) -> AbortWait {
+    let alarm = Rc::new(RefCell::new(Alarm {
+        fired: signal.aborted(),
+        waker: None,
+    }));
+    let handler = Closure::<dyn FnMut()>::new(ring(&alarm));
+    let _ = signal.add_event_listener_with_callback("abort", handler.as_ref().unchecked_ref());
+    AbortWait {
+        alarm,
+        signal,
+        handler,
+    }
+}
+
+impl Future for AbortWait {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        poll_alarm(&self.alarm, cx)
+    }
+}
+
+impl Drop for AbortWait {
+    fn drop(&mut self) {
+        let handler = self.handler.as_ref().unchecked_ref();
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", handler);
     }
 }
 

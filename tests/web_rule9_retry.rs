@@ -1,0 +1,290 @@
+//! Rule 9: retries for transient failures (408, 429, 5xx, failed fetches), for
+//! idempotent methods and for calls with an idempotency key; `Retry-After` honoured up
+//! to `maxDelayMs`; the caller's signal and `destroy()` cancel a wait; `attempts` on
+//! the final error; 401s never use up the budget.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use js_sys::{Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const INVOICE: &str = "/v1/invoices/inv_1001";
+const PAYMENTS: &str = "/v1/invoices/inv_1001/payments";
+
+/// `POST /__sandbox/faults` for the next `count` requests under `path`.
+async fn faults(path: &str, count: u32, extra: &str) {
+    clear_faults().await;
+    control(
+        "faults",
+        &format!(r#"{{"path":"{path}","count":{count}{extra}}}"#),
+    )
+    .await;
+}
+
+async fn client_with(extra: &[(&str, JsValue)]) -> JsValue {
+    let token = mint_checkout("inv_1001", 900).await;
+    checkout_client(&token, extra).await
+}
+
+fn retry(limit: u32, max_delay_ms: u32) -> JsValue {
+    obj(&[("limit", limit.into()), ("maxDelayMs", max_delay_ms.into())])
+}
+
+fn attempts(error: &JsValue) -> Option<f64> {
+    get(error, "attempts").as_f64()
+}
+
+async fn payments_created() -> f64 {
+    let counters = fetch_json("GET", "/__sandbox/counters", None).await;
+    get(&counters, "payments_created").as_f64().unwrap_or(0.0)
+}
+
+#[wasm_bindgen_test]
+async fn a_503_with_retry_after_in_seconds_is_retried() {
+    faults(INVOICE, 1, r#","status":503,"retry_after_s":1"#).await;
+    let client = client_with(&[]).await;
+    let before = counts().await;
+    let invoice = call_async(&client, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(before.since().await.api, 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_retry_after_http_date_is_honoured() {
+    faults(
+        INVOICE,
+        1,
+        r#","status":503,"retry_after_s":1,"retry_after_as_date":true"#,
+    )
+    .await;
+    let client = client_with(&[]).await;
+    let before = counts().await;
+    let invoice = call_async(&client, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(before.since().await.api, 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_retry_after_over_max_delay_rejects_at_once() {
+    faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
+    let client = client_with(&[("retry", retry(2, 500))]).await;
+    let before = counts().await;
+    let err = call_async(&client, "get", &[INVOICE.into()])
+        .await
+        .unwrap_err();
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(get(&err, "status").as_f64(), Some(503.0));
+    assert_eq!(attempts(&err), Some(1.0));
+    assert_eq!(before.since().await.api, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_fetch_is_retried() {
+    faults(INVOICE, 1, r#","drop_connection":true"#).await;
+    let client = client_with(&[("retry", retry(2, 50))]).await;
+    let invoice = call_async(&client, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+}
+
+#[wasm_bindgen_test]
+async fn the_limit_is_the_budget_and_attempts_counts_every_send() {
+    faults(INVOICE, 5, r#","status":502"#).await;
+    let client = client_with(&[("retry", retry(2, 20))]).await;
+    let before = counts().await;
+    let err = call_async(&client, "get", &[INVOICE.into()])
+        .await
+        .unwrap_err();
+    clear_faults().await;
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(attempts(&err), Some(3.0));
+    assert_eq!(before.since().await.api, 3.0);
+}
+
+#[wasm_bindgen_test]
+async fn retry_false_turns_retries_off() {
+    faults(INVOICE, 1, r#","status":503"#).await;
+    let client = client_with(&[("retry", false.into())]).await;
+    let before = counts().await;
+    let err = call_async(&client, "get", &[INVOICE.into()])
+        .await
+        .unwrap_err();
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(attempts(&err), Some(1.0));
+    assert_eq!(before.since().await.api, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_post_without_an_idempotency_key_is_never_retried() {
+    faults(PAYMENTS, 1, r#","status":503"#).await;
+    let client = client_with(&[("retry", retry(2, 20))]).await;
+    let paid = payments_created().await;
+    let err = call_async(&client, "post", &[PAYMENTS.into(), obj(&[("amount", 4999.into())])])
+        .await
+        .unwrap_err();
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(attempts(&err), Some(1.0));
+    assert_eq!(payments_created().await, paid);
+}
+
+/// Records the `Idempotency-Key` of every `fetch` while alive.
+struct KeySpy {
+    original: JsValue,
+    keys: Rc<RefCell<Vec<Option<String>>>>,
+}
+
+impl KeySpy {
+    fn install() -> KeySpy {
+        let global = js_sys::global();
+        let original = get(&global, "fetch");
+        let keys = Rc::new(RefCell::new(Vec::new()));
+        let (real, seen) = (original.clone(), keys.clone());
+        let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |url, init| {
+            let headers = get(&init, "headers");
+            let key = call(&headers, "get", &["idempotency-key".into()])
+                .ok()
+                .and_then(|k| k.as_string());
+            seen.borrow_mut().push(key);
+            let f: js_sys::Function = real.clone().unchecked_into();
+            f.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
+        })
+        .into_js_value();
+        Reflect::set(&global, &"fetch".into(), &spy).unwrap();
+        KeySpy { original, keys }
+    }
+}
+
+impl Drop for KeySpy {
+    fn drop(&mut self) {
+        let _ = Reflect::set(&js_sys::global(), &"fetch".into(), &self.original);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_post_with_a_key_is_retried_with_that_key_and_pays_once() {
+    faults(PAYMENTS, 1, r#","status":503"#).await;
+    let client = client_with(&[("retry", retry(2, 20))]).await;
+    let paid = payments_created().await;
+    let key = format!("order-{}", js_sys::Math::random());
+    let init = obj(&[("idempotencyKey", key.clone().into())]);
+    let spy = KeySpy::install();
+    let payment = call_async(
+        &client,
+        "post",
+        &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
+    )
+    .await;
+    let keys = spy.keys.borrow().clone();
+    drop(spy);
+    assert!(payment.is_ok(), "{payment:?}");
+    assert_eq!(keys, vec![Some(key.clone()), Some(key)]);
+    assert_eq!(payments_created().await, paid + 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn idempotency_key_true_sends_one_fresh_uuid_on_every_attempt() {
+    faults(PAYMENTS, 1, r#","status":500"#).await;
+    let client = client_with(&[("retry", retry(1, 20))]).await;
+    let spy = KeySpy::install();
+    let init = obj(&[("idempotencyKey", true.into())]);
+    let payment = call_async(&client, "post", &[PAYMENTS.into(), Object::new().into(), init]).await;
+    let keys = spy.keys.borrow().clone();
+    drop(spy);
+    assert!(payment.is_ok(), "{payment:?}");
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "the same key on both attempts");
+    assert_eq!(keys[0].as_deref().map(str::len), Some(36), "{keys:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_callers_signal_cancels_a_wait() {
+    faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
+    let client = client_with(&[]).await;
+    let controller = web_sys::AbortController::new().unwrap();
+    let init = obj(&[("signal", controller.signal().into())]);
+    let pending = start(&client, "get", &[INVOICE.into(), init]);
+    sleep(300).await;
+    controller.abort_with_reason(&"stop".into());
+    let err = settle(pending).await.unwrap_err();
+    assert_eq!(err.as_string().as_deref(), Some("stop"));
+    clear_faults().await;
+}
+
+#[wasm_bindgen_test]
+async fn destroy_cancels_a_wait() {
+    faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
+    let client = client_with(&[]).await;
+    let pending = start(&client, "get", &[INVOICE.into()]);
+    sleep(300).await;
+    call(&client, "destroy", &[]).unwrap();
+    let err = settle(pending).await.unwrap_err();
+    assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
+    clear_faults().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_401_and_a_503_in_one_call_stay_within_both_budgets() {
+    let (callback, calls) = counting(|| {
+        let minted = wasm_bindgen_futures::future_to_promise(async {
+            Ok(mint_checkout("inv_1001", 900).await.into())
+        });
+        Ok(minted.into())
+    });
+    let client = client_with(&[
+        ("onAccessTokenExpired", callback),
+        ("retry", retry(1, 20)),
+    ])
+    .await;
+    revoke_all().await;
+    faults(INVOICE, 1, r#","status":503"#).await;
+    let before = counts().await;
+    let invoice = call_async(&client, "get", &[INVOICE.into()]).await;
+    assert!(invoice.is_ok(), "{invoice:?}");
+    assert_eq!(calls.get(), 1);
+    // 503 (the one retry), 401 (the one refresh), then 200.
+    assert_eq!(before.since().await.api, 3.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_network_error_after_the_last_attempt_carries_attempts() {
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = create(obj(&[
+        ("accessToken", token.into()),
+        ("baseUrl", CLOSED_ORIGIN.into()),
+        ("retry", retry(1, 10)),
+    ]))
+    .await
+    .unwrap();
+    let err = call_async(&client, "get", &[INVOICE.into()])
+        .await
+        .unwrap_err();
+    assert_error(&err, "NetworkError", "NETWORK_ERROR");
+    assert_eq!(attempts(&err), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn bad_retry_options_name_the_key() {
+    for (value, key) in [
+        (JsValue::from(3), "retry"),
+        (obj(&[("limit", (-1).into())]), "retry.limit"),
+        (obj(&[("maxDelayMs", 1.5.into())]), "retry.maxDelayMs"),
+        (obj(&[("tries", 1.into())]), "retry.tries"),
+    ] {
+        let token = mint_checkout("inv_1001", 900).await;
+        let err = create(obj(&[
+            ("accessToken", token.into()),
+            ("baseUrl", sandbox().into()),
+            ("retry", value),
+        ]))
+        .await
+        .unwrap_err();
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+        assert_eq!(get(&err, "key").as_string().as_deref(), Some(key));
+    }
+}
