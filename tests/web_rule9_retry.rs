@@ -125,9 +125,13 @@ async fn a_post_without_an_idempotency_key_is_never_retried() {
     faults(PAYMENTS, 1, r#","status":503"#).await;
     let client = client_with(&[("retry", retry(2, 20))]).await;
     let paid = payments_created().await;
-    let err = call_async(&client, "post", &[PAYMENTS.into(), obj(&[("amount", 4999.into())])])
-        .await
-        .unwrap_err();
+    let err = call_async(
+        &client,
+        "post",
+        &[PAYMENTS.into(), obj(&[("amount", 4999.into())])],
+    )
+    .await
+    .unwrap_err();
     assert_error(&err, "ApiError", "API_ERROR");
     assert_eq!(attempts(&err), Some(1.0));
     assert_eq!(payments_created().await, paid);
@@ -193,7 +197,12 @@ async fn idempotency_key_true_sends_one_fresh_uuid_on_every_attempt() {
     let client = client_with(&[("retry", retry(1, 20))]).await;
     let spy = KeySpy::install();
     let init = obj(&[("idempotencyKey", true.into())]);
-    let payment = call_async(&client, "post", &[PAYMENTS.into(), Object::new().into(), init]).await;
+    let payment = call_async(
+        &client,
+        "post",
+        &[PAYMENTS.into(), Object::new().into(), init],
+    )
+    .await;
     let keys = spy.keys.borrow().clone();
     drop(spy);
     assert!(payment.is_ok(), "{payment:?}");
@@ -236,11 +245,7 @@ async fn a_401_and_a_503_in_one_call_stay_within_both_budgets() {
         });
         Ok(minted.into())
     });
-    let client = client_with(&[
-        ("onAccessTokenExpired", callback),
-        ("retry", retry(1, 20)),
-    ])
-    .await;
+    let client = client_with(&[("onAccessTokenExpired", callback), ("retry", retry(1, 20))]).await;
     revoke_all().await;
     faults(INVOICE, 1, r#","status":503"#).await;
     let before = counts().await;

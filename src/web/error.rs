@@ -34,6 +34,10 @@ pub enum Error {
     },
     /// The caller's signal aborted: its reason is rethrown as `fetch` does.
     Aborted(JsValue),
+    /// Internal: the attempt was aborted because a 401 refused its token (rule 2
+    /// extended); the request loop resends it after the refresh. Should it ever reach
+    /// JS, it is `AccessTokenExpiredError`.
+    Superseded,
 }
 
 impl Error {
@@ -50,6 +54,7 @@ impl Error {
             Error::Api { .. } => code::API_ERROR,
             Error::Transport { error, .. } => error.code(),
             Error::Aborted(_) => "ABORTED",
+            Error::Superseded => SdkError::AccessTokenExpired.code(),
         }
     }
 
@@ -156,6 +161,7 @@ impl From<Error> for JsValue {
                 &none,
                 attempts,
             ),
+            Error::Superseded => JsValue::from(Error::Sdk(SdkError::AccessTokenExpired)),
             Error::Sdk(e) => {
                 let key = match &e {
                     SdkError::Configuration(c) => c.key.as_str(),

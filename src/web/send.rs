@@ -58,6 +58,15 @@ impl Reply {
         })
     }
 
+    /// A 2xx reply as it is, any other as `ApiError`.
+    fn done(self) -> Result<Reply, Error> {
+        if (200..300).contains(&self.status) {
+            Ok(self)
+        } else {
+            Err(self.into_api_error())
+        }
+    }
+
     fn into_api_error(self) -> Error {
         let body = parse_body(&self.text).unwrap_or_else(|()| self.text.into());
         Error::Api {
@@ -81,13 +90,15 @@ impl Call {
             .map_or(Ok(()), |reason| Err(Error::Aborted(reason)))
     }
 
-    /// Why a fetch or body read failed: the caller's abort, `destroy()`, our timeout,
-    /// or the network.
-    fn classify(&self, session: &Session, timeout: &AbortSignal) -> Error {
+    /// Why a fetch or body read failed: the caller's abort, `destroy()`, a refusal of
+    /// its token (rule 2 extended), our timeout, or the network.
+    fn classify(&self, session: &Session, timeout: &AbortSignal, storm: &AbortSignal) -> Error {
         if let Some(reason) = self.caller_aborted() {
             Error::Aborted(reason)
         } else if session.is_destroyed() {
             SdkError::ClientDestroyed.into()
+        } else if storm.aborted() {
+            Error::Superseded
         } else if timeout.aborted() {
             SdkError::RequestTimeout.into()
         } else {
@@ -110,7 +121,12 @@ impl Call {
         Ok(init)
     }
 
-    async fn attempt(&self, session: &Session, bearer: &str) -> Result<Reply, Error> {
+    async fn attempt(
+        &self,
+        session: &Session,
+        generation: u32,
+        bearer: &str,
+    ) -> Result<Reply, Error> {
         // This attempt's deadline: a controller aborted by a timer that is cleared
         // (by the guard's drop) as soon as the attempt ends, so nothing outlives it.
         let deadline = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
@@ -118,17 +134,28 @@ impl Call {
         let _timer = Timeout::new(session.config().request_timeout_ms, move || {
             deadline.abort()
         });
-        let signals = Array::of2(&session.lifetime_signal(), &timeout);
+        // Aborted if a 401 refuses this token while the attempt has no answer yet.
+        let storm = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        let refused = storm.signal();
+        let signals = Array::of3(&session.lifetime_signal(), &timeout, &refused);
         if let Some(s) = &self.signal {
             signals.push(s);
         }
         let signal = js::abort_signal_any(&signals).unwrap_or_else(|_| timeout.clone());
-        let failed = |_| self.classify(session, &timeout);
+        let failed = |_| self.classify(session, &timeout, &refused);
         let init = self.init(bearer, &signal).map_err(failed)?;
+        let unanswered = session.sent(generation, self.method, storm);
         let response: Response = JsFuture::from(js::fetch(&self.url, &init).map_err(failed)?)
             .await
             .map_err(failed)?
             .unchecked_into();
+        drop(unanswered);
+        // Rule 2 extended, as early as the status is known: a 401 for the current token
+        // with a refresh to come aborts the other requests still waiting on that token.
+        let status = response.status();
+        if status == 401 && session.generation() == generation && session.callback().is_some() {
+            session.refused(generation);
+        }
         let headers = response.headers();
         let request_id = match headers.get("x-request-id") {
             Ok(Some(id)) => JsValue::from(id),
@@ -138,7 +165,7 @@ impl Call {
         let reading = response.text().map_err(failed)?;
         let text = JsFuture::from(reading).await.map_err(failed)?;
         Ok(Reply {
-            status: response.status(),
+            status,
             request_id,
             text: text.unchecked_into(),
             retry_after,
@@ -179,13 +206,25 @@ impl Call {
             self.check_signal()?;
             let (generation, bearer) = session.bearer()?;
             *sends += 1;
-            let (outcome, retry_after, failure) = match self.attempt(session, &bearer).await {
-                Ok(reply) if !retry::retryable(Outcome::Status(reply.status)) => {
+            let (status, reply) = match self.attempt(session, generation, &bearer).await {
+                Ok(reply) => (reply.status, Ok(reply)),
+                // Rule 2 extended: a 401 refused this token before we had an answer;
+                // it counts as that 401.
+                Err(Error::Superseded) => (401, Err(Error::Superseded)),
+                Err(e) => (0, Err(e)),
+            };
+            let (outcome, retry_after, failure) = match reply {
+                Ok(reply) if retry::retryable(Outcome::Status(status)) => {
+                    let retry_after = reply.retry_after.clone();
+                    (Outcome::Status(status), retry_after, reply.into_api_error())
+                }
+                Ok(_) | Err(Error::Superseded) => {
                     let current = session.generation() == generation;
                     let has_callback = session.callback().is_some();
-                    match after_response(reply.status, current, resent_for_401, has_callback) {
-                        Next::Done => return Ok(reply),
-                        Next::Fail(Failure::Api) => return Err(reply.into_api_error()),
+                    match after_response(status, current, resent_for_401, has_callback) {
+                        Next::Done | Next::Fail(Failure::Api) => {
+                            return reply.and_then(Reply::done)
+                        }
                         Next::Fail(Failure::Expired) => {
                             return Err(SdkError::AccessTokenExpired.into())
                         }
@@ -194,14 +233,6 @@ impl Call {
                     }
                     resent_for_401 = true;
                     continue;
-                }
-                Ok(reply) => {
-                    let retry_after = reply.retry_after.clone();
-                    (
-                        Outcome::Status(reply.status),
-                        retry_after,
-                        reply.into_api_error(),
-                    )
                 }
                 Err(Error::Sdk(SdkError::Network)) => {
                     (Outcome::NetworkError, None, SdkError::Network.into())
@@ -213,13 +244,14 @@ impl Call {
             };
             let wait_s =
                 retry_after.and_then(|v| retry::parse_retry_after(&v, session.server_now()));
+            let random = js::random();
             match retry::next_step(
                 session.retry(),
                 retries,
                 outcome,
                 wait_s,
                 self.may_retry,
-                js::random(),
+                random,
             ) {
                 Step::GiveUp => return Err(failure),
                 Step::WaitMs(ms) => self.pause(session, ms).await?,

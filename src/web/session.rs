@@ -12,6 +12,7 @@ use crate::core::proactive::TokenState;
 use crate::core::refresh::{self, Reason};
 use crate::core::retry::RetryPolicy;
 use crate::core::secret::AccessToken;
+use crate::core::storm;
 use crate::web::callback::{call_token_callback, notify};
 use crate::web::error::Error;
 use crate::web::flight::Flight;
@@ -41,6 +42,11 @@ struct State {
     clock: Clock,
     /// Whether the current token was already refreshed proactively (rules 6 and 8).
     proactive: TokenState,
+    /// Attempts sent and not yet answered: (id, token generation, method, their
+    /// storm abort). Rule 2 extended aborts them when their token is refused.
+    unanswered: Vec<(u32, u32, &'static str, AbortController)>,
+    /// The next id for `unanswered`.
+    next_attempt: u32,
     destroyed: bool,
 }
 
@@ -78,6 +84,8 @@ impl Session {
             flight: None,
             clock: Clock::new(),
             proactive: TokenState::default(),
+            unanswered: Vec::new(),
+            next_attempt: 0,
             destroyed: false,
         };
         Ok(Session(Rc::new(Inner {
@@ -306,11 +314,60 @@ impl Session {
         Ok(())
     }
 
+    /// Records an attempt on its way out, until it is answered (the guard drops).
+    pub fn sent(
+        &self,
+        generation: u32,
+        method: &'static str,
+        storm: AbortController,
+    ) -> Unanswered {
+        let mut st = self.0.state.borrow_mut();
+        let id = st.next_attempt;
+        st.next_attempt = id.wrapping_add(1);
+        st.unanswered.push((id, generation, method, storm));
+        Unanswered {
+            session: self.clone(),
+            id,
+        }
+    }
+
+    /// Rule 2 extended: a 401 refused the token of `generation` and a refresh will run,
+    /// so every idempotent attempt sent with that token and not yet answered is aborted
+    /// (it then waits for the refresh and goes out once with the new token).
+    pub fn refused(&self, generation: u32) {
+        let doomed: Vec<AbortController> = {
+            let mut st = self.0.state.borrow_mut();
+            let (doomed, kept) = std::mem::take(&mut st.unanswered).into_iter().partition(
+                |(_, sent_with, method, _)| {
+                    storm::abort_on_refusal(method, *sent_with, generation, false, true)
+                },
+            );
+            st.unanswered = kept;
+            doomed.into_iter().map(|(.., abort)| abort).collect()
+        };
+        doomed.iter().for_each(AbortController::abort);
+    }
+
     /// Rule 1's refresh after a 401 for the current token.
     ///
     /// # Errors
     /// The refresh's error.
     pub async fn refresh_after_401(&self) -> Result<(), Error> {
         self.refresh(Reason::Unauthorized).await
+    }
+}
+
+/// An attempt that has no answer yet; dropping it (answer, failure) forgets it.
+#[must_use = "dropping it marks the attempt answered"]
+pub struct Unanswered {
+    session: Session,
+    id: u32,
+}
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if let Ok(mut st) = self.session.0.state.try_borrow_mut() {
+            st.unanswered.retain(|(id, ..)| *id != self.id);
+        }
     }
 }
