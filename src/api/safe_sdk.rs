@@ -7,7 +7,7 @@ use crate::web::device::{status_object, Device};
 use crate::web::error::Error;
 use crate::web::options::JsOptions;
 use crate::web::session::Session;
-use crate::web::timer::Interval;
+use crate::web::timer::{Interval, Listener};
 use crate::web::{js, promise};
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
@@ -19,6 +19,9 @@ use wasm_bindgen_futures::spawn_local;
 /// timer and silences a check still in flight, so no result arrives after the end.
 struct Periodic {
     _interval: Interval,
+    /// Runs an overdue check when the page becomes visible again (rule 8's wake rule):
+    /// a background tab's timers are throttled, and a machine that slept ran none.
+    _wake: Option<Listener>,
     active: Rc<Cell<bool>>,
 }
 
@@ -135,7 +138,10 @@ impl SafeSdk {
         let running = Rc::new(Cell::new(false));
         let active = Rc::new(Cell::new(true));
         let still_active = active.clone();
-        let on_tick = move || {
+        let last_run = Rc::new(Cell::new(js_sys::Date::now()));
+        let ran = last_run.clone();
+        let on_tick = Rc::new(move || {
+            ran.set(js_sys::Date::now());
             if !running.replace(true) {
                 let (d, c, r, a) = (
                     device.clone(),
@@ -145,9 +151,21 @@ impl SafeSdk {
                 );
                 spawn_local(tick(d, c, r, a));
             }
-        };
+        });
+        let document = js::get(&js_sys::global(), "document");
+        let wake = document.is_object().then(|| {
+            let (tick, seen) = (on_tick.clone(), document.clone());
+            Listener::new(document.unchecked_into(), "visibilitychange", move || {
+                let visible = js::get(&seen, "visibilityState").as_string();
+                let overdue = js_sys::Date::now() - last_run.get() >= f64::from(ms);
+                if overdue && visible.as_deref() == Some("visible") {
+                    tick();
+                }
+            })
+        });
         let periodic = Periodic {
-            _interval: Interval::new(ms, on_tick),
+            _interval: Interval::new(ms, move || on_tick()),
+            _wake: wake,
             active,
         };
         drop(self.periodic.replace(Some(periodic)));

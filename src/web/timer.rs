@@ -179,3 +179,40 @@ impl Drop for Interval {
         crate::web::js::clear_interval(&self.id);
     }
 }
+
+/// An event listener; dropping it removes the listener, then frees the closure.
+#[cfg(feature = "gatekeeper")]
+#[must_use = "dropping a Listener removes it"]
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    handler: Closure<dyn FnMut()>,
+}
+
+#[cfg(feature = "gatekeeper")]
+impl Listener {
+    /// Calls `handler` on every `event` at `target` until dropped.
+    pub fn new(
+        target: web_sys::EventTarget,
+        event: &'static str,
+        handler: impl FnMut() + 'static,
+    ) -> Self {
+        let handler = Closure::<dyn FnMut()>::new(handler);
+        let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        Listener {
+            target,
+            event,
+            handler,
+        }
+    }
+}
+
+#[cfg(feature = "gatekeeper")]
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let handler = self.handler.as_ref().unchecked_ref();
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, handler);
+    }
+}

@@ -1,0 +1,67 @@
+//! Rule 8's wake rule: SafeSDK's periodic check runs at once when the page becomes
+//! visible again and a check is overdue, instead of waiting for a throttled timer.
+//! The page's `setInterval` is replaced by one that never fires, as in a background
+//! tab or a machine that slept.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// An initialized SafeSDK whose periodic check was started while timers never fire.
+async fn started_with_asleep_timers(interval_ms: u32) -> (JsValue, Rc<RefCell<Vec<JsValue>>>) {
+    let sdk = safe_sdk(&[]);
+    initialize(&sdk).await.unwrap();
+    let (callback, results) = recorder();
+    let global = js_sys::global();
+    let real = Reflect::get(&global, &"setInterval".into()).unwrap();
+    let asleep = js("", "return () => 0;").call0(&JsValue::UNDEFINED).unwrap();
+    Reflect::set(&global, &"setInterval".into(), &asleep).unwrap();
+    let started = call(&sdk, "startPeriodicCheck", &[interval_ms.into(), callback]);
+    Reflect::set(&global, &"setInterval".into(), &real).unwrap();
+    started.unwrap();
+    (sdk, results)
+}
+
+fn page_becomes_visible() {
+    run_js("document.dispatchEvent(new Event('visibilitychange'));");
+}
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[wasm_bindgen_test]
+async fn an_overdue_check_runs_when_the_page_becomes_visible() {
+    let (sdk, results) = started_with_asleep_timers(1000).await;
+    sleep(1200).await;
+    assert!(results.borrow().is_empty(), "no timer fired");
+    page_becomes_visible();
+    let seen = results.clone();
+    wait_until("the overdue check", 5000.0, move || !seen.borrow().is_empty()).await;
+    assert_eq!(status_of(&results.borrow()[0]).as_deref(), Some("Ok"));
+    call(&sdk, "destroy", &[]).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_check_that_is_not_due_waits_for_its_timer() {
+    let (sdk, results) = started_with_asleep_timers(60_000).await;
+    page_becomes_visible();
+    sleep(500).await;
+    assert!(results.borrow().is_empty(), "{:?}", results.borrow());
+    call(&sdk, "destroy", &[]).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn stop_removes_the_visibility_listener() {
+    let (sdk, results) = started_with_asleep_timers(1000).await;
+    call(&sdk, "stopPeriodicCheck", &[]).unwrap();
+    sleep(1200).await;
+    page_becomes_visible();
+    sleep(500).await;
+    assert!(results.borrow().is_empty(), "{:?}", results.borrow());
+}
