@@ -1,0 +1,5 @@
+import Pay from './pay';
+
+export default function Page() {
+  return <main><Pay /></main>;
+}
