@@ -3,7 +3,7 @@
 import type { InitInput } from './index.js';
 
 export type {
-  InitInput, TokenCallback, TokenRefreshReason, TokenRefreshedEvent, CommonOptions,
+  InitInput, TokenCallback, TokenRefreshReason, TokenRefreshedEvent, CommonOptions, RetryOptions,
   AlternativeTokenSource, Environment, AlternativeClientOptions, HttpMethod, QueryValue,
   RequestOptions, RequestOptionsWithoutBody, AccessTokenClaims, PartnerSdkErrorCode,
   PartnerSdkErrorOptions,

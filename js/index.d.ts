@@ -61,6 +61,18 @@ export interface TokenRefreshedEvent {
   reason: TokenRefreshReason;
 }
 
+/** The `retry` option's object form; missing members take their defaults. */
+export interface RetryOptions {
+  /** How many retries one call may make after its first attempt (0 to 10, default 2). */
+  limit?: number;
+  /**
+   * The longest wait before a retry, in ms (default 10000). A `Retry-After` longer than
+   * this is not waited for: the call rejects at once with the `ApiError`. Without
+   * `Retry-After`, the wait is exponential backoff with full jitter from 250 ms.
+   */
+  maxDelayMs?: number;
+}
+
 /** The options both classes share. */
 export interface CommonOptions {
   /**
@@ -78,6 +90,14 @@ export interface CommonOptions {
    * request goes out, in seconds (0 to 86400, default 30).
    */
   refreshLeewaySeconds?: number;
+  /**
+   * Retries for transient failures (408, 429, 500, 502, 503, 504 and failed fetches) of
+   * idempotent methods, and of `POST`/`PATCH` calls that carry an `idempotencyKey`.
+   * Default on: `{ limit: 2, maxDelayMs: 10000 }`; `true` means the defaults, `false`
+   * turns retries off, a partial object is merged with the defaults. 401s never use
+   * up `limit` (the refresh rules handle them).
+   */
+  retry?: boolean | RetryOptions;
   /**
    * Called once after each successful refresh, with the new `expiresAt` and the `reason`.
    * What it throws or returns is ignored.
@@ -177,8 +197,13 @@ export interface RequestOptions {
   headers?: HeadersInit;
   /** Query parameters added to the URL; `null`/`undefined` skipped, arrays repeat the key. */
   query?: Record<string, QueryValue | readonly QueryValue[]>;
-  /** Aborting rejects the call with the signal's reason, as `fetch` does. */
+  /** Aborting rejects the call with the signal's reason, as `fetch` does; it also ends a wait before a retry. */
   signal?: AbortSignal;
+  /**
+   * Sent as `Idempotency-Key` on every attempt of this call, unchanged; `true` makes a
+   * fresh `crypto.randomUUID()`. It lets `POST`/`PATCH` be retried safely.
+   */
+  idempotencyKey?: string | true;
 }
 
 /** `RequestOptions` for methods that take the body as an argument. */
@@ -348,6 +373,7 @@ export type PartnerSdkErrorCode =
   | 'API_ERROR'
   | 'NETWORK_ERROR'
   | 'REQUEST_TIMEOUT'
+  | 'INTEGRITY_MISMATCH'
   | 'INVALID_CONFIGURATION'
   | 'CLIENT_DESTROYED';
 
@@ -419,6 +445,8 @@ export class ApiError extends PartnerSdkError {
   readonly body: unknown;
   /** The `x-request-id` response header, for support tickets, or `null`. */
   readonly requestId: string | null;
+  /** How many times the call was sent, retries and the resend after a 401 included. */
+  readonly attempts?: number;
 }
 /**
  * The request failed before an answer (`NETWORK_ERROR`: no connection, CORS, a cut
@@ -427,7 +455,10 @@ export class ApiError extends PartnerSdkError {
  */
 export class NetworkError extends PartnerSdkError {
   readonly name: 'NetworkError';
-  readonly code: 'NETWORK_ERROR' | 'REQUEST_TIMEOUT';
+  /** `INTEGRITY_MISMATCH`: the `.wasm` bytes are not the ones this build pinned. */
+  readonly code: 'NETWORK_ERROR' | 'REQUEST_TIMEOUT' | 'INTEGRITY_MISMATCH';
+  /** How many times a request call was sent (absent when the wasm failed to load). */
+  readonly attempts?: number;
 }
 /** Bad options, a bad path or request argument, or calls in the wrong order. */
 export class ConfigurationError extends PartnerSdkError {

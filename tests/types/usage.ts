@@ -75,6 +75,20 @@ async function checkout(): Promise<void> {
   // @ts-expect-error not an HTTP method
   await client.request('FETCH', '/x');
   await client.post('/v1/invoices/inv_1001/payments', { amount }, { headers: [['x-a', 'b']] });
+  await client.post('/v1/invoices/inv_1001/payments', { amount }, { idempotencyKey: 'order-1' });
+  await client.patch('/v1/invoices/inv_1001', { amount }, { idempotencyKey: true });
+  // @ts-expect-error idempotencyKey is a string or true
+  await client.post('/v1/invoices/inv_1001/payments', { amount }, { idempotencyKey: false });
+  const retrying = await AlternativeClient.create({ accessToken: 'a.b.c', retry: { limit: 3 } });
+  await AlternativeClient.create({ accessToken: 'a.b.c', retry: false });
+  // @ts-expect-error retry.limit is a number
+  await AlternativeClient.create({ accessToken: 'a.b.c', retry: { limit: 'many' } });
+  const failed = await retrying.get('/x').catch((e: unknown) => e);
+  if (failed instanceof ApiError || failed instanceof NetworkError) {
+    const sent: number | undefined = failed.attempts;
+    void sent;
+  }
+  if (failed instanceof NetworkError && failed.code === 'INTEGRITY_MISMATCH') void failed;
   await client.put('/v1/things/1', { a: 1 });
   await client.patch('/v1/things/1', { a: 2 });
   await client.delete('/v1/things/1');
@@ -127,7 +141,7 @@ function explain(e: unknown): string {
     return `${e.code} ${status} ${requestId} ${String(body)}`;
   }
   if (e instanceof NetworkError) {
-    const code: 'NETWORK_ERROR' | 'REQUEST_TIMEOUT' = e.code;
+    const code: 'NETWORK_ERROR' | 'REQUEST_TIMEOUT' | 'INTEGRITY_MISMATCH' = e.code;
     return code;
   }
   if (e instanceof ConfigurationError) return `bad ${e.key ?? '?'}`;
