@@ -9,8 +9,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const H: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
-
 async fn client() -> JsValue {
     let t = token(H, r#"{"sub":"x","exp":4102444800}"#);
     create(obj(&[

@@ -1,18 +1,18 @@
-//! `AlternativeClient` options, the token's absence from every observable place, and
-//! the error brand across two copies of `errors.js`, in real Chromium.
+//! Options of both classes (docs/api.md#options-of-alternativeclientcreateoptions,
+//! #options-of-new-safesdkoptions): a bad option is `ConfigurationError` naming the
+//! key. Also the token's absence from every observable place, and the error brand
+//! across two copies of `errors.js`. In Chromium against the sandbox.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
 
 use common::*;
 use js_sys::{Array, Object, Reflect};
+use partner_sdk::api::SafeSdk;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-const INVOICE: &str = "/v1/invoices/inv_1001";
-const H: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 // The SDK's own copy of the errors module (the same snippet the library uses).
 #[wasm_bindgen(module = "/js/errors.js")]
@@ -158,6 +158,87 @@ async fn good_options_work_and_a_trailing_slash_is_removed() {
     }
 }
 
+#[wasm_bindgen_test]
+fn the_constructor_throws_configuration_error_naming_the_key() {
+    let undefined = JsValue::UNDEFINED;
+    let mut cases: Vec<(&str, JsValue, &str)> = Vec::new();
+    for key in ["apiKey", "applicationId", "applicationVersion", "baseUrl"] {
+        cases.push((key, safe_options(&[(key, undefined.clone())]), key));
+        cases.push((key, safe_options(&[(key, "".into())]), key));
+        cases.push((key, safe_options(&[(key, "  ".into())]), key));
+        cases.push((key, safe_options(&[(key, 42.into())]), key));
+        cases.push((key, safe_options(&[(key, JsValue::NULL)]), key));
+    }
+    cases.push(("unknown", safe_options(&[("apikey", "x".into())]), "apikey"));
+    cases.push((
+        "unknown",
+        safe_options(&[("environment", "sandbox".into())]),
+        "environment",
+    ));
+    cases.push((
+        "unknown",
+        safe_options(&[("accessToken", "x".into())]),
+        "accessToken",
+    ));
+    cases.push((
+        "relative",
+        safe_options(&[("baseUrl", "/api".into())]),
+        "baseUrl",
+    ));
+    cases.push((
+        "plain http",
+        safe_options(&[("baseUrl", "http://example.com".into())]),
+        "baseUrl",
+    ));
+    cases.push((
+        "callback type",
+        safe_options(&[("onAccessTokenExpired", "x".into())]),
+        "onAccessTokenExpired",
+    ));
+    cases.push((
+        "timeout",
+        safe_options(&[("requestTimeoutMs", 0.into())]),
+        "requestTimeoutMs",
+    ));
+    let f = js_fn0(|| JsValue::UNDEFINED);
+    cases.push((
+        "both callbacks",
+        safe_options(&[("onAccessTokenExpired", f.clone()), ("getAccessToken", f)]),
+        "getAccessToken",
+    ));
+
+    for (label, opts, key) in cases {
+        // Through the JS class: `new SafeSDK(...)` throws synchronously.
+        let err = construct_safe_sdk(&opts).expect_err(label);
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+        assert_eq!(
+            get(&err, "key").as_string().as_deref(),
+            Some(key),
+            "{label}"
+        );
+        let message = get(&err, "message").as_string().unwrap();
+        assert!(message.contains(key), "{label}: {message}");
+        // And through the Rust export.
+        assert!(SafeSdk::new(opts).is_err(), "{label}");
+    }
+
+    for bad in [
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+        "x".into(),
+        Array::new().into(),
+    ] {
+        let err = construct_safe_sdk(&bad).expect_err("options must be an object");
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+    }
+    // The valid options construct, and the key isn't echoed back.
+    let ok = construct_safe_sdk(&safe_options(&[])).unwrap();
+    let shown = js_sys::JSON::stringify(&ok)
+        .map(String::from)
+        .unwrap_or_default();
+    assert!(!shown.contains(GK_KEY), "{shown}");
+}
+
 /// Every string a JS value shows: itself, `String()`, `JSON.stringify`, own properties
 /// (including non-enumerable `message`, `stack`, `cause`), one level of `cause`.
 fn texts(value: &JsValue, out: &mut Vec<String>, depth: u32) {
@@ -214,7 +295,12 @@ async fn the_token_leaves_no_trace() {
     let b_cell = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
     let cell = b_cell.clone();
     let (cb, _) = counting(move || Ok(cell.borrow().clone().into()));
-    let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
+    // Retries off: each fault below must surface as the error it is (rule 9 aside).
+    let c = checkout_client(
+        &a,
+        &[("onAccessTokenExpired", cb), ("retry", JsValue::FALSE)],
+    )
+    .await;
     let mut errors: Vec<JsValue> = Vec::new();
 
     call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
@@ -222,7 +308,7 @@ async fn the_token_leaves_no_trace() {
     let b = mint_checkout("inv_1001", 600).await;
     *b_cell.borrow_mut() = b.clone();
     call_async(&c, "get", &[INVOICE.into()]).await.unwrap(); // refreshed to B
-    fault_obj(&obj(&[("path", INVOICE.into()), ("status", 500.into())])).await;
+    fault(&[("path", INVOICE.into()), ("status", 500.into())]).await;
     errors.push(call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err());
     errors.push(
         call_async(&c, "get", &["https://evil.example/x".into()])

@@ -1,0 +1,143 @@
+//! Rule 1 (docs/api.md#rule-1): a 401 means the token that request carried was
+//! refused. The token callback is called once and the request resent with the new
+//! token; a request refused for a token that has since changed is resent with the
+//! current one, without calling back. Both classes, in Chromium against the sandbox.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn refresh_after_revocation_calls_back_once_and_uses_the_new_token() {
+    let (a, b) = revoked_then_fresh().await;
+    let (cb, calls) = answering(&b);
+    let (on_refreshed, events) = recorder();
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("onTokenRefreshed", on_refreshed),
+        ],
+    )
+    .await;
+    let before = counts().await;
+
+    let invoice = call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(calls.get(), 1, "callback calls");
+    let d = before.since().await;
+    assert_eq!((d.api, d.unauthorized), (2.0, 1.0), "one 401, one retry");
+    assert_eq!(
+        last_jti().await,
+        Some(jti_of(&b)),
+        "retried with the new token"
+    );
+    assert_eq!(client_jti(&c), Some(jti_of(&b)));
+    let events = events.borrow();
+    assert_eq!(events.len(), 1, "onTokenRefreshed calls");
+    assert_eq!(
+        get(&events[0], "reason").as_string().as_deref(),
+        Some("unauthorized")
+    );
+    assert_eq!(
+        get(&events[0], "expiresAt").as_f64(),
+        claim_of(&b, "exp").as_f64()
+    );
+    assert_eq!(get(&c, "expiresAt").as_f64(), claim_of(&b, "exp").as_f64());
+}
+
+#[wasm_bindgen_test]
+async fn stale_token_401_retries_with_the_current_token_without_calling_back() {
+    let (cb, calls) = forbidden_callback();
+    let (c, _) = live_client(&[("onAccessTokenExpired", cb)]).await;
+    // Hold the next request 600 ms before the sandbox checks its token.
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("delay_ms", 600.into()),
+    ])
+    .await;
+    let before = counts().await;
+
+    let pending = start(&c, "get", &[INVOICE.into()]);
+    sleep(100).await; // sent with A, now held
+    revoke_all().await;
+    let b = mint_checkout("inv_1001", 600).await;
+    call(&c, "setAccessToken", &[b.clone().into()]).unwrap();
+    let invoice = settle(pending).await.unwrap();
+
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(calls.get(), 0, "callback must not be called");
+    let d = before.since().await;
+    assert_eq!(
+        (d.api, d.unauthorized),
+        (2.0, 1.0),
+        "A refused once, B accepted"
+    );
+    assert_eq!(last_jti().await, Some(jti_of(&b)));
+}
+
+#[wasm_bindgen_test]
+async fn a_401_with_no_body_or_html_is_expired_without_callback_and_refreshes_with_one() {
+    let watch = RejectionWatch::install();
+    for body in ["", "<html><body><h1>401 Unauthorized</h1></body></html>"] {
+        let (plain, _) = live_client(&[]).await;
+        fault(&[
+            ("path", INVOICE.into()),
+            ("status", 401.into()),
+            ("body", body.into()),
+        ])
+        .await;
+        let err = timed_get(&plain).await.0.unwrap_err();
+        assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
+
+        let fresh = mint_checkout("inv_1001", 600).await;
+        let (cb, calls) = answering(&fresh);
+        let (c, _) = live_client(&[("onAccessTokenExpired", cb)]).await;
+        fault(&[
+            ("path", INVOICE.into()),
+            ("status", 401.into()),
+            ("body", body.into()),
+        ])
+        .await;
+        let before = counts().await;
+        assert_invoice(&timed_get(&c).await.0);
+        assert_eq!(calls.get(), 1, "body {body:?}");
+        assert_eq!(before.since().await.api, 2.0);
+        assert_eq!(last_jti().await, Some(jti_of(&fresh)));
+    }
+    watch.assert_none().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_revoked_token_with_callback_is_ok_after_one_refresh() {
+    clear_storage();
+    let (cb, calls) = gatekeeper_minting_callback();
+    let s = safe_sdk(&[("onAccessTokenExpired", cb)]);
+    initialize(&s).await.unwrap();
+    revoke_all().await;
+    let r = call_async(&s, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"), "{r:?}");
+    assert_eq!(calls.get(), 1);
+    // The refreshed token stays: the next check needs no callback.
+    let r = call_async(&s, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+    assert_eq!(calls.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn get_access_token_works_as_the_callback_too() {
+    clear_storage();
+    let (cb, calls) = gatekeeper_minting_callback();
+    let s = safe_sdk(&[("getAccessToken", cb)]);
+    initialize(&s).await.unwrap();
+    revoke_all().await;
+    let r = call_async(&s, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"), "{r:?}");
+    assert_eq!(calls.get(), 1);
+}

@@ -1,0 +1,122 @@
+//! Rule 6 (docs/api.md#rule-6): with a token callback, a token within
+//! `refreshLeewaySeconds` of `exp` is refreshed before the request goes out; if that
+//! fails, a still-valid token is used anyway and an expired one gives the refresh's
+//! error. In Chromium against the sandbox.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn a_token_inside_the_leeway_is_refreshed_before_sending() {
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", 10).await;
+    let b = mint_checkout("inv_1001", 600).await;
+    let given = b.clone();
+    let (cb, calls) = counting(move || Ok(Promise::resolve(&JsValue::from(given.clone())).into()));
+    let (on_refreshed, events) = recorder();
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("refreshLeewaySeconds", 30.into()),
+            ("onTokenRefreshed", on_refreshed),
+        ],
+    )
+    .await;
+    let before = counts().await;
+    call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(calls.get(), 1);
+    let d = before.since().await;
+    assert_eq!(
+        (d.api, d.unauthorized),
+        (1.0, 0.0),
+        "refreshed before sending"
+    );
+    assert_eq!(last_jti().await, Some(jti_of(&b)));
+    let events = events.borrow();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        get(&events[0], "reason").as_string().as_deref(),
+        Some("expiring")
+    );
+    assert_eq!(
+        get(&events[0], "expiresAt").as_f64(),
+        claim_of(&b, "exp").as_f64()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_proactive_refresh_of_a_valid_token_still_sends() {
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", 10).await;
+    let (cb, calls) = counting(|| Err(js_sys::Error::new("down").into()));
+    let (on_refreshed, events) = recorder();
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("onTokenRefreshed", on_refreshed),
+        ],
+    )
+    .await;
+    let before = counts().await;
+    let invoice = call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(calls.get(), 1);
+    assert!(
+        events.borrow().is_empty(),
+        "no onTokenRefreshed for a failed refresh"
+    );
+    let d = before.since().await;
+    assert_eq!((d.api, d.unauthorized), (1.0, 0.0));
+    assert_eq!(
+        last_jti().await,
+        Some(jti_of(&a)),
+        "sent with the old, valid token"
+    );
+    assert_eq!(client_jti(&c), Some(jti_of(&a)));
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_token_with_a_failing_callback_gives_the_refresh_error() {
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", -5).await;
+    let (cb, calls) = counting(|| Ok(Promise::reject(&"no token".into()).into()));
+    let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
+    let before = counts().await;
+    let err = call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err();
+    assert_error(&err, "TokenRefreshError", "TOKEN_REFRESH_FAILED");
+    assert_eq!(get(&err, "cause").as_string().as_deref(), Some("no token"));
+    assert_eq!(calls.get(), 1);
+    let d = before.since().await;
+    assert_eq!(d.api, 0.0, "an expired token is not sent");
+}
+
+#[wasm_bindgen_test]
+async fn get_access_token_is_called_once_at_create() {
+    clear_faults().await;
+    let b = mint_checkout("inv_1001", 600).await;
+    let given = b.clone();
+    let (cb, calls) = counting(move || Ok(Promise::resolve(&JsValue::from(given.clone())).into()));
+    let before = counts().await;
+    let c = create(obj(&[
+        ("getAccessToken", cb),
+        ("baseUrl", sandbox().into()),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(calls.get(), 1, "called at create");
+    assert_eq!(client_jti(&c), Some(jti_of(&b)));
+    call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+    assert_eq!(calls.get(), 1, "not called again for a valid token");
+    let d = before.since().await;
+    assert_eq!((d.api, d.unauthorized), (1.0, 0.0));
+    assert_eq!(last_jti().await, Some(jti_of(&b)));
+}
