@@ -27,7 +27,9 @@ const env = {
   PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
   RUSTC_BOOTSTRAP: '1',
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:
-    '-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy',
+    // The checkout's own path is remapped so that every clone builds identical bytes
+    // (the README pins partner-sdk.js by hash).
+    `-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy --remap-path-prefix=${root}=/partner-sdk/`,
 };
 
 rmSync(pkg, { recursive: true, force: true });
