@@ -17,7 +17,7 @@ const timings = [];
 
 before(async () => {
   sandbox = await startSandbox();
-  tarball = pack();
+  tarball = await pack();
 });
 after(async () => {
   await browser?.close();
@@ -216,19 +216,23 @@ matrixCase('esbuild: --bundle --format=esm with no copy step', async () => {
 }, { todo: 'esbuild emits no asset for new URL(file, import.meta.url) (evanw/esbuild#795): the partner copies '
   + 'node_modules/partner-sdk/pkg/*.wasm beside the bundle, or passes the .wasm URL to init()' });
 
-matrixCase('Next.js App Router: SDK in a client component, next build + next start', async () => {
-  const dir = app('next');
-  run(bin(dir, 'next'), ['build'], { cwd: dir });
-  assert.ok(existsSync(join(dir, '.next')));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const server = await startServer(bin(dir, 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], { cwd: dir, url });
-  try {
-    await paysInChromium(url, 'where-next.png');
-  } catch (e) {
-    e.message += `\nnext said:\n${server.log()}`;
-    throw e;
-  } finally {
-    await server.stop();
-  }
-});
+// Next.js 16 builds with Turbopack by default; `next build --webpack` is its webpack mode.
+for (const [bundler, flags] of [['Turbopack', []], ['webpack', ['--webpack']]]) {
+  matrixCase(`Next.js 16 App Router (${bundler}): SDK in a client component, next build + next start`, async () => {
+    const dir = app('next');
+    run(bin(dir, 'next'), ['build', ...flags], { cwd: dir });
+    assert.ok(existsSync(join(dir, '.next/BUILD_ID')));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/`;
+    const server = await startServer(bin(dir, 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], { cwd: dir, url });
+    try {
+      await paysInChromium(url, `where-next-${bundler.toLowerCase()}.png`);
+      assert.doesNotMatch(server.log(), /error|⨯/i, 'next start logged no error (server rendering included)');
+    } catch (e) {
+      e.message += `\nnext said:\n${server.log()}`;
+      throw e;
+    } finally {
+      await server.stop();
+    }
+  });
+}

@@ -39,11 +39,21 @@ export function run(cmd, args, { cwd, env, timeout = 600_000 } = {}) {
 
 export const npm = (args, cwd) => run('npm', [...args, ...NPM_FLAGS], { cwd });
 
-/** `npm pack` of the repository into a fresh temp dir; returns the tarball's path. */
-export function pack() {
+const PACKED = ['pkg/index.js', 'pkg/index.node.js', 'pkg/checkout_bg.wasm', 'pkg/gatekeeper_bg.wasm', 'pkg/require.cjs'];
+
+/**
+ * `npm pack` of the repository into a fresh temp dir; returns the tarball's path. A pack
+ * taken while `node scripts/build.mjs` rewrites pkg/ misses files: it waits and packs again.
+ */
+export async function pack() {
   const dir = mkdtempSync(join(tmpdir(), 'partner-sdk-pack-'));
-  const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir, '--loglevel=error'], { cwd: root }));
-  return join(dir, filename);
+  for (let attempt = 1; ; attempt += 1) {
+    const [{ filename, files }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir, '--loglevel=error'], { cwd: root }));
+    const missing = PACKED.filter((f) => !files.some((x) => x.path === f));
+    if (!missing.length) return join(dir, filename);
+    if (attempt === 30) throw new Error(`npm pack: the tarball lacks ${missing.join(', ')} (run node scripts/build.mjs)`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
 }
 
 /** The template's devDependencies, installed once into target/e2e-apps/deps-<name>-<hash>/. */
