@@ -20,7 +20,9 @@ async fn started_with_asleep_timers(interval_ms: u32) -> (JsValue, Rc<RefCell<Ve
     let (callback, results) = recorder();
     let global = js_sys::global();
     let real = Reflect::get(&global, &"setInterval".into()).unwrap();
-    let asleep = js("", "return () => 0;").call0(&JsValue::UNDEFINED).unwrap();
+    let asleep = js("", "return () => 0;")
+        .call0(&JsValue::UNDEFINED)
+        .unwrap();
     Reflect::set(&global, &"setInterval".into(), &asleep).unwrap();
     let started = call(&sdk, "startPeriodicCheck", &[interval_ms.into(), callback]);
     Reflect::set(&global, &"setInterval".into(), &real).unwrap();
@@ -42,7 +44,10 @@ async fn an_overdue_check_runs_when_the_page_becomes_visible() {
     assert!(results.borrow().is_empty(), "no timer fired");
     page_becomes_visible();
     let seen = results.clone();
-    wait_until("the overdue check", 5000.0, move || !seen.borrow().is_empty()).await;
+    wait_until("the overdue check", 5000.0, move || {
+        !seen.borrow().is_empty()
+    })
+    .await;
     assert_eq!(status_of(&results.borrow()[0]).as_deref(), Some("Ok"));
     call(&sdk, "destroy", &[]).unwrap();
 }
