@@ -29,7 +29,9 @@ function SafeSDK(options) {
 
 /** Loads every class (`{ checkout, gatekeeper }` sources, or from beside this script). */
 function init(sources = {}) {
-  const load = import(new URL('gatekeeper.classic.js', base).href).then(async (module) => {
+  const load = import(new URL('gatekeeper.classic.js', base).href).catch((cause) => {
+    throw new errors.NetworkError('partner-sdk could not load its Gatekeeper module', { cause });
+  }).then(async (module) => {
     await module.init(sources.gatekeeper);
     gatekeeper = module;
     SafeSDK.prototype = module.SafeSDK.prototype;

@@ -1,7 +1,7 @@
 // The one way an entry waits for its wasm: `init()` loads it once and every entry
 // point awaits that same promise. The loader knows the SHA-384 of the .wasm this
 // build produced and refuses any other bytes, whoever hosts them.
-import { NetworkError } from './errors.js';
+import { ConfigurationError, NetworkError } from './errors.js';
 
 const failed = (code, message, cause) => new NetworkError(message, { code, cause });
 const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
@@ -54,24 +54,40 @@ async function verified(source, integrity) {
 export function loader(initWasm, where, integrity) {
   let loading;
   let loaded = false;
+  let failure;
   /**
-   * Loads the wasm once. Optional: the first use loads it for you.
+   * Loads the wasm once. Optional: the first use loads it for you. Once loaded, later
+   * calls keep that module; a failed load can be tried again (with another source).
    * @param {RequestInfo | URL | Response | BufferSource | WebAssembly.Module} [source]
    */
   function init(source) {
-    if (!loading || (source !== undefined && !loaded)) {
-      loading = verified(source === undefined ? where() : source, integrity)
-        .then((module_or_path) => initWasm({ module_or_path }))
-        .then(
-          () => { loaded = true; },
-          (cause) => {
-            loading = undefined;
-            if (cause instanceof NetworkError) throw cause;
-            throw failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
-          },
-        );
-    }
-    return loading;
+    if (loaded || (loading && source === undefined)) return loading;
+    const attempt = verified(source === undefined ? where() : source, integrity)
+      .then((module_or_path) => initWasm({ module_or_path }))
+      .then(
+        () => {
+          loaded = true;
+          loading = attempt;
+        },
+        (cause) => {
+          // Only the latest attempt decides: an older default load failing after
+          // init(url) started must not undo it.
+          if (loading === attempt) loading = undefined;
+          failure = cause instanceof NetworkError
+            ? cause
+            : failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
+          throw failure;
+        },
+      );
+    loading = attempt;
+    return attempt;
   }
-  return { init, isLoaded: () => loaded };
+  /** Why a class cannot be constructed yet: the load's failure, or still loading. */
+  function notLoaded() {
+    return failure && !loading ? failure : new ConfigurationError(
+      'invalid option `SafeSDK`: the wasm is still loading: await ready (or init()) first',
+      { key: 'SafeSDK' },
+    );
+  }
+  return { init, isLoaded: () => loaded, notLoaded };
 }

@@ -85,6 +85,12 @@ function renameGlue(source, map, name) {
   glue = glue.replace(imports, `return { a: { ...import0, ${fromErrors.join(', ')} } };`);
   const errorsImport = /import \* as import1 from "\.\/snippets\/[^"]+\/js\/errors\.js"/;
   if (!errorsImport.test(glue)) throw new Error(`${name}: glue does not import errors.js`);
+  // A class constructed before its wasm loaded throws the entry's typed error (the
+  // load's NetworkError, or ConfigurationError while loading), not a bare TypeError.
+  glue = glue.replace(/(\n    constructor\([^)]*\) \{\n)/g, '$1        if (wasm === undefined) throw notLoaded();\n');
+  glue += '\nlet notLoaded = () => new Error("partner-sdk: wasm not loaded");\n'
+    + '/** @internal the entry tells the glue how to explain a missing wasm. */\n'
+    + 'export function __explainNotLoaded(f) { notLoaded = f; }\n';
   return glue
     .replace(errorsImport, "import * as errors from './errors.js'")
     .replace(/\bimport1\b/g, 'errors')
