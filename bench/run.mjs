@@ -1,10 +1,10 @@
 // npm run bench, node half (scripts/bench.sh starts the sandbox and sets SANDBOX_URL):
-// runs figures 1–6 side by side in one headless Chromium, prints one markdown table and
+// runs figures 1–7 side by side in one headless Chromium, prints one markdown table and
 // writes bench/results.json with every raw number the table was computed from.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './lib/browser.mjs';
-import { coldStart, jwtDecode, leaks, perRequest, refreshStorm } from './lib/figures.mjs';
+import { clockSkew, coldStart, jwtDecode, leaks, perRequest, refreshStorm } from './lib/figures.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { measureSizes, writeJwtDecodeForPage } from './lib/size.mjs';
 import { renderTable } from './lib/table.mjs';
@@ -43,6 +43,8 @@ try {
   results.jwt = await jwtDecode(context, url);
   log('6 leaks (ours, then plain fetch)');
   results.leaks = { ours: await leaks(context, url, 'ours'), plain: await leaks(context, url, 'plain') };
+  log('7 callbacks per token lifetime at five page-clock skews');
+  results.skew = await clockSkew(context, url);
   await context.close();
   log('5 cold start');
   results.cold = await coldStart(browser, url, mintToken);

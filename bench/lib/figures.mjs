@@ -1,13 +1,18 @@
-// Figures 2–6: each drives the page functions in bench/www and reduces their raw numbers.
+// Figures 2–7: each drives the page functions in bench/www and reduces their raw numbers.
 import { heapAfterGc, heapSnapshotByType, openPage } from './browser.mjs';
 import { median, round } from './stats.mjs';
 
 const SETTINGS = {
   overhead: { blocks: 20, perBlock: 50, warmup: 20 },
-  storm: { n: 1000, runs: 2, singlesPerRun: 5 },
+  // delayMs: fixed server latency on every API request of a storm run, both sides (sandbox
+  // faults). On bare loopback Chromium hands a freed connection its next queued request
+  // before page script runs, so no client can keep a queued request from going out.
+  storm: { n: 1000, runs: 2, singlesPerRun: 5, delayMs: 20 },
   jwt: { n: 10_000, rounds: 6 },
   cold: { samples: 20 },
   leak: { baseline: 100, requests: 10_000, refreshes: 100, concurrency: 25 },
+  // Page clock minus server clock, in seconds: −24 h, −20 min, 0, +20 min, +24 h.
+  skew: { skewsS: [-86_400, -1_200, 0, 1_200, 86_400], ttl: 900, requests: 20 },
 };
 export { SETTINGS };
 
@@ -35,9 +40,9 @@ export async function perRequest(context, url) {
  * single-flight refresh (what the time is made of). Runs interleaved.
  */
 export async function refreshStorm(context, url) {
-  const { n, runs, singlesPerRun } = SETTINGS.storm;
+  const { n, runs, singlesPerRun, delayMs } = SETTINGS.storm;
   const { page } = await openPage(context, `${url}/bench.html`, benchReady);
-  const storm = (count, kind) => page.evaluate(([c, k]) => window.bench.refreshStorm(c, k), [count, kind]);
+  const storm = (count, kind) => page.evaluate(([c, k, d]) => window.bench.refreshStorm(c, k, d), [count, kind, delayMs]);
   await storm(1, 'ours'); // warm-up
   const single = [];
   const ours = [];
@@ -144,5 +149,34 @@ export async function leaks(context, url, kind) {
       snapshotCode: snapshotGrowth((t) => t === 'code'),
       snapshotJsObjects: snapshotGrowth((t) => !['code', 'native', 'synthetic'].includes(t)),
     },
+  };
+}
+
+/**
+ * 7. Callbacks and 401s per token lifetime with the page's clock off the server's by each
+ * skew (the sandbox's clock is shifted, the page's is not). The clock is reset to 0 after.
+ */
+export async function clockSkew(context, url) {
+  const { skewsS, ttl, requests } = SETTINGS.skew;
+  const { page } = await openPage(context, `${url}/bench.html`, benchReady);
+  const runs = [];
+  try {
+    for (const skewS of skewsS) {
+      runs.push(await page.evaluate((s) => window.bench.clockSkew(s), { skewS, ttl, requests }));
+    }
+  } finally {
+    await fetch(`${url}/__sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ offset_s: 0 }),
+    });
+    await page.close();
+  }
+  const zero = runs.find((r) => r.skewS === 0);
+  return {
+    settings: SETTINGS.skew,
+    runs,
+    // Goal per skew: at most 1 callback for this one token lifetime, no more 401s than at skew 0.
+    goalMet: runs.map((r) => r.callbacks <= 1 && r.server401s <= zero.server401s && r.fulfilled === r.requests),
   };
 }

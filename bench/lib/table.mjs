@@ -23,6 +23,24 @@ function sizeRows({ pages, peers }) {
   ];
 }
 
+const signed = (n) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
+const skewName = (s) => (s === 0 ? '0' : Math.abs(s) % 3600 === 0 ? `${signed(s / 3600)} h` : `${signed(s / 60)} min`);
+
+function skewRows(skew) {
+  const zero = skew.runs.find((run) => run.skewS === 0);
+  return skew.runs.map((run, i) => {
+    const errors = Object.entries(run.errors).map(([k, v]) => `${k} ${v}`).join(', ');
+    return [
+      '7',
+      `callbacks per token lifetime, page clock ${skewName(run.skewS)} vs server`,
+      `${run.callbacks} callback${run.callbacks === 1 ? '' : 's'}, ${run.server401s} × 401`,
+      `goal ≤ 1 callback, ≤ ${zero.server401s} × 401 (skew 0)`,
+      skew.goalMet[i] ? 'met' : 'missed',
+      `sandbox clock offset_s ${run.serverOffsetS}; one ${run.ttl / 60}-min checkout token, ${run.requests} sequential GETs, fulfilled ${run.fulfilled}/${run.requests}${errors ? ` (${errors})` : ''}, ${run.serverRequests} requests at server`,
+    ];
+  });
+}
+
 export function renderTable(r) {
   const storm = r.storm.stormRuns;
   const callbacks = storm.map((s) => s.callbacks).join('/');
@@ -31,6 +49,9 @@ export function renderTable(r) {
   const plainSent = r.storm.plainStormRuns.map((s) => s.serverRequests).join('/');
   const plainCallbacks = r.storm.plainStormRuns.map((s) => s.callbacks).join('/');
   const plainOk = r.storm.plainStormRuns.map((s) => s.fulfilled).join('/');
+  const latency = r.storm.settings.delayMs > 0
+    ? `; server latency ${r.storm.settings.delayMs} ms on every API request, both sides (sandbox faults delay_ms)`
+    : '; no server latency';
   const leak = r.leaks.ours.growthKB;
   const plainLeak = r.leaks.plain.growthKB;
   const rows = [
@@ -40,16 +61,17 @@ export function renderTable(r) {
       `median per request, ${r.perRequest.settings.blocks}×${r.perRequest.settings.perBlock} sequential each, ratio = median of block ratios`]],
     [['3', `refresh storm: ${r.storm.settings.n} concurrent GETs, revoked token`, ms(r.storm.stormMedianMs), ms(r.storm.singleMedianMs),
       x(r.storm.ratio),
-      `baseline: 1 GET needing 1 refresh; callbacks ${callbacks}, fulfilled ${ok}, requests at server ${sent} (per run, ${r.storm.settings.runs} runs)`]],
+      `baseline: 1 GET needing 1 refresh; callbacks ${callbacks}, fulfilled ${ok}, requests at server ${sent} (per run, ${r.storm.settings.runs} runs)${latency}`]],
     [['3', 'refresh storm vs plain fetch + hand-written single-flight refresh', ms(r.storm.stormMedianMs), ms(r.storm.plainStormMedianMs),
       x(r.storm.ratioToPlain),
-      `same storm, interleaved; plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}, requests at server ${plainSent} (ours ${sent})`]],
+      `same storm, interleaved; requests at server: ours ${sent}, plain ${plainSent} (per run); plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}; goal ≤ 0.60×${latency}`]],
     [['4', 'JWT validate + decode (10,000 tokens)', ops(r.jwt.opsPerSec.ours), ops(r.jwt.opsPerSec.jwtDecode), x(r.jwt.ratio),
       `ours = setAccessToken(t) + client.claims (no standalone export); jwt-decode = jwtDecode(t) (payload only; with header too: ${ops(r.jwt.opsPerSec.jwtDecodeHeaderToo)})`]],
     [['5', 'cold start: script tag → create() resolved', ms(r.cold.oursMedianMs), ms(r.cold.bareMedianMs), x(r.cold.ratio),
       `median of ${r.cold.settings.samples} fresh contexts each, cache off; baseline = compileStreaming + instantiate of the same wasm, no-op imports`]],
     [['6', 'leak: growth after 10,000 req + 100 refreshes vs after 100 req', `${leak.total.toFixed(0)} KB`, `${plainLeak.total.toFixed(0)} KB`, '',
       `JS heap (CDP getHeapUsage) + wasm memory, GC forced; ours: heap ${leak.jsHeap.toFixed(0)} KB (snapshot: compiled code ${leak.snapshotCode.toFixed(0)} KB, JS objects ${leak.snapshotJsObjects.toFixed(0)} KB) + wasm ${leak.wasmMemory.toFixed(0)} KB; baseline = plain fetch + hand-written refresh (code ${plainLeak.snapshotCode.toFixed(0)} KB, objects ${plainLeak.snapshotJsObjects.toFixed(0)} KB)`]],
+    skewRows(r.skew),
   ].flat();
   const header = ['#', 'figure', 'ours', 'baseline / peer', 'ratio ours/baseline', 'how'];
   const line = (cells) => `| ${cells.join(' | ')} |`;

@@ -1,4 +1,4 @@
-// The in-page half of figures 2, 3, 4 and 6. run.mjs calls these through `window.bench`
+// The in-page half of figures 2, 3, 4, 6 and 7. run.mjs calls these through `window.bench`
 // and does all the statistics itself on the raw numbers returned here.
 // First: wraps WebAssembly.instantiate* so the SDK's instance (and its memory) is kept.
 import { instances, memoryOf, wasmMemoryBytes as capturedMemoryBytes } from './capture-wasm.js';
@@ -35,6 +35,13 @@ async function mint(ttl = 3600) {
 /** Every token issued so far is refused from now on. */
 const revoke = () => post('/__sandbox/revoke');
 const counters = async () => (await fetch('/__sandbox/counters')).json();
+/** Sandbox fault injection (sandbox/README.md): here only `delay_ms`, as server latency. */
+const faults = (spec) => post('/__sandbox/faults', spec);
+const clearFaults = async () => {
+  const response = await fetch('/__sandbox/faults', { method: 'DELETE' });
+  if (!response.ok) throw new Error(`DELETE /__sandbox/faults answered ${response.status}`);
+  return response.json();
+};
 
 function checkInvoice(body) {
   if (!body || body.id !== 'inv_1001') throw new Error(`unexpected body ${JSON.stringify(body)}`);
@@ -124,15 +131,19 @@ async function refreshingClient(kind, counter) {
  * `n` concurrent GETs on a revoked token; the callback mints a fresh one. Returns the time
  * to all-settled, callback and success counts, and what the server saw.
  */
-async function refreshStorm(n, kind = 'ours') {
+async function refreshStorm(n, kind = 'ours', delayMs = 0) {
   const counter = { callbacks: 0 };
   const client = await refreshingClient(kind, counter);
   await revoke();
+  // Server latency for every API request of this run (at most 2n for plain: n refused + n
+  // retries), the same for both sides; what is left over is cleared after the run.
+  if (delayMs > 0) await faults({ path: INVOICE_PATH, count: 2 * n + 10, delay_ms: delayMs });
   const before = await counters();
   const t0 = performance.now();
   const settled = await Promise.allSettled(Array.from({ length: n }, () => client.get()));
   const ms = performance.now() - t0;
   const after = await counters();
+  if (delayMs > 0) await clearFaults();
   client.destroy();
   const errors = {};
   let fulfilled = 0;
@@ -148,6 +159,7 @@ async function refreshStorm(n, kind = 'ours') {
   return {
     kind,
     n,
+    delayMs,
     ms,
     callbacks: counter.callbacks,
     fulfilled,
@@ -155,6 +167,62 @@ async function refreshStorm(n, kind = 'ours') {
     serverRequests: after.api_requests - before.api_requests,
     server401s: after.unauthorized - before.unauthorized,
   };
+}
+
+// ------------------------------------------------------------------ 7. clock skew
+
+/**
+ * The page's clock is `skewS` seconds off the server's (page − server): the sandbox's clock is
+ * shifted by −skewS (POST /__sandbox/clock), so every token it mints from here on carries
+ * iat/exp of the shifted clock while the page's `Date.now()` stays real. A `ttl`-second
+ * checkout token, a client whose callback mints a new one (counted), then `requests`
+ * sequential GETs. Returns callbacks, requests and 401s at the server, and errors. The clock
+ * is put back to 0 before returning (the driver resets it again after the figure).
+ */
+async function clockSkew({ skewS, ttl, requests }) {
+  await post('/__sandbox/clock', { offset_s: -skewS });
+  try {
+    const counter = { callbacks: 0 };
+    const accessToken = await mint(ttl);
+    const client = await AlternativeClient.create({
+      accessToken,
+      baseUrl: ORIGIN,
+      onAccessTokenExpired: async () => {
+        counter.callbacks += 1;
+        return mint(ttl);
+      },
+    });
+    const before = await counters();
+    const errors = {};
+    let fulfilled = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < requests; i += 1) {
+      try {
+        checkInvoice(await client.get(INVOICE_PATH));
+        fulfilled += 1;
+      } catch (e) {
+        const key = (e && (e.code || e.name)) || String(e);
+        errors[key] = (errors[key] || 0) + 1;
+      }
+    }
+    const ms = performance.now() - t0;
+    const after = await counters();
+    client.destroy();
+    return {
+      skewS,
+      serverOffsetS: -skewS,
+      ttl,
+      requests,
+      fulfilled,
+      errors,
+      ms,
+      callbacks: counter.callbacks,
+      serverRequests: after.api_requests - before.api_requests,
+      server401s: after.unauthorized - before.unauthorized,
+    };
+  } finally {
+    await post('/__sandbox/clock', { offset_s: 0 });
+  }
 }
 
 // ------------------------------------------------------------------ 4. JWT validate + decode
@@ -264,4 +332,4 @@ async function leakRun({ requests, refreshes, concurrency }) {
 /** The checkout wasm's linear memory, in bytes (loaded in both pages; only ours uses it). */
 const wasmMemoryBytes = () => capturedMemoryBytes();
 
-window.bench = { overhead, refreshStorm, jwt, leakSetup, leakRun, wasmMemoryBytes };
+window.bench = { overhead, refreshStorm, jwt, leakSetup, leakRun, wasmMemoryBytes, clockSkew, faults, clearFaults };
