@@ -1,12 +1,12 @@
 // partner-sdk/checkout: AlternativeClient and the errors, with only the checkout wasm.
 // The download starts when this module is evaluated; `create()` awaits it.
 import initWasm, { AlternativeClient } from './checkout_glue.js';
-import { loader } from './loader.js';
+import { besidePackage, loader } from './loader.js';
 import { prepare } from './alternative.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead.
-const wasm = loader(initWasm, () => new URL('checkout_bg.wasm', import.meta.url), __CHECKOUT_SHA384__);
+const wasm = loader(initWasm, () => besidePackage(new URL('checkout_bg.wasm', import.meta.url)), __CHECKOUT_SHA384__);
 
 /** Settles once the checkout wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

@@ -2,11 +2,11 @@
 // `new SafeSDK(...)` validates synchronously, so this module waits for its wasm
 // before it finishes importing (a wasm hosted elsewhere: call `init(url)` first).
 import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
-import { loader } from './loader.js';
+import { besidePackage, loader } from './loader.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead.
-const wasm = loader(initWasm, () => new URL('gatekeeper_bg.wasm', import.meta.url), __GATEKEEPER_SHA384__);
+const wasm = loader(initWasm, () => besidePackage(new URL('gatekeeper_bg.wasm', import.meta.url)), __GATEKEEPER_SHA384__);
 
 __explainNotLoaded(wasm.notLoaded);
 

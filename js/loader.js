@@ -28,8 +28,11 @@ async function pinnedFetch(input, integrity) {
   try {
     return await fetch(input, { integrity });
   } catch (cause) {
+    // Told apart by fetching without the pin: wasm bytes there mean they were not ours;
+    // anything else (a 404, a dev server's HTML page) is a file that is not there.
     const plain = await fetch(input).catch(() => null);
-    if (plain && plain.ok) throw mismatch();
+    const bytes = plain && plain.ok ? new Uint8Array(await plain.arrayBuffer()) : [];
+    if (bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) throw mismatch();
     throw failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
   }
 }
@@ -43,6 +46,19 @@ async function verified(source, integrity) {
   }
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
   return pinnedFetch(source, integrity);
+}
+
+/**
+ * The default location of a .wasm, corrected for dev servers that pre-bundle the
+ * package elsewhere: Vite 7 serves it from node_modules/.vite/deps/, where the file is
+ * not, so look in the package's own pkg/ folder instead.
+ * @param {URL} url `new URL('<file>', import.meta.url)`, the form bundlers ship as an asset
+ */
+export function besidePackage(url) {
+  const file = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  return url.pathname.includes('/node_modules/.vite/deps/')
+    ? new URL(`../../partner-sdk/pkg/${file}`, url)
+    : url;
 }
 
 /**

@@ -117,10 +117,10 @@ const readFromDisk = {
   setup(b) {
     b.onLoad({ filter: /(checkout|gatekeeper)\.js$/ }, ({ path }) => {
       const source = readFileSync(path, 'utf8');
-      const wasmUrl = /new URL\('(\w+_bg\.wasm)', import\.meta\.url\)/;
+      const wasmUrl = /besidePackage\((new URL\('\w+_bg\.wasm', import\.meta\.url\))\)/;
       if (!wasmUrl.test(source)) throw new Error(`${path}: no wasm URL to read from disk`);
       return {
-        contents: `import { readFile as __readFile } from 'node:fs/promises';\n${source.replace(wasmUrl, '__readFile($&)')}`,
+        contents: `import { readFile as __readFile } from 'node:fs/promises';\n${source.replace(wasmUrl, '__readFile($1)')}`,
         loader: 'js',
       };
     });

@@ -119,11 +119,9 @@ matrixCase('CommonJS: require() fails with an error that says to use import; awa
   assert.equal(out.invoice, 'inv_1001');
 });
 
-test('CommonJS: require() reaches pkg/require.cjs and its message', {
-  todo: 'package.json exports lists "node" before "require": Node >= 20.19 (require(esm) on by default) picks '
-    + 'pkg/index.node.js for require() and fails on its top-level await with Node\'s message, never reaching '
-    + 'pkg/require.cjs. Fix: put "require" before "node" in each exports entry.',
-}, () => {
+// "require" comes before "node" in package.json's exports: otherwise Node >= 20.19
+// (require(esm) on by default) picks pkg/index.node.js and fails with its own message.
+test('CommonJS: require() reaches pkg/require.cjs and its message', () => {
   const out = JSON.parse(run('node', ['-e', "let m; try { require('partner-sdk') } catch (e) { m = e.message } console.log(JSON.stringify(m))"], { cwd: apps.find((a) => a.includes('partner-sdk-cjs-')) }));
   assert.equal(out, REQUIRE_MESSAGE);
 });
@@ -138,12 +136,9 @@ matrixCase('vitest (Node environment, no config): a test using AlternativeClient
 });
 
 // Vite 7's dev server pre-bundles partner-sdk with esbuild into node_modules/.vite/deps/,
-// where `new URL('checkout_bg.wasm', import.meta.url)` finds no .wasm: the dev server
-// answers its index.html (200 text/html) and the loader rejects it (INTEGRITY_MISMATCH).
-// Vite 8's pre-bundling keeps the asset URL working.
-const VITE7_DEV_TODO = 'Vite 7 dev pre-bundles partner-sdk into node_modules/.vite/deps/ without its .wasm: '
-  + 'needs optimizeDeps.exclude until the loader falls back to ../../partner-sdk/pkg/<file> from there';
-for (const [template, version, todo] of [['vite', 8], ['vite7', 7, VITE7_DEV_TODO]]) {
+// where `new URL('checkout_bg.wasm', import.meta.url)` finds no .wasm; the loader then
+// looks in the package's own pkg/ (js/loader.js besidePackage). Vite 8 keeps the URL.
+for (const [template, version] of [['vite', 8], ['vite7', 7]]) {
   matrixCase(`Vite ${version} dev server, no config (no optimizeDeps)`, async () => {
     const dir = app(template, { base: 'vite' });
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('vite.config')), 'no vite config');
@@ -159,7 +154,7 @@ for (const [template, version, todo] of [['vite', 8], ['vite7', 7, VITE7_DEV_TOD
     } finally {
       await server.stop();
     }
-  }, { todo });
+  });
 }
 
 matrixCase('Vite 8 vite build, no config', async () => {
