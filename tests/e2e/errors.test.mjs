@@ -51,7 +51,8 @@ function provoke() {
     const plain = await create({ accessToken: token });
     errors.ApiError = await caught(plain.get('/v1/invoices/inv_9999'));
     await post('/__sandbox/faults', { path: '/v1/invoices/inv_1002', delay_ms: 1500 });
-    const impatient = await create({ accessToken: token, requestTimeoutMs: 200 });
+    // retry: false: one attempt, so the timeout itself is the error (rule 9 would retry it).
+    const impatient = await create({ accessToken: token, requestTimeoutMs: 200, retry: false });
     errors.NetworkError = await caught(impatient.get('/v1/invoices/inv_1002'));
     const failing = await create({ accessToken: token, onAccessTokenExpired: () => { throw new Error('backend down'); } });
     const silent = await create({ accessToken: token, refreshTimeoutMs: 100, onAccessTokenExpired: () => new Promise(() => {}) });
