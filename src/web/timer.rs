@@ -91,8 +91,7 @@ impl Future for Sleep {
 /// A future that completes when `signal` aborts; dropping it removes the listener.
 pub struct AbortWait {
     alarm: Rc<RefCell<Alarm>>,
-    signal: web_sys::AbortSignal,
-    handler: Closure<dyn FnMut()>,
+    _listener: Listener,
 }
 
 /// Completes once `signal` has aborted (at once if it already has).
@@ -101,12 +100,10 @@ pub fn aborted(signal: web_sys::AbortSignal) -> AbortWait {
         fired: signal.aborted(),
         waker: None,
     }));
-    let handler = Closure::<dyn FnMut()>::new(ring(&alarm));
-    let _ = signal.add_event_listener_with_callback("abort", handler.as_ref().unchecked_ref());
+    let listener = Listener::new(signal.into(), "abort", ring(&alarm));
     AbortWait {
         alarm,
-        signal,
-        handler,
+        _listener: listener,
     }
 }
 
@@ -115,15 +112,6 @@ impl Future for AbortWait {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         poll_alarm(&self.alarm, cx)
-    }
-}
-
-impl Drop for AbortWait {
-    fn drop(&mut self) {
-        let handler = self.handler.as_ref().unchecked_ref();
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", handler);
     }
 }
 
@@ -181,7 +169,6 @@ impl Drop for Interval {
 }
 
 /// An event listener; dropping it removes the listener, then frees the closure.
-#[cfg(feature = "gatekeeper")]
 #[must_use = "dropping a Listener removes it"]
 pub struct Listener {
     target: web_sys::EventTarget,
@@ -189,7 +176,6 @@ pub struct Listener {
     handler: Closure<dyn FnMut()>,
 }
 
-#[cfg(feature = "gatekeeper")]
 impl Listener {
     /// Calls `handler` on every `event` at `target` until dropped.
     pub fn new(
@@ -207,7 +193,6 @@ impl Listener {
     }
 }
 
-#[cfg(feature = "gatekeeper")]
 impl Drop for Listener {
     fn drop(&mut self) {
         let handler = self.handler.as_ref().unchecked_ref();
