@@ -1,0 +1,180 @@
+// The card form on the partner's page: a dialog (or the partner's container) holding
+// the vendor's frame, and the one MessageChannel to it. The token and every refresh
+// decision stay in the wasm session; this file draws, listens and carries messages.
+// Protocol: docs/enrollment.md.
+import { ConfigurationError, ignoreRejection } from './errors.js';
+
+const HELLO = 'partner-sdk:enrollment:hello';
+const CONNECT = 'partner-sdk:enrollment:connect';
+const HANDSHAKE_MS = 10000;
+
+/** Calls a page callback; what it throws or rejects with stays with the page. */
+function notify(callback, arg) {
+  if (typeof callback !== 'function') return;
+  try {
+    ignoreRejection(callback(arg));
+  } catch {
+    // the page's own error
+  }
+}
+
+function element(tag, css, attributes = {}) {
+  const el = document.createElement(tag);
+  el.style.cssText = css;
+  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+  return el;
+}
+
+/**
+ * Shows the form for a session whose options `EnrollmentSession.open` validated.
+ * @returns {{ close(): void }}
+ */
+export function openCardForm(session, options) {
+  if (typeof document === 'undefined' || !document.body) {
+    session.close();
+    throw new ConfigurationError(
+      'invalid option `container`: the card form needs a page with a document body',
+      { key: 'container' },
+    );
+  }
+  const { container, companyName, onSuccess, onError, onCancel } = options;
+  const vendor = session.vendorOrigin;
+  const opener = document.activeElement;
+  let closed = false;
+  let port = null;
+  let refreshTimer;
+
+  const label = `Add a card for ${companyName}`;
+  const frame = element('iframe', 'border:0;display:block;width:100%;height:380px;', { title: label });
+  frame.src = session.frameUrl(location.origin);
+
+  // The default: a modal dialog whose focus loop runs close button → frame → back.
+  let root = frame;
+  let closeButton = null;
+  if (!container) {
+    root = element('div', 'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;'
+      + 'justify-content:center;padding:16px;background:rgba(15,23,42,.55);');
+    const dialog = element('div', 'position:relative;width:100%;max-width:440px;max-height:100%;overflow:auto;'
+      + 'background:#fff;border-radius:10px;box-shadow:0 12px 40px rgba(0,0,0,.3);padding:8px 0 0;',
+    { role: 'dialog', 'aria-modal': 'true', 'aria-label': label });
+    closeButton = element('button', 'position:absolute;top:6px;right:8px;z-index:1;border:0;background:none;'
+      + 'font:24px/1 system-ui,sans-serif;cursor:pointer;padding:6px 10px;', { type: 'button', 'aria-label': 'Close' });
+    closeButton.textContent = '×';
+    closeButton.addEventListener('click', cancel);
+    const loop = (target) => {
+      const edge = element('span', 'position:absolute;width:1px;height:1px;overflow:hidden;', { tabindex: '0' });
+      edge.addEventListener('focus', () => target().focus());
+      return edge;
+    };
+    dialog.append(loop(() => frame), closeButton, frame, loop(() => closeButton));
+    root.append(dialog);
+  }
+
+  function onKeyDown(event) {
+    if (event.key === 'Escape' && root.contains(document.activeElement)) {
+      event.preventDefault();
+      cancel();
+    }
+  }
+
+  // Step 1 of the handshake: listen before the frame exists. Only the frame's own
+  // window, at the vendor's origin, can open the channel, and only once.
+  function onWindowMessage(event) {
+    const data = event.data;
+    if (port || closed || event.origin !== vendor || event.source !== frame.contentWindow) return;
+    if (!data || typeof data !== 'object' || data.type !== HELLO || data.v !== 1) return;
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = onPortMessage;
+    window.removeEventListener('message', onWindowMessage);
+    clearTimeout(handshakeTimer);
+    frame.contentWindow.postMessage({ type: CONNECT, v: 1 }, vendor, [channel.port2]);
+  }
+
+  function post(message) {
+    if (port && !closed) port.postMessage(message);
+  }
+
+  function fail(error) {
+    if (!closed) notify(onError, error);
+  }
+
+  // Sends the session's token to the frame once it resolves, and arms the timer for
+  // the next proactive refresh (rules 6 and 8); a failed refresh is reported.
+  function deliver(tokenPromise) {
+    tokenPromise.then((token) => {
+      post({ type: 'token', token });
+      clearTimeout(refreshTimer);
+      const due = closed ? null : session.dueInMs();
+      if (due !== null) refreshTimer = setTimeout(() => deliver(session.token(false)), due);
+    }, (error) => {
+      post({ type: 'token-error', code: error.code, message: error.message });
+      fail(error);
+    });
+  }
+
+  function onPortMessage({ data }) {
+    if (closed || !data || typeof data !== 'object') return;
+    switch (data.type) {
+      case 'ready':
+        // The launch token (asked for below) goes over once it is there.
+        launch.then(() => deliver(session.token(false)), () => {});
+        break;
+      case 'need-token':
+        deliver(session.token(data.reason === 'unauthorized'));
+        break;
+      case 'resize':
+        if (Number.isFinite(data.height)) frame.style.height = `${Math.min(Math.max(data.height, 120), 1200)}px`;
+        break;
+      case 'success': {
+        const c = data.card && typeof data.card === 'object' ? data.card : {};
+        const card = {
+          cardId: String(c.cardId), last4: String(c.last4), brand: String(c.brand),
+          expMonth: Number(c.expMonth), expYear: Number(c.expYear),
+        };
+        close();
+        notify(onSuccess, card);
+        break;
+      }
+      case 'error':
+        fail(session.frameError(data));
+        break;
+      case 'cancel':
+        cancel();
+        break;
+      default:
+    }
+  }
+
+  function close() {
+    if (closed) return;
+    closed = true;
+    clearTimeout(refreshTimer);
+    clearTimeout(handshakeTimer);
+    window.removeEventListener('message', onWindowMessage);
+    document.removeEventListener('keydown', onKeyDown, true);
+    if (port) {
+      port.onmessage = null;
+      port.close();
+    }
+    root.remove();
+    session.close();
+    if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+  }
+
+  function cancel() {
+    if (closed) return;
+    close();
+    notify(onCancel);
+  }
+
+  window.addEventListener('message', onWindowMessage);
+  document.addEventListener('keydown', onKeyDown, true);
+  const handshakeTimer = setTimeout(() => fail(session.frameError({ code: 'NETWORK_ERROR' })), HANDSHAKE_MS);
+  // The SDK calls getAccessToken when it launches (a failure reaches onError).
+  const launch = session.token(false);
+  launch.catch(fail);
+  (container || document.body).append(root);
+  (closeButton || frame).focus();
+  return Object.freeze({ close });
+}

@@ -1,0 +1,26 @@
+// Types of partner-sdk/enrollment (pkg/enrollment.js): the hosted card form and the errors,
+// with only its own wasm module (enrollment_bg.wasm). Every type is the one of the main entry.
+import type { InitInput } from './index.js';
+
+export type {
+  InitInput, TokenCallback, CardEnrollmentOptions, CardForm, EnrolledCard, PartnerSdkErrorCode,
+  PartnerSdkErrorOptions,
+} from './index.js';
+export {
+  CardEnrollment,
+  PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
+  TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,
+  ClientDestroyedError, isPartnerSdkError,
+} from './index.js';
+
+/**
+ * Loads this entry's wasm (enrollment_bg.wasm) once and resolves when it is ready. Optional:
+ * the download starts on import. Pass a URL, a `Response`, bytes or a compiled
+ * `WebAssembly.Module` when the `.wasm` is not hosted beside this file.
+ *
+ * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched or compiled.
+ */
+export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
+
+/** Settles once this entry's wasm has loaded from beside the entry file. `openForm()` waits for it. */
+export const ready: Promise<void>;

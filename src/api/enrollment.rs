@@ -1,0 +1,110 @@
+//! `CardEnrollment`'s Rust half: the token session behind the card form.
+//!
+//! `js/enrollment.js` draws the dialog and the vendor's frame and carries the
+//! `MessageChannel`; this class holds the token and decides every refresh with the
+//! same machinery as the other classes (rules 1–8), so the frame only ever gets a
+//! token through [`EnrollmentSession::token`].
+
+use crate::core::enrollment;
+use crate::core::options::{self, EnrollmentOptions};
+use crate::web::error::Error;
+use crate::web::options::JsOptions;
+use crate::web::session::Session;
+use crate::web::{js, promise};
+use js_sys::{Object, Promise};
+use wasm_bindgen::prelude::*;
+
+/// The token session of one open card form. Internal: pages use `CardEnrollment`.
+#[wasm_bindgen]
+pub struct EnrollmentSession {
+    session: Session,
+    options: EnrollmentOptions,
+}
+
+#[wasm_bindgen]
+impl EnrollmentSession {
+    /// Validates `openForm`'s options; nothing is shown yet.
+    ///
+    /// # Errors
+    /// `ConfigurationError` naming the key (a `container` that is not an `Element`
+    /// included).
+    pub fn open(options: JsValue) -> Result<EnrollmentSession, JsValue> {
+        let js = JsOptions::new(options)?;
+        let options = options::enrollment(&js.entries()).map_err(Error::from)?;
+        let container = js.get("container");
+        if !container.is_undefined() && js::get(&container, "nodeType").as_f64() != Some(1.0) {
+            return Err(Error::config("container", options::NOT_ELEMENT).into());
+        }
+        let callback = js.function("getAccessToken");
+        let session = Session::new(options.common.clone(), callback, None, None)?;
+        Ok(EnrollmentSession { session, options })
+    }
+
+    /// The vendor's frame URL for a page at `page_origin` (`location.origin`).
+    #[wasm_bindgen(js_name = frameUrl)]
+    pub fn frame_url(&self, page_origin: &str) -> String {
+        let o = &self.options;
+        enrollment::frame_url(&o.common.base, page_origin, &o.company_name, &o.subaccount_id)
+    }
+
+    /// The only origin the frame's messages may come from.
+    #[wasm_bindgen(getter, js_name = vendorOrigin)]
+    pub fn vendor_origin(&self) -> String {
+        self.options.common.base.origin.clone()
+    }
+
+    /// Resolves to the token to send to the frame: refreshed first at launch, when
+    /// `refused` (the frame's token got a 401) or when due. Single flight, under
+    /// `refreshTimeoutMs`.
+    ///
+    /// # Errors
+    /// `TokenRefreshError`, `TokenRefreshTimeoutError`, `InvalidAccessToken…`, or
+    /// `ClientDestroyedError` after `close()`.
+    pub fn token(&self, refused: bool) -> Promise {
+        let session = self.session.clone();
+        promise(Box::pin(async move {
+            Ok(JsValue::from(session.token_for_frame(refused).await?))
+        }))
+    }
+
+    /// Milliseconds until the token is due for its proactive refresh, or `null`.
+    #[wasm_bindgen(js_name = dueInMs, unchecked_return_type = "number | null")]
+    pub fn due_in_ms(&self) -> JsValue {
+        self.session.due_in_ms().map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// The SDK error for an `{type:'error', code, status?, error?, requestId?}` message
+    /// from the frame (any other code is a `NetworkError`).
+    #[wasm_bindgen(js_name = frameError)]
+    pub fn frame_error(&self, message: JsValue) -> JsValue {
+        let code = js::get(&message, "code").as_string().unwrap_or_default();
+        match enrollment::frame_error(&code) {
+            Some(e) => Error::Sdk(e),
+            None => {
+                let status = js::get(&message, "status").as_f64().unwrap_or(0.0);
+                let body = match js::get(&message, "error").as_string() {
+                    Some(error) => {
+                        let o = Object::new();
+                        js::set(&o, "error", &JsValue::from(error));
+                        o.into()
+                    }
+                    None => JsValue::NULL,
+                };
+                let request_id = js::get(&message, "requestId");
+                Error::Api {
+                    status: if (100.0..=599.0).contains(&status) { status as u16 } else { 0 },
+                    body,
+                    request_id: if request_id.is_string() { request_id } else { JsValue::NULL },
+                    detail: None,
+                    attempts: 0,
+                }
+            }
+        }
+        .into()
+    }
+
+    /// Forgets the token and rejects a pending `token()` with `ClientDestroyedError`.
+    pub fn close(&self) {
+        self.session.destroy();
+    }
+}

@@ -1,0 +1,316 @@
+// CardEnrollment across two origins: the demo page on the sandbox's main origin, the
+// card form in a frame served by the vendor's origin (the sandbox's second listener).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { JWT, launchBrowser, screenshot, startSandbox, watchedPage } from './helpers.mjs';
+
+const NUMBER = '4242424242424242';
+const FRAME = 'iframe[title^="Add a card"]';
+
+let sandbox;
+let browser;
+let vendor;
+before(async () => {
+  sandbox = await startSandbox('--vendor-port', '0');
+  browser = await launchBrowser();
+  vendor = (await (await fetch(`${sandbox.url}/api/enrollment-config`)).json()).baseUrl;
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const cards = async () => (await (await fetch(`${sandbox.url}/__sandbox/cards`)).json()).cards;
+
+/**
+ * The demo page, with `window.form(options)`: opens the form through pkg/enrollment.js
+ * with the demo's config, recording every callback in `window.seen`.
+ */
+async function openPage() {
+  const { page, seen } = await watchedPage(browser.context);
+  const requests = [];
+  page.on('request', (r) => {
+    if (r.frame() === page.mainFrame()) requests.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`);
+  });
+  await page.goto(`${sandbox.url}/enrollment.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.evaluate(async (vendorUrl) => {
+    const { CardEnrollment } = await import('/pkg/enrollment.js');
+    window.seen = { tokens: 0, success: [], errors: [], cancel: 0 };
+    window.backendToken = async () => {
+      window.seen.tokens += 1;
+      return (await fetch('/api/enrollment-token')).text();
+    };
+    window.form = (extra = {}) => CardEnrollment.openForm({
+      companyName: 'Demo Shop',
+      subaccountId: 'sub_demo',
+      baseUrl: vendorUrl,
+      getAccessToken: () => window.backendToken(),
+      onSuccess: (card) => window.seen.success.push(card),
+      onError: (e) => window.seen.errors.push({ name: e.name, code: e.code, status: e.status, message: e.message }),
+      onCancel: () => { window.seen.cancel += 1; },
+      ...extra,
+    }).then((handle) => { window.handle = handle; return true; });
+  }, vendor);
+  return { page, seen, requests };
+}
+
+async function typeCard(page, number = NUMBER) {
+  const frame = page.frameLocator(FRAME);
+  await frame.locator('#submit:not([disabled])').waitFor();
+  await frame.locator('#number').pressSequentially(number);
+  await frame.locator('#expiry').fill('12/34');
+  await frame.locator('#cvc').fill(number.startsWith('37') ? '1234' : '123');
+  return frame;
+}
+
+const seenNow = (page) => page.evaluate(() => window.seen);
+
+test('typing a test card enrols it: onSuccess gets last4 and brand, the sandbox stored it, and the number stays in the frame', async () => {
+  const { page, seen, requests } = await openPage();
+  const before = (await cards()).length;
+  await page.evaluate(() => window.form());
+  const frame = await typeCard(page);
+  assert.equal(await frame.locator('#number').inputValue(), '4242 4242 4242 4242', 'grouped in fours as typed');
+  assert.match(await frame.locator('h1, .company').allTextContents().then((t) => t.join(' ')), /Demo Shop/);
+  await screenshot(page, 'enrollment-form.png');
+
+  // The partner page's own script cannot reach into the frame.
+  const reach = await page.evaluate((sel) => {
+    const f = document.querySelector(sel);
+    const out = { contentDocument: f.contentDocument === null };
+    try {
+      out.value = f.contentWindow.document.getElementById('number').value;
+    } catch (e) {
+      out.threw = e.name;
+    }
+    return out;
+  }, FRAME);
+  assert.deepEqual(reach, { contentDocument: true, threw: 'SecurityError' });
+
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1);
+  const state = await seenNow(page);
+  assert.equal(state.success[0].last4, '4242');
+  assert.equal(state.success[0].brand, 'visa');
+  assert.match(state.success[0].cardId, /^card_/);
+  assert.deepEqual(Object.keys(state.success[0]).sort(), ['brand', 'cardId', 'expMonth', 'expYear', 'last4']);
+  assert.deepEqual(state.errors, []);
+  assert.equal(state.tokens, 1, 'getAccessToken called once, at launch');
+  const stored = await cards();
+  assert.equal(stored.length, before + 1);
+  assert.deepEqual({ last4: stored.at(-1).last4, brand: stored.at(-1).brand }, { last4: '4242', brand: 'visa' });
+  assert.equal(await page.locator(FRAME).count(), 0, 'the form closes after success');
+
+  for (const r of requests) assert.ok(!r.includes(NUMBER) && !r.includes('4242 4242'), `page request carries the number: ${r}`);
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+  assert.doesNotMatch(storage, JWT);
+  assert.deepEqual([seen.errors, seen.pageErrors, seen.csp], [[], [], []]);
+  await page.close();
+});
+
+test('a token revoked mid-session costs one more getAccessToken call, and the enrolment succeeds', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => window.form());
+  const frame = await typeCard(page, '5555555555554444');
+  await page.waitForFunction(() => window.seen.tokens === 1);
+  const before = await sandbox.counters();
+  await sandbox.post('/__sandbox/revoke');
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1 || window.seen.errors.length > 0);
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors, []);
+  assert.equal(state.success[0].brand, 'mastercard');
+  assert.equal(state.tokens, 2, 'one launch call and one after the 401');
+  const now = await sandbox.counters();
+  assert.equal(now.unauthorized - before.unauthorized, 1, 'one refused attempt');
+  assert.equal(now.cards_enrolled - before.cards_enrolled, 1);
+  await page.close();
+});
+
+test('a getAccessToken that hangs reaches onError with TokenRefreshTimeoutError after about 5 s', async () => {
+  const { page } = await openPage();
+  const started = Date.now();
+  await page.evaluate(() => {
+    window.backendToken = () => { window.seen.tokens += 1; return new Promise(() => {}); };
+    return window.form();
+  });
+  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 20_000 });
+  const elapsed = Date.now() - started;
+  const state = await seenNow(page);
+  assert.equal(state.errors[0].name, 'TokenRefreshTimeoutError');
+  assert.equal(state.errors[0].code, 'TOKEN_REFRESH_TIMEOUT');
+  assert.ok(elapsed >= 4_500 && elapsed < 15_000, `onError after ${elapsed} ms`);
+  assert.equal(await page.locator(FRAME).count(), 1, 'the form stays open for a retry');
+  await page.close();
+});
+
+test('a token from the API credentials reaches onError with ApiError 403, and no card is stored', async () => {
+  const { page } = await openPage();
+  const before = await sandbox.counters();
+  await page.evaluate(() => {
+    window.backendToken = async () => {
+      window.seen.tokens += 1;
+      const r = await fetch('/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'api_client_dev', client_secret: 'api_secret_dev', grant_type: 'client_credentials' }),
+      });
+      return (await r.json()).access_token;
+    };
+    return window.form();
+  });
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.errors.length > 0);
+  const state = await seenNow(page);
+  assert.deepEqual(
+    { name: state.errors[0].name, status: state.errors[0].status },
+    { name: 'ApiError', status: 403 },
+  );
+  assert.equal(state.success.length, 0);
+  assert.equal((await sandbox.counters()).cards_enrolled - before.cards_enrolled, 0);
+  assert.equal(await page.locator(FRAME).count(), 1, 'the form stays open');
+  await page.close();
+});
+
+test('forged postMessages from other windows and origins change nothing', async () => {
+  const { page } = await openPage();
+  const forged = [
+    { type: 'partner-sdk:enrollment:hello', v: 1 },
+    { type: 'success', card: { cardId: 'card_forged', last4: '0000', brand: 'visa', expMonth: 1, expYear: 2030 } },
+    { type: 'cancel' },
+    { type: 'error', code: 'API_ERROR', status: 500 },
+    { type: 'need-token', reason: 'unauthorized' },
+  ];
+  // Windows at another origin (localhost vs 127.0.0.1) and at the vendor's own origin
+  // (but not the frame), opened by the page so that they can reach it.
+  const popups = [];
+  for (const origin of [sandbox.url.replace('127.0.0.1', 'localhost'), vendor]) {
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.evaluate((url) => { window.open(url, '_blank'); }, `${origin}/favicon.svg`),
+    ]);
+    await popup.waitForLoadState();
+    popups.push(popup);
+  }
+  const forge = () => Promise.all([
+    ...popups.map((p) => p.evaluate((messages) => { for (const m of messages) window.opener.postMessage(m, '*'); }, forged)),
+    page.evaluate((messages) => { for (const m of messages) window.postMessage(m, '*'); }, forged),
+  ]);
+  // Before the frame's own hello (the vendor answers the form 1.5 s late) and after
+  // the handshake.
+  await sandbox.post('/__sandbox/faults', { path: '/enrollment/form', delay_ms: 1500 });
+  await page.evaluate(() => window.form());
+  await forge();
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await forge();
+  await page.waitForTimeout(300);
+  const state = await seenNow(page);
+  assert.deepEqual({ success: state.success, errors: state.errors, cancel: state.cancel, tokens: state.tokens },
+    { success: [], errors: [], cancel: 0, tokens: 1 });
+  assert.equal(await page.locator(FRAME).count(), 1);
+  // The real channel still works.
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1);
+  assert.equal((await seenNow(page)).success[0].last4, '4242');
+  for (const p of popups) await p.close();
+  await page.close();
+});
+
+test('Escape calls onCancel and returns the focus; close() leaves no element or listener behind', async () => {
+  const { page } = await openPage();
+  // Track the listeners added to window and document and not removed since.
+  await page.evaluate(() => {
+    const live = [];
+    window.liveListeners = () => live.length;
+    for (const target of [window, document]) {
+      const add = target.addEventListener.bind(target);
+      const remove = target.removeEventListener.bind(target);
+      const find = (type, fn) => live.findIndex((l) => l.target === target && l.type === type && l.fn === fn);
+      target.addEventListener = (type, fn, opts) => {
+        if (find(type, fn) < 0) live.push({ target, type, fn });
+        return add(type, fn, opts);
+      };
+      target.removeEventListener = (type, fn, opts) => {
+        const i = find(type, fn);
+        if (i >= 0) live.splice(i, 1);
+        return remove(type, fn, opts);
+      };
+    }
+  });
+  const bodyBefore = await page.evaluate(() => document.body.innerHTML);
+  await page.focus('#open');
+  await page.evaluate(() => window.form());
+  assert.equal(await page.evaluate(() => window.liveListeners()), 2, 'the handshake and Escape listeners');
+  assert.equal(await page.locator('[role="dialog"][aria-modal="true"]').count(), 1);
+  assert.notEqual(await page.evaluate(() => document.activeElement.id), 'open', 'focus moved into the dialog');
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.frameLocator(FRAME).locator('#number').click();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'open', 'focus is back on the opener');
+  assert.equal(await page.locator(FRAME).count(), 0);
+  assert.equal(await page.evaluate(() => window.liveListeners()), 0, 'every listener removed');
+
+  // close(): no onCancel, nothing left.
+  await page.evaluate(() => window.form());
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.evaluate(() => window.handle.close());
+  assert.equal(await page.evaluate(() => document.body.innerHTML), bodyBefore);
+  assert.equal(await page.evaluate(() => window.liveListeners()), 0);
+  assert.equal((await seenNow(page)).cancel, 1, 'close() does not call onCancel');
+  await page.close();
+});
+
+test('bad options reject with ConfigurationError naming the key before anything is shown', async () => {
+  const { page } = await openPage();
+  const results = await page.evaluate(async () => {
+    const out = [];
+    for (const extra of [
+      { companyName: '' },
+      { subaccountId: 42 },
+      { getAccessToken: undefined },
+      { baseUrl: 'http://vendor.example' },
+      { container: '#inline' },
+      { onSuccess: 'yes' },
+      { refreshTimeoutMs: -1 },
+      { accessToken: 'x' },
+    ]) {
+      try {
+        await window.form(extra);
+        out.push({ extra: Object.keys(extra)[0], resolved: true });
+      } catch (e) {
+        out.push({ extra: Object.keys(extra)[0], name: e.name, key: e.key });
+      }
+    }
+    return { out, frames: document.querySelectorAll('iframe').length, tokens: window.seen.tokens };
+  });
+  for (const r of results.out) assert.deepEqual(r, { extra: r.extra, name: 'ConfigurationError', key: r.extra });
+  assert.equal(results.frames, 0);
+  assert.equal(results.tokens, 0);
+  await page.close();
+});
+
+test('a container holds the form inline; a frame that never says hello reaches onError with NetworkError', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    const box = document.getElementById('inline');
+    box.hidden = false;
+    return window.form({ container: box });
+  });
+  assert.equal(await page.locator(`#inline ${FRAME}`).count(), 1);
+  assert.equal(await page.locator('[role="dialog"]').count(), 0);
+  const frame = await typeCard(page, '378282246310005');
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1);
+  assert.equal((await seenNow(page)).success[0].brand, 'amex');
+
+  // The page's own origin serves no form for this baseUrl's path: no handshake.
+  await page.evaluate((url) => window.form({ baseUrl: `${url}/nowhere` }), sandbox.url);
+  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 20_000 });
+  assert.equal((await seenNow(page)).errors[0].name, 'NetworkError');
+  await page.evaluate(() => window.handle.close());
+  await page.close();
+});
