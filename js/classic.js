@@ -1,6 +1,7 @@
 // partner-sdk.js, the classic <script src> entry: defines the global `PartnerSDK`.
 // It starts the checkout wasm download at once; SafeSDK's module loads only when the
-// page asks for it (`await PartnerSDK.ready`), so a checkout page never downloads it.
+// page asks for it (`await PartnerSDK.ready`), and CardEnrollment's when the page opens
+// a form, so a checkout page downloads neither.
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { prepare } from './alternative.js';
@@ -15,6 +16,28 @@ prepare(AlternativeClient, () => checkout.init());
 
 let gatekeeper;
 let everything;
+let enrollment;
+
+/** Imports one of the on-demand class modules beside this script. */
+function classModule(file, what) {
+  return import(new URL(file, base).href).catch((cause) => {
+    throw new errors.NetworkError(`partner-sdk could not load its ${what} module`, { cause });
+  });
+}
+
+/** CardEnrollment's module, loaded once, on first use (or by `init({ enrollment })`). */
+function loadEnrollment(source) {
+  if (!enrollment) {
+    enrollment = classModule('enrollment.classic.js', 'card form');
+    enrollment.catch(() => { enrollment = undefined; });
+  }
+  return source === undefined ? enrollment : enrollment.then(async (m) => { await m.init(source); return m; });
+}
+
+/** `PartnerSDK.CardEnrollment.openForm(options)`: loads the card form's module first. */
+const CardEnrollment = Object.freeze({
+  openForm: async (options) => (await loadEnrollment()).CardEnrollment.openForm(options),
+});
 
 /** `new PartnerSDK.SafeSDK(...)` after `await PartnerSDK.ready`. */
 function SafeSDK(options) {
@@ -27,16 +50,19 @@ function SafeSDK(options) {
   return new gatekeeper.SafeSDK(options);
 }
 
-/** Loads every class (`{ checkout, gatekeeper }` sources, or from beside this script). */
+/**
+ * Loads SafeSDK's and AlternativeClient's modules (`{ checkout, gatekeeper }` sources, or
+ * from beside this script), and CardEnrollment's when `sources.enrollment` is given.
+ */
 function init(sources = {}) {
-  const load = import(new URL('gatekeeper.classic.js', base).href).catch((cause) => {
-    throw new errors.NetworkError('partner-sdk could not load its Gatekeeper module', { cause });
-  }).then(async (module) => {
+  const load = classModule('gatekeeper.classic.js', 'Gatekeeper').then(async (module) => {
     await module.init(sources.gatekeeper);
     gatekeeper = module;
     SafeSDK.prototype = module.SafeSDK.prototype;
   });
-  return Promise.all([checkout.init(sources.checkout), load]).then(() => {});
+  const loads = [checkout.init(sources.checkout), load];
+  if (sources.enrollment !== undefined) loads.push(loadEnrollment(sources.enrollment));
+  return Promise.all(loads).then(() => {});
 }
 
 globalThis.PartnerSDK = Object.freeze({
@@ -45,6 +71,7 @@ globalThis.PartnerSDK = Object.freeze({
   [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection },
   AlternativeClient,
   SafeSDK,
+  CardEnrollment,
   init,
   /** Settles once every class has loaded: this is what loads SafeSDK's module. */
   get ready() {

@@ -12,6 +12,8 @@ declare global {
     export import AlternativeClient = SDK.AlternativeClient;
     /** The Gatekeeper device client; `await PartnerSDK.ready` before `new PartnerSDK.SafeSDK(options)`. */
     export import SafeSDK = SDK.SafeSDK;
+    /** The vendor's hosted card form; `await PartnerSDK.CardEnrollment.openForm(options)` loads its module. */
+    export import CardEnrollment = SDK.CardEnrollment;
     /** Base class of every error the SDK throws. */
     export import PartnerSdkError = SDK.PartnerSdkError;
     /** The token is not a string, or is empty after trimming (`INVALID_ACCESS_TOKEN`). */

@@ -16,6 +16,8 @@ export interface InitSources {
   checkout?: InitInput | Promise<InitInput>;
   /** The Gatekeeper module (`gatekeeper_bg.wasm`), for `SafeSDK`. */
   gatekeeper?: InitInput | Promise<InitInput>;
+  /** The card form's module (`enrollment_bg.wasm`), for `CardEnrollment`. */
+  enrollment?: InitInput | Promise<InitInput>;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface InitSources {
  * `AlternativeClient.create()` loads its module for you, and importing this entry starts
  * both downloads.
  *
- * Pass `{ checkout, gatekeeper }` (each a URL, a `Response`, bytes or a compiled
+ * Pass `{ checkout, gatekeeper, enrollment }` (each a URL, a `Response`, bytes or a compiled
  * `WebAssembly.Module`) when the `.wasm` files are not hosted beside the entry file.
  *
  * @throws {NetworkError} (as a rejection) when a `.wasm` cannot be fetched or compiled.
@@ -359,6 +361,79 @@ export class SafeSDK {
    * with `ClientDestroyedError`.
    */
   destroy(): void;
+}
+
+// ---------------------------------------------------------------- CardEnrollment
+
+/** What `onSuccess` gets: the stored card, never its number or security code. */
+export interface EnrolledCard {
+  /** The vendor's id of the stored card. */
+  cardId: string;
+  /** The last four digits of the number. */
+  last4: string;
+  /** `'visa'`, `'mastercard'`, `'amex'`, `'discover'` or `'unknown'`. */
+  brand: string;
+  /** The expiry month, 1 to 12. */
+  expMonth: number;
+  /** The expiry year, four digits. */
+  expYear: number;
+}
+
+/**
+ * `CardEnrollment.openForm()` options. Bad options reject with `ConfigurationError`
+ * naming the key, before anything is shown.
+ */
+export interface CardEnrollmentOptions {
+  /** Your company's name, shown in the form (at most 100 characters). */
+  companyName: string;
+  /** The sub-account the card is enrolled for (a path segment, percent-encoded). */
+  subaccountId: string;
+  /**
+   * Resolves to a JWT with the card-enrollment scope (from your backend's SDK
+   * credentials). Called when the form opens, and whenever the token is due or refused.
+   * It must settle within `refreshTimeoutMs`.
+   */
+  getAccessToken: TokenCallback;
+  /**
+   * The vendor's API root, which also serves the form (`{baseUrl}/enrollment/form`): an
+   * absolute `https:` URL (`http:` only for `localhost`, `127.0.0.1`, `[::1]`). Your
+   * page's Content-Security-Policy must allow its origin in `frame-src`.
+   */
+  baseUrl: string;
+  /** Where to put the form; by default a modal dialog over the page. */
+  container?: Element;
+  /** The card was stored. The form has closed. */
+  onSuccess?: (card: EnrolledCard) => void;
+  /**
+   * Something failed (`ApiError`, `NetworkError`, `AccessTokenExpiredError`,
+   * `TokenRefreshError`, `TokenRefreshTimeoutError`); the form stays open for a retry.
+   */
+  onError?: (error: PartnerSdkError) => void;
+  /** The user closed the form (its Close button, or Escape). Not called by `close()`. */
+  onCancel?: () => void;
+  /** How long `getAccessToken` may take, in ms (whole number, default 5000). */
+  refreshTimeoutMs?: number;
+}
+
+/** An open card form. */
+export interface CardForm {
+  /** Removes the form, its listeners and its channel; `onCancel` is not called. */
+  close(): void;
+}
+
+/**
+ * The vendor's hosted card form. The number, expiry and security code are typed into a
+ * frame served by the vendor's origin, so no script of your page can read them; the
+ * SDK hands the frame its token over a private channel and refreshes it as needed.
+ */
+export class CardEnrollment {
+  private constructor();
+  /**
+   * Validates `options`, loads the wasm if needed, and shows the form; resolves to its
+   * handle once the frame is in the page (without waiting for it to load). A frame that
+   * does not answer within 10 s reaches `onError` with `NetworkError`.
+   */
+  static openForm(options: CardEnrollmentOptions): Promise<CardForm>;
 }
 
 // ---------------------------------------------------------------- errors

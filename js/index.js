@@ -1,20 +1,26 @@
 // partner-sdk: every class. Each class still has its own wasm module, loaded from
-// beside this file; `init({ checkout, gatekeeper })` loads them from elsewhere.
+// beside this file; `init({ checkout, gatekeeper, enrollment })` loads them from elsewhere.
 import * as checkout from './checkout.js';
 import * as gatekeeper from './gatekeeper.js';
+import * as enrollment from './enrollment.js';
 
 /** Settles once every class's wasm has loaded. */
-export const ready = Promise.all([checkout.ready, gatekeeper.ready]).then(() => {});
+export const ready = Promise.all([checkout.ready, gatekeeper.ready, enrollment.ready]).then(() => {});
 ready.catch(() => {});
 
 /**
- * Loads the wasm modules: from beside this file, or `{ checkout, gatekeeper }` sources.
- * @param {{ checkout?: unknown, gatekeeper?: unknown }} [sources]
+ * Loads the wasm modules: from beside this file, or `{ checkout, gatekeeper, enrollment }` sources.
+ * @param {{ checkout?: unknown, gatekeeper?: unknown, enrollment?: unknown }} [sources]
  */
 export function init(sources = {}) {
-  return Promise.all([checkout.init(sources.checkout), gatekeeper.init(sources.gatekeeper)]).then(() => {});
+  return Promise.all([
+    checkout.init(sources.checkout),
+    gatekeeper.init(sources.gatekeeper),
+    enrollment.init(sources.enrollment),
+  ]).then(() => {});
 }
 
 export { AlternativeClient } from './checkout.js';
 export { SafeSDK } from './gatekeeper.js';
+export { CardEnrollment } from './enrollment.js';
 export * from './public-errors.js';

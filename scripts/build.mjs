@@ -2,7 +2,8 @@
 //
 //   pkg/checkout_bg.wasm    AlternativeClient   (cargo feature `checkout`)
 //   pkg/gatekeeper_bg.wasm  SafeSDK             (cargo feature `gatekeeper`)
-//   pkg/checkout.js, pkg/gatekeeper.js   ESM per class (glue + loader, minified)
+//   pkg/enrollment_bg.wasm  CardEnrollment      (cargo feature `enrollment`)
+//   pkg/checkout.js, pkg/gatekeeper.js, pkg/enrollment.js   ESM per class (glue + loader, minified)
 //   pkg/index.js            ESM, every class
 //   pkg/partner-sdk.js      classic script, global PartnerSDK
 //   pkg/errors.js           the error classes, shared by every ESM entry
@@ -19,7 +20,8 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url).pathname;
 const pkg = join(root, 'pkg');
 const stage = join(root, 'target', 'js-stage');
-const CLASSES = ['checkout', 'gatekeeper'];
+const CLASSES = ['checkout', 'gatekeeper', 'enrollment'];
+const PER_CLASS = /(['"])\.\/(checkout|gatekeeper|enrollment)\.js\1/g;
 
 const env = {
   ...process.env,
@@ -115,7 +117,7 @@ const common = { bundle: true, minify: true, target: 'es2022', logLevel: 'error'
 const readFromDisk = {
   name: 'read-from-disk',
   setup(b) {
-    b.onLoad({ filter: /(checkout|gatekeeper)\.js$/ }, ({ path }) => {
+    b.onLoad({ filter: /(checkout|gatekeeper|enrollment)\.js$/ }, ({ path }) => {
       const source = readFileSync(path, 'utf8');
       const wasmUrl = /besidePackage\((new URL\('\w+_bg\.wasm', import\.meta\.url\))\)/;
       if (!wasmUrl.test(source)) throw new Error(`${path}: no wasm URL to read from disk`);
@@ -136,22 +138,25 @@ for (const entry of [...CLASSES, 'index']) {
     format: 'esm',
     plugins: [sharedErrors],
     // index.js re-exports the per-class entries rather than copying them.
-    external: entry === 'index' ? ['./checkout.js', './gatekeeper.js'] : [],
+    external: entry === 'index' ? CLASSES.map((name) => `./${name}.js`) : [],
   });
 }
-// SafeSDK for the classic script, loaded on demand: its errors are the global's.
-await build({
-  ...common,
-  entryPoints: [join(stage, 'gatekeeper.js')],
-  outfile: join(pkg, 'gatekeeper.classic.js'),
-  format: 'esm',
-  plugins: [{
-    name: 'classic-errors',
-    setup(b) {
-      b.onResolve({ filter: /\/errors\.js$/ }, () => ({ path: join(stage, 'classic-errors.js') }));
-    },
-  }],
-});
+// SafeSDK and CardEnrollment for the classic script, loaded on demand: their errors
+// are the global's.
+for (const entry of ['gatekeeper', 'enrollment']) {
+  await build({
+    ...common,
+    entryPoints: [join(stage, `${entry}.js`)],
+    outfile: join(pkg, `${entry}.classic.js`),
+    format: 'esm',
+    plugins: [{
+      name: 'classic-errors',
+      setup(b) {
+        b.onResolve({ filter: /\/errors\.js$/ }, () => ({ path: join(stage, 'classic-errors.js') }));
+      },
+    }],
+  });
+}
 await build({
   ...common,
   entryPoints: [join(stage, 'classic.js')],
@@ -167,12 +172,12 @@ for (const entry of [...CLASSES, 'index']) {
     format: 'esm',
     platform: 'node',
     plugins: [sharedErrors, readFromDisk],
-    external: entry === 'index' ? ['./checkout.js', './gatekeeper.js'] : [],
+    external: entry === 'index' ? CLASSES.map((name) => `./${name}.js`) : [],
   });
 }
 // index.node.js re-exports the Node builds of the per-class entries.
 writeFileSync(join(pkg, 'index.node.js'), readFileSync(join(pkg, 'index.node.js'), 'utf8')
-  .replace(/(['"])\.\/(checkout|gatekeeper)\.js\1/g, "'./$2.node.js'"));
+  .replace(PER_CLASS, "'./$2.node.js'"));
 writeFileSync(join(pkg, 'require.cjs'), [
   '// partner-sdk is an ES module (its Gatekeeper entry awaits its wasm at import).',
   "throw new Error(\"partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or `await import('partner-sdk')` in CommonJS), not require()\");",

@@ -14,12 +14,13 @@ bash scripts/setup.sh
 node scripts/build.mjs
 cargo build --release -q -p sandbox
 
-cargo run --release -q -p sandbox -- --port "$PORT" --test-controls \
-  --checkout-ttl 60 --gatekeeper-ttl 60 |
+# The card form is served by the vendor's origin, a second port, as in production.
+cargo run --release -q -p sandbox -- --port "$PORT" --vendor-port "$((PORT + 1))" --test-controls \
+  --checkout-ttl 60 --gatekeeper-ttl 60 --enrollment-ttl 60 |
   while IFS= read -r line; do
     printf '%s\n' "$line"
     if [[ "$line" == "listening on "* ]]; then
       url="${line#listening on }"
-      printf '\n  Checkout, script tag:  %s/\n  Checkout, ES module:   %s/esm.html\n  Gatekeeper (SafeSDK):  %s/gatekeeper.html\n\n' "$url" "$url" "$url"
+      printf '\n  Checkout, script tag:  %s/\n  Checkout, ES module:   %s/esm.html\n  Gatekeeper (SafeSDK):  %s/gatekeeper.html\n  Card enrollment:       %s/enrollment.html\n\n' "$url" "$url" "$url" "$url"
     fi
   done

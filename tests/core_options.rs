@@ -583,3 +583,72 @@ fn safe_undefined_values_count_as_absent() {
         );
     }
 }
+
+/// `{ companyName, subaccountId, getAccessToken, baseUrl }`, the smallest valid form.
+fn form_min() -> Vec<Entry> {
+    vec![
+        e("companyName", s("Demo Shop")),
+        e("subaccountId", s("sub_demo")),
+        e("getAccessToken", F),
+        e("baseUrl", s("https://vendor.example")),
+    ]
+}
+
+fn form_with(extra: &[(&str, Value)]) -> Result<options::EnrollmentOptions, ConfigError> {
+    let mut entries = form_min();
+    entries.extend(extra.iter().map(|(k, v)| e(k, v.clone())));
+    options::enrollment(&entries)
+}
+
+#[test]
+fn enrollment_minimal_and_defaults() {
+    let o = options::enrollment(&form_min()).unwrap();
+    assert_eq!(o.company_name, "Demo Shop");
+    assert_eq!(o.subaccount_id, "sub_demo");
+    assert_eq!(o.common.callback, Some(CallbackKey::GetAccessToken));
+    assert_eq!(o.common.refresh_timeout_ms, 5_000);
+    assert_eq!(o.common.base.origin, "https://vendor.example");
+    let all = form_with(&[
+        ("container", O),
+        ("onSuccess", F),
+        ("onError", F),
+        ("onCancel", F),
+        ("refreshTimeoutMs", n(800.0)),
+    ])
+    .unwrap();
+    assert_eq!(all.common.refresh_timeout_ms, 800);
+}
+
+#[test]
+fn enrollment_names_the_key_at_fault() {
+    let key = |r: Result<options::EnrollmentOptions, ConfigError>| r.unwrap_err().key;
+    for required in ["companyName", "subaccountId", "getAccessToken", "baseUrl"] {
+        let entries: Vec<Entry> = form_min().into_iter().filter(|e| e.key != required).collect();
+        assert_eq!(key(options::enrollment(&entries)), required);
+    }
+    let cases: [(&str, Value); 12] = [
+        ("companyName", s("  ")),
+        ("companyName", s(&"x".repeat(101))),
+        ("companyName", s("a\nb")),
+        ("subaccountId", n(7.0)),
+        ("getAccessToken", s("fn")),
+        ("baseUrl", s("http://vendor.example")),
+        ("onSuccess", O),
+        ("onError", s("x")),
+        ("onCancel", n(1.0)),
+        ("container", s("#form")),
+        ("refreshTimeoutMs", n(0.0)),
+        ("accessToken", s(TOKEN)),
+    ];
+    for (k, v) in cases {
+        assert_eq!(key(form_with(&[(k, v.clone())])), k, "{k}: {v:?}");
+    }
+    // Options of the other classes are not options of the form.
+    for k in ["onAccessTokenExpired", "retry", "requestTimeoutMs", "environment"] {
+        assert_eq!(key(form_with(&[(k, F)])), k);
+    }
+    assert_eq!(
+        form_with(&[("container", s("#x"))]).unwrap_err().problem,
+        options::NOT_ELEMENT
+    );
+}

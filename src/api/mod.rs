@@ -4,10 +4,14 @@
 
 #[cfg(feature = "checkout")]
 mod alternative;
+#[cfg(feature = "enrollment")]
+mod enrollment;
 #[cfg(feature = "gatekeeper")]
 mod safe_sdk;
 
 #[cfg(feature = "checkout")]
 pub use alternative::AlternativeClient;
+#[cfg(feature = "enrollment")]
+pub use enrollment::EnrollmentSession;
 #[cfg(feature = "gatekeeper")]
 pub use safe_sdk::SafeSdk;

@@ -6,6 +6,7 @@
 
 pub mod base64url;
 pub mod clock;
+pub mod enrollment;
 pub mod error;
 pub mod expiry;
 pub mod gatekeeper;

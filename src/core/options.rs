@@ -117,9 +117,23 @@ const SAFE_KEYS: [&str; 4] = [
     "onTokenRefreshed",
 ];
 
+const ENROLLMENT_KEYS: [&str; 9] = [
+    "companyName",
+    "subaccountId",
+    "getAccessToken",
+    "baseUrl",
+    "container",
+    "onSuccess",
+    "onError",
+    "onCancel",
+    "refreshTimeoutMs",
+];
+
 const NOT_STRING: &str = "must be a string";
 const EMPTY: &str = "must be a non-empty string";
 const NOT_FUNCTION: &str = "must be a function";
+/// The problem of a `container` that is not a DOM element.
+pub const NOT_ELEMENT: &str = "must be a DOM Element";
 const NOT_MS: &str = "must be a whole number of milliseconds from 1 to 2147483647";
 const NOT_SECONDS: &str = "must be a number of seconds from 0 to 86400";
 
@@ -132,6 +146,13 @@ impl Reader<'_> {
             .iter()
             .find(|e| !COMMON_KEYS.contains(&e.key.as_str()) && !extra.contains(&e.key.as_str()))
         {
+            Some(e) => Err(ConfigError::new(&e.key, "is not a known option")),
+            None => Ok(()),
+        }
+    }
+
+    fn check_only(&self, allowed: &[&str]) -> Result<(), ConfigError> {
+        match self.0.iter().find(|e| !allowed.contains(&e.key.as_str())) {
             Some(e) => Err(ConfigError::new(&e.key, "is not a known option")),
             None => Ok(()),
         }
@@ -271,5 +292,52 @@ pub fn safe(entries: &[Entry]) -> Result<SafeOptions, ConfigError> {
         api_key,
         application_id,
         application_version,
+    })
+}
+
+/// Validated `CardEnrollment.openForm` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrollmentOptions {
+    /// The shared part: `baseUrl`, `getAccessToken`, `refreshTimeoutMs` (the other
+    /// shared keys are not options of the form).
+    pub common: Common,
+    /// `companyName`, shown in the form.
+    pub company_name: String,
+    /// `subaccountId`, a path segment of the cards endpoint.
+    pub subaccount_id: String,
+}
+
+/// Validates `CardEnrollment.openForm` options, except `container`'s element type
+/// (the browser layer checks that it is an `Element`).
+///
+/// # Errors
+/// [`ConfigError`] naming the first offending key.
+pub fn enrollment(entries: &[Entry]) -> Result<EnrollmentOptions, ConfigError> {
+    let r = Reader(entries);
+    r.check_only(&ENROLLMENT_KEYS)?;
+    let company_name = r.required("companyName")?;
+    if company_name.chars().count() > 100 || company_name.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            "companyName",
+            "must be at most 100 characters, without control characters",
+        ));
+    }
+    let subaccount_id = r.required("subaccountId")?;
+    let base_text = r.required("baseUrl")?;
+    let base = r.base_url("baseUrl", &base_text)?;
+    for key in ["onSuccess", "onError", "onCancel"] {
+        r.function(key)?;
+    }
+    if !matches!(r.get("container"), Value::Undefined | Value::Other) {
+        return Err(ConfigError::new("container", NOT_ELEMENT));
+    }
+    let common = r.common(base)?;
+    if common.callback.is_none() {
+        return Err(ConfigError::new("getAccessToken", "is required"));
+    }
+    Ok(EnrollmentOptions {
+        common,
+        company_name,
+        subaccount_id,
     })
 }

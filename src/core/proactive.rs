@@ -77,6 +77,20 @@ impl TokenState {
     }
 }
 
+impl TokenState {
+    /// For a session with no requests of its own (the card form pushes tokens to its
+    /// frame): seconds from `server_now_s` until [`TokenState::refresh_before_send`]
+    /// would refresh this token, or `None` when it never will (no `exp`, already
+    /// refreshed proactively once, or delivered due by a proactive refresh). `0` means
+    /// now. Asking again after that refresh gives `None`, so a timer cannot loop.
+    pub fn due_in(&self, exp: Option<f64>, server_now_s: f64, leeway_s: f64) -> Option<f64> {
+        if self.proactively_refreshed || self.use_as_is_once {
+            return None;
+        }
+        exp.map(|exp| (exp - leeway_s - server_now_s).max(0.0))
+    }
+}
+
 /// Rule 6's fallback, in server time: after a failed proactive refresh, the request
 /// still goes out with the current token when that token has not expired by the
 /// server's clock (`exp > server_now_s`, or no `exp`). Otherwise the request rejects
@@ -165,6 +179,24 @@ mod tests {
         let mut quiet = TokenState::default();
         quiet.accepted(false, true, false);
         assert!(quiet.refresh_before_send(exp, NOW + 950.0, LEEWAY, true));
+    }
+
+    #[test]
+    fn due_in_counts_down_to_the_refresh_and_then_stops() {
+        let mut s = TokenState::default();
+        let exp = Some(NOW + 300.0);
+        assert_eq!(s.due_in(exp, NOW, LEEWAY), Some(270.0));
+        assert_eq!(s.due_in(exp, NOW + 290.0, LEEWAY), Some(0.0));
+        assert_eq!(s.due_in(None, NOW, LEEWAY), None);
+        // The timer fires and the refresh runs once: no second timer for this token.
+        assert!(s.refresh_before_send(exp, NOW + 290.0, LEEWAY, true));
+        assert_eq!(s.due_in(exp, NOW + 290.0, LEEWAY), None);
+        // A new token from it, not due yet: a timer again.
+        s.accepted(false, true, false);
+        assert_eq!(s.due_in(Some(NOW + 900.0), NOW + 290.0, LEEWAY), Some(580.0));
+        // A new token already due on arrival: sent as is, no timer.
+        s.accepted(false, true, true);
+        assert_eq!(s.due_in(Some(NOW + 1.0), NOW + 290.0, LEEWAY), None);
     }
 
     #[test]
