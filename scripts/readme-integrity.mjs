@@ -4,7 +4,8 @@
 // examples of docs/checkout-pages.md, and the pinned demo pages under www/.
 //
 // Line by line: a line that names exactly one file of pkg/integrity.json (as `…/name"`,
-// "name", `name` in backticks…) and carries a `sha384-…` value gets that file's hash.
+// "name", `name` in backticks…) and carries a `sha384-…` value gets that file's hash;
+// in a table row, only the first cell counts.
 // Nothing else in the files changes.
 //
 //   node scripts/readme-integrity.mjs          rewrites the files, prints what changed
@@ -29,7 +30,9 @@ export function pinText(text, integrity) {
     .map((line) => {
       if (!HASH.test(line)) return line;
       HASH.lastIndex = 0;
-      const named = names.filter(([, re]) => re.test(line));
+      // A table row is about the file in its first cell, whatever else it mentions.
+      const about = line.startsWith('|') ? line.split('|')[1] : line;
+      const named = names.filter(([, re]) => re.test(about));
       if (named.length !== 1) return line; // no file, or several: not ours to guess
       return line.replace(HASH, integrity[named[0][0]]);
     })

@@ -34,6 +34,7 @@ test('npm pack holds pkg/, package.json and docs only', () => {
     'index.js', 'checkout.js', 'gatekeeper.js', 'gatekeeper.classic.js', 'errors.js', 'partner-sdk.js',
     'checkout_bg.wasm', 'gatekeeper_bg.wasm', 'index.d.ts', 'checkout.d.ts', 'gatekeeper.d.ts', 'global.d.ts',
     'index.node.js', 'checkout.node.js', 'gatekeeper.node.js', 'require.cjs', 'integrity.json',
+    'enrollment.js', 'enrollment.classic.js', 'enrollment_bg.wasm', 'enrollment.d.ts', 'enrollment.node.js',
   ];
   for (const file of need) assert.ok(paths.includes(`pkg/${file}`), file);
   // Every file a page can load ships, and nothing from the build's staging.
