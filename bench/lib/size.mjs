@@ -36,6 +36,13 @@ export const PAGES = [
     goalNote: '20 KB',
   },
   {
+    id: 'enrollment',
+    page: 'footprint/enrollment.html',
+    what: 'ESM card-enrollment page: `CardEnrollment` from `/pkg/enrollment.js`, `openForm` + 1 enrolled card',
+    goal: null,
+    goalNote: null,
+  },
+  {
     id: 'index',
     page: 'footprint/index.html',
     what: 'ESM all-classes page: `AlternativeClient` from `/pkg/index.js`, `create` + 1 `get`',

@@ -314,3 +314,52 @@ test('a container holds the form inline; a frame that never says hello reaches o
   await page.evaluate(() => window.handle.close());
   await page.close();
 });
+
+test('the classic global: PartnerSDK.CardEnrollment loads its module on the first openForm and enrols a card', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${sandbox.url}/index.html`);
+  await page.waitForFunction(() => window.PartnerSDK !== undefined);
+  await page.waitForTimeout(300);
+  assert.ok(!fetched.some((p) => p.includes('enrollment')), `a checkout page loaded ${fetched.filter((p) => p.includes('enrollment'))}`);
+  const bad = await page.evaluate(() => window.PartnerSDK.CardEnrollment.openForm({ companyName: 'A' })
+    .then(() => 'resolved', (e) => [e instanceof window.PartnerSDK.ConfigurationError, e.key]));
+  assert.deepEqual(bad, [true, 'subaccountId']);
+  await page.evaluate((vendorUrl) => {
+    window.result = null;
+    return window.PartnerSDK.CardEnrollment.openForm({
+      companyName: 'Demo Shop',
+      subaccountId: 'sub_demo',
+      baseUrl: vendorUrl,
+      getAccessToken: async () => (await fetch('/api/enrollment-token')).text(),
+      onSuccess: (card) => { window.result = card; },
+      onError: (e) => { window.result = e.name; },
+    });
+  }, vendor);
+  assert.ok(fetched.includes('/pkg/enrollment.classic.js') && fetched.includes('/pkg/enrollment_bg.wasm'));
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.result !== null);
+  assert.equal((await page.evaluate(() => window.result)).last4, '4242');
+  assert.deepEqual([seen.pageErrors, seen.csp], [[], []]);
+  await page.close();
+});
+
+test('the demo page: its button opens the form, the card appears in its table and its token lifecycle', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/enrollment.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.textContent('#vendor'), vendor);
+  await page.click('#open');
+  const frame = await typeCard(page, '6011111111111117');
+  await screenshot(page, 'enrollment-demo.png');
+  await frame.locator('#submit').click();
+  await page.waitForSelector('#cards tr');
+  assert.match(await page.textContent('#cards tr'), /discover.*1117/);
+  const events = await page.$$eval('#events li', (items) => items.map((li) => li.dataset.event));
+  assert.deepEqual([...events].sort(), ['enrolled', 'issued', 'opened'], events.join());
+  assert.doesNotMatch(await page.content(), /6011 ?1111 ?1111 ?1117/);
+  assert.deepEqual([seen.errors, seen.pageErrors, seen.csp], [[], [], []]);
+  await page.close();
+});

@@ -23,8 +23,11 @@ before(async () => {
   writeFileSync(join(dir, 'checkout.html'), block('html', '/checkout-quickstart.js'));
   writeFileSync(join(dir, 'checkout-quickstart.js'), block('js', 'PartnerSDK.AlternativeClient.create'));
   writeFileSync(join(dir, 'safe.html'), block('html', '/safe.js'));
-  writeFileSync(join(dir, 'safe.js'), block('js', "from '/pkg/index.js'"));
-  sandbox = await startSandbox('--www', dir);
+  writeFileSync(join(dir, 'safe.js'), block('js', 'new SafeSDK('));
+  writeFileSync(join(dir, 'card.html'), block('html', '/card.js'));
+  writeFileSync(join(dir, 'card.js'), block('js', 'CardEnrollment.openForm('));
+  // The vendor role on its own port, as npm start runs it: the card form is cross-origin.
+  sandbox = await startSandbox('--www', dir, '--vendor-port', '0');
   browser = await launchBrowser();
 });
 after(async () => {
@@ -54,5 +57,21 @@ test('README SafeSDK quickstart registers the device and checks Ok', async () =>
   const text = await page.textContent('#out');
   assert.match(text, /initialize: \{"deviceId":"dev_\w+","registered":true\}/);
   assert.match(text, /check: \{.*"status":"Ok"/);
+  noErrors(seen);
+});
+
+test('README CardEnrollment quickstart enrols a test card through the cross-origin form', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/card.html`);
+  await page.click('#add');
+  const frame = page.frameLocator('iframe');
+  await frame.locator('#submit:not([disabled])').waitFor();
+  assert.notEqual(new URL(await page.getAttribute('iframe', 'src')).origin, new URL(sandbox.url).origin);
+  await frame.locator('#number').pressSequentially('4242424242424242');
+  await frame.locator('#expiry').fill('12/34');
+  await frame.locator('#cvc').fill('123');
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => document.getElementById('out').textContent !== '', null, { timeout: 15_000 });
+  assert.equal(await page.textContent('#out'), 'enrolled visa 4242');
   noErrors(seen);
 });

@@ -32,7 +32,7 @@ const UNTYPED_STATICS = new Set([
 // symbol-keyed member may exist untyped (the check below fails on one).
 const UNTYPED_SYMBOLS = new Set([Symbol.dispose].filter(Boolean));
 
-const ENTRIES = ['index', 'checkout', 'gatekeeper'];
+const ENTRIES = ['index', 'checkout', 'gatekeeper', 'enrollment'];
 const CLASSES = ['AlternativeClient', 'SafeSDK'];
 
 // ---- what the .d.ts files declare ----------------------------------------------------

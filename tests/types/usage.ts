@@ -4,6 +4,7 @@
 import {
   AlternativeClient,
   SafeSDK,
+  CardEnrollment,
   init,
   ready,
   isPartnerSdkError,
@@ -18,6 +19,8 @@ import {
   ConfigurationError,
   ClientDestroyedError,
   type AlternativeClientOptions,
+  type CardForm,
+  type EnrolledCard,
   type CheckResult,
   type InitializeResult,
   type PartnerSdkErrorCode,
@@ -133,6 +136,34 @@ async function gatekeeper(): Promise<void> {
   sdk.destroy();
 }
 
+async function enrollment(): Promise<void> {
+  const form: CardForm = await CardEnrollment.openForm({
+    companyName: 'Demo Shop',
+    subaccountId: 'sub_demo',
+    baseUrl: 'https://vendor.example',
+    getAccessToken: async () => jwt,
+    container: document.body,
+    onSuccess: (card: EnrolledCard) => console.info(card.last4, card.brand, card.expMonth + card.expYear),
+    onError: (error) => console.warn(error.code),
+    onCancel: () => console.info('cancelled'),
+    refreshTimeoutMs: 5000,
+  });
+  form.close();
+  // @ts-expect-error getAccessToken is required
+  await CardEnrollment.openForm({ companyName: 'A', subaccountId: 'b', baseUrl: 'https://x.test' });
+  // @ts-expect-error container must be an Element
+  await CardEnrollment.openForm({ companyName: 'A', subaccountId: 'b', baseUrl: 'https://x.test', getAccessToken: () => jwt, container: '#x' });
+  // @ts-expect-error the card never carries the number
+  const leaked: string = ({} as EnrolledCard).number;
+  // @ts-expect-error not constructible
+  new CardEnrollment();
+  const classicForm: CardForm = await PartnerSDK.CardEnrollment.openForm({
+    companyName: 'A', subaccountId: 'b', baseUrl: 'https://x.test', getAccessToken: () => jwt,
+  });
+  classicForm.close();
+  console.info(leaked);
+}
+
 function explain(e: unknown): string {
   if (e instanceof ApiError) {
     const status: number = e.status;
@@ -177,4 +208,4 @@ async function classic(): Promise<void> {
   sdk.destroy();
 }
 
-export { checkout, gatekeeper, explain, classic };
+export { checkout, gatekeeper, enrollment, explain, classic };
