@@ -363,3 +363,25 @@ test('the demo page: its button opens the form, the card appears in its table an
   assert.deepEqual([seen.errors, seen.pageErrors, seen.csp], [[], [], []]);
   await page.close();
 });
+
+test('a token that comes due while the form is open is refreshed before use (rule 6), with no 401', async () => {
+  // 32 s tokens with the SDK's 30 s leeway are due 2 s after they are issued.
+  await sandbox.post('/__sandbox/lifetimes', { enrollment: 32 });
+  try {
+    const { page } = await openPage();
+    const before = await sandbox.counters();
+    await page.evaluate(() => window.form());
+    const frame = await typeCard(page);
+    await page.waitForFunction(() => window.seen.tokens >= 2, null, { timeout: 15_000 });
+    await frame.locator('#submit').click();
+    await page.waitForFunction(() => window.seen.success.length === 1 || window.seen.errors.length > 0);
+    const state = await seenNow(page);
+    assert.deepEqual(state.errors, []);
+    assert.equal(state.success[0].last4, '4242');
+    const now = await sandbox.counters();
+    assert.equal(now.unauthorized - before.unauthorized, 0, 'the frame always held a token that was not due');
+    await page.close();
+  } finally {
+    await sandbox.post('/__sandbox/lifetimes', { enrollment: 300 });
+  }
+});
