@@ -6,7 +6,7 @@
 # pkg/<class>_bg.wasm. Cargo builds into its own target dir (target/profile-wasm), so it
 # never races `npm run build` for target/wasm32-unknown-unknown/release/partner_sdk.wasm;
 # the first run rebuilds std (a few minutes). Needs ~/.cargo/bin/twiggy and wasm-bindgen.
-# Usage: bash bench/profile-wasm.sh [checkout|gatekeeper]...   (default: both)
+# Usage: bash bench/profile-wasm.sh [checkout|gatekeeper|enrollment]...   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-Zunstable-options -Cpanic
 strip_hashes() { sed 's/::h[0-9a-f]\{16\}//g; s/\[[0-9a-f]\{16\}\]//g'; }
 
 for class in "${classes[@]}"; do
-  case "$class" in checkout | gatekeeper) ;; *) echo "unknown class: $class" >&2; exit 2 ;; esac
+  case "$class" in checkout | gatekeeper | enrollment) ;; *) echo "unknown class: $class" >&2; exit 2 ;; esac
   out=bench/tmp/wasm-profile/$class
   mkdir -p "$out"
   echo "=== $class"

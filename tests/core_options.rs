@@ -623,7 +623,10 @@ fn enrollment_minimal_and_defaults() {
 fn enrollment_names_the_key_at_fault() {
     let key = |r: Result<options::EnrollmentOptions, ConfigError>| r.unwrap_err().key;
     for required in ["companyName", "subaccountId", "getAccessToken", "baseUrl"] {
-        let entries: Vec<Entry> = form_min().into_iter().filter(|e| e.key != required).collect();
+        let entries: Vec<Entry> = form_min()
+            .into_iter()
+            .filter(|e| e.key != required)
+            .collect();
         assert_eq!(key(options::enrollment(&entries)), required);
     }
     let cases: [(&str, Value); 12] = [
@@ -644,7 +647,12 @@ fn enrollment_names_the_key_at_fault() {
         assert_eq!(key(form_with(&[(k, v.clone())])), k, "{k}: {v:?}");
     }
     // Options of the other classes are not options of the form.
-    for k in ["onAccessTokenExpired", "retry", "requestTimeoutMs", "environment"] {
+    for k in [
+        "onAccessTokenExpired",
+        "retry",
+        "requestTimeoutMs",
+        "environment",
+    ] {
         assert_eq!(key(form_with(&[(k, F)])), k);
     }
     assert_eq!(

@@ -44,7 +44,12 @@ impl EnrollmentSession {
     #[wasm_bindgen(js_name = frameUrl)]
     pub fn frame_url(&self, page_origin: &str) -> String {
         let o = &self.options;
-        enrollment::frame_url(&o.common.base, page_origin, &o.company_name, &o.subaccount_id)
+        enrollment::frame_url(
+            &o.common.base,
+            page_origin,
+            &o.company_name,
+            &o.subaccount_id,
+        )
     }
 
     /// The only origin the frame's messages may come from.
@@ -70,7 +75,9 @@ impl EnrollmentSession {
     /// Milliseconds until the token is due for its proactive refresh, or `null`.
     #[wasm_bindgen(js_name = dueInMs, unchecked_return_type = "number | null")]
     pub fn due_in_ms(&self) -> JsValue {
-        self.session.due_in_ms().map_or(JsValue::NULL, JsValue::from)
+        self.session
+            .due_in_ms()
+            .map_or(JsValue::NULL, JsValue::from)
     }
 
     /// The SDK error for an `{type:'error', code, status?, error?, requestId?}` message
@@ -92,9 +99,17 @@ impl EnrollmentSession {
                 };
                 let request_id = js::get(&message, "requestId");
                 Error::Api {
-                    status: if (100.0..=599.0).contains(&status) { status as u16 } else { 0 },
+                    status: if (100.0..=599.0).contains(&status) {
+                        status as u16
+                    } else {
+                        0
+                    },
                     body,
-                    request_id: if request_id.is_string() { request_id } else { JsValue::NULL },
+                    request_id: if request_id.is_string() {
+                        request_id
+                    } else {
+                        JsValue::NULL
+                    },
                     detail: None,
                     attempts: 0,
                 }

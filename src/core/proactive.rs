@@ -193,7 +193,10 @@ mod tests {
         assert_eq!(s.due_in(exp, NOW + 290.0, LEEWAY), None);
         // A new token from it, not due yet: a timer again.
         s.accepted(false, true, false);
-        assert_eq!(s.due_in(Some(NOW + 900.0), NOW + 290.0, LEEWAY), Some(580.0));
+        assert_eq!(
+            s.due_in(Some(NOW + 900.0), NOW + 290.0, LEEWAY),
+            Some(580.0)
+        );
         // A new token already due on arrival: sent as is, no timer.
         s.accepted(false, true, true);
         assert_eq!(s.due_in(Some(NOW + 1.0), NOW + 290.0, LEEWAY), None);
