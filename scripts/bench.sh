@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for f in partner-sdk.js checkout.js gatekeeper.js index.js errors.js checkout_bg.wasm gatekeeper_bg.wasm; do
+for f in partner-sdk.js checkout.js gatekeeper.js enrollment.js index.js errors.js checkout_bg.wasm gatekeeper_bg.wasm enrollment_bg.wasm; do
   if [ ! -f "pkg/$f" ]; then
     npm run build
     break
