@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildEmbedded } from './build-embedded.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const pkg = join(root, 'pkg');
@@ -183,6 +184,9 @@ writeFileSync(join(pkg, 'require.cjs'), [
   "throw new Error(\"partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or `await import('partner-sdk')` in CommonJS), not require()\");",
   '',
 ].join('\n'));
+
+// pkg/*.embedded.js: the entries with the .wasm inside, for esbuild (scripts/build-embedded.mjs).
+await buildEmbedded({ pkg, stage, classes: CLASSES, options: { ...common, format: 'esm', plugins: [sharedErrors] } });
 
 // integrity.json: every file a page can load, with the hash to pin it by.
 const integrity = Object.fromEntries(readdirSync(pkg)

@@ -1,12 +1,14 @@
 // Every export and method of the built JS is typed, and nothing typed is missing from
 // the build. For each ES module entry (pkg/index.js, pkg/checkout.js, pkg/gatekeeper.js,
-// and the *.node.js builds of the same entries), the runtime exports, and the prototype
-// methods, getters and static methods of AlternativeClient and SafeSDK, are compared
-// with what the shipped .d.ts declares, read with the TypeScript compiler API.
+// and the *.node.js and *.embedded.js builds of the same entries), the runtime exports,
+// and the prototype methods, getters and static methods of AlternativeClient and
+// SafeSDK, are compared with what the shipped .d.ts declares, read with the TypeScript
+// compiler API.
 //
 // Runs in Node without a browser or a sandbox: listing exports and prototypes needs no
 // wasm (the browser builds cannot fetch their .wasm from a file: URL, which their
-// loaders tolerate; the *.node.js builds read it from disk). Needs `npm run build`.
+// loaders tolerate; the *.node.js builds read it from disk, the *.embedded.js builds carry
+// it). Needs `npm run build`.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -126,7 +128,7 @@ async function built(file) {
 // ---- the comparison ------------------------------------------------------------------
 
 for (const entry of ENTRIES) {
-  for (const file of [`${entry}.js`, `${entry}.node.js`]) {
+  for (const file of [`${entry}.js`, `${entry}.node.js`, `${entry}.embedded.js`]) {
     test(`pkg/${file} has exactly what pkg/${entry}.d.ts declares`, async (t) => {
       if (!existsSync(join(pkg, file))) {
         assert.ok(file.endsWith('.node.js'), `pkg/${file} is missing: run npm run build`);

@@ -3,7 +3,7 @@
 // pinned devDependencies come from target/e2e-apps/ (see tests/e2e/apps/lib.mjs) and that
 // installs the tarball with `npm install`. No app has a config that mentions partner-sdk.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, screenshot, startSandbox, watchedPage } from './helpers.mjs';
@@ -57,8 +57,9 @@ const PAID = 'inv_1001 succeeded 4999 USD';
 /**
  * Loads `url` in headless Chromium: the page must show the paid invoice, every `.wasm`
  * request must answer 200 as application/wasm, and nothing may go wrong in the console.
+ * With `embedded`, the page must request no `.wasm` at all (the bytes are in the bundle).
  */
-async function paysInChromium(url, shot) {
+async function paysInChromium(url, shot, { embedded = false } = {}) {
   browser ??= await launchBrowser();
   const paymentsBefore = (await sandbox.counters()).payments_created;
   const { page, seen } = await watchedPage(browser.context);
@@ -73,7 +74,8 @@ async function paysInChromium(url, shot) {
     assert.equal(text, PAID, `the page says: ${text}\nwasm: ${JSON.stringify(wasm)}\nseen: ${JSON.stringify(seen)}`);
     assert.equal(await page.getAttribute('#app', 'data-state'), 'ok');
     await screenshot(page, shot);
-    assert.ok(wasm.length >= 1, 'the page fetched a .wasm');
+    if (embedded) assert.deepEqual(wasm, [], 'the .wasm came inside the bundle');
+    else assert.ok(wasm.length >= 1, 'the page fetched a .wasm');
     for (const w of wasm) {
       assert.equal(w.status, 200, w.path);
       assert.match(w.type ?? '', /^application\/wasm\b/, w.path);
@@ -182,34 +184,49 @@ matrixCase('webpack 5, no config file, no experiments', async () => {
   }
 });
 
-// esbuild leaves `new URL('<class>_bg.wasm', import.meta.url)` as it is (it has no asset
-// handling for it): the bundle looks for the .wasm beside itself, where nothing put it.
-const esbuildApp = (copyWasm) => {
+// esbuild sets none of the `development` / `production` conditions that Vite, webpack and
+// Next.js set: it resolves the package's `browser` entries (pkg/*.embedded.js), which carry
+// the .wasm inside the JS. esbuild itself leaves `new URL('<class>_bg.wasm',
+// import.meta.url)` as it is and ships no asset for it (evanw/esbuild#795).
+const esbuildApp = (flags = []) => {
   const dir = app('esbuild', { base: 'vite' });
-  run(bin(dir, 'esbuild'), ['main.js', '--bundle', '--format=esm', '--outfile=dist/index.js', '--log-level=warning'], { cwd: dir });
+  run(bin(dir, 'esbuild'), ['main.js', '--bundle', '--format=esm', '--outfile=dist/index.js', '--log-level=warning', ...flags], { cwd: dir });
   cpSync(join(dir, 'index.html'), join(dir, 'dist/index.html'));
-  if (copyWasm) for (const f of ['checkout_bg.wasm', 'gatekeeper_bg.wasm']) cpSync(join(dir, 'node_modules/partner-sdk/pkg', f), join(dir, 'dist', f));
   return dir;
 };
+const wasmIn = (dir) => readdirSync(join(dir, 'dist')).filter((f) => f.endsWith('.wasm'));
 
-matrixCase('esbuild: --bundle --format=esm, the .wasm files copied beside the bundle', async () => {
-  const server = await serveStatic(join(esbuildApp(true), 'dist'));
+matrixCase('esbuild: --bundle --format=esm with no copy step', async () => {
+  const dir = esbuildApp();
+  const bundle = readFileSync(join(dir, 'dist/index.js'), 'utf8');
+  const pins = JSON.parse(readFileSync(join(dir, 'node_modules/partner-sdk/pkg/integrity.json'), 'utf8'));
+  assert.deepEqual(wasmIn(dir), [], 'esbuild wrote no .wasm');
+  // Every module is inside, each with the pin its bytes are checked against.
+  for (const name of ['checkout', 'gatekeeper', 'enrollment']) assert.ok(bundle.includes(pins[`${name}_bg.wasm`]), `the ${name} pin is in the bundle`);
+  const server = await serveStatic(join(dir, 'dist'));
   try {
-    await paysInChromium(server.url, 'where-esbuild.png');
+    await paysInChromium(server.url, 'where-esbuild.png', { embedded: true });
   } finally {
     await server.close();
   }
 });
 
-matrixCase('esbuild: --bundle --format=esm with no copy step', async () => {
-  const server = await serveStatic(join(esbuildApp(false), 'dist'));
+// The opt-out, for a smaller bundle and a .wasm compiled while it streams: a condition
+// that the exports map lists before `browser` (`production` or `development`) selects
+// the URL entries, and the partner copies the .wasm files beside the bundle.
+matrixCase('esbuild: --conditions=production, the .wasm files copied beside the bundle', async () => {
+  const dir = esbuildApp(['--conditions=production']);
+  assert.deepEqual(wasmIn(dir), []);
+  const files = readdirSync(join(dir, 'node_modules/partner-sdk/pkg')).filter((f) => f.endsWith('_bg.wasm'));
+  for (const f of files) cpSync(join(dir, 'node_modules/partner-sdk/pkg', f), join(dir, 'dist', f));
+  const server = await serveStatic(join(dir, 'dist'));
   try {
-    await paysInChromium(server.url, 'where-esbuild-nocopy.png');
+    const { wasm } = await paysInChromium(server.url, 'where-esbuild-copied.png');
+    assert.deepEqual(wasm.map((w) => w.path.slice(1)).sort(), files.sort(), 'the bundle fetched the copied .wasm files');
   } finally {
     await server.close();
   }
-}, { todo: 'esbuild emits no asset for new URL(file, import.meta.url) (evanw/esbuild#795): the partner copies '
-  + 'node_modules/partner-sdk/pkg/*.wasm beside the bundle, or passes the .wasm URL to init()' });
+});
 
 // Next.js 16 builds with Turbopack by default; `next build --webpack` is its webpack mode.
 for (const [bundler, flags] of [['Turbopack', []], ['webpack', ['--webpack']]]) {
