@@ -5,7 +5,8 @@ import { besidePackage, loader } from './loader.js';
 import { prepare } from './alternative.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
-// the .wasm as an asset; the Node build reads the same file from disk instead.
+// the .wasm as an asset; the Node build reads the same file from disk instead, and the
+// build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('checkout_bg.wasm', import.meta.url)), __CHECKOUT_SHA384__);
 
 /** Settles once the checkout wasm has loaded (it starts loading on import). */

@@ -5,7 +5,8 @@ import initWasm, { EnrollmentSession } from './enrollment_glue.js';
 import { besidePackage, loader } from './loader.js';
 import { openCardForm } from './card-form.js';
 
-// Bundlers see this `new URL(…, import.meta.url)` and ship the .wasm as an asset.
+// Bundlers see this `new URL(…, import.meta.url)` and ship the .wasm as an asset; the
+// build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('enrollment_bg.wasm', import.meta.url)), __ENROLLMENT_SHA384__);
 
 /** Settles once the enrollment wasm has loaded (it starts loading on import). */

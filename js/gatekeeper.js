@@ -5,7 +5,8 @@ import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
 import { besidePackage, loader } from './loader.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
-// the .wasm as an asset; the Node build reads the same file from disk instead.
+// the .wasm as an asset; the Node build reads the same file from disk instead, and the
+// build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('gatekeeper_bg.wasm', import.meta.url)), __GATEKEEPER_SHA384__);
 
 __explainNotLoaded(wasm.notLoaded);
