@@ -102,3 +102,175 @@ async fn a_token_due_by_the_server_clock_is_refreshed_once() {
     assert_eq!(calls.get(), 1);
     assert_eq!((seen.api, seen.unauthorized), (5.0, 0.0));
 }
+
+/// A real checkout token for inv_1001 with `ttl` seconds and `extra` mint options
+/// (`"omitIat":true`, `"iatOffset":N`).
+async fn mint_with(ttl: i32, extra: &str) -> String {
+    let body = format!(r#"{{"kind":"checkout","invoiceId":"inv_1001","ttl":{ttl},{extra}}}"#);
+    get(&control("mint", &body).await, "token")
+        .as_string()
+        .unwrap()
+}
+
+/// `n` sequential GETs that must all succeed.
+async fn gets(client: &JsValue, n: u32) {
+    for _ in 0..n {
+        let invoice = call_async(client, "get", &[INVOICE.into()]).await;
+        assert!(invoice.is_ok(), "{invoice:?}");
+    }
+}
+
+/// A token without `iat` never moves the estimate. The page's clock is an hour ahead;
+/// the first token (with `iat`, due by the page's clock) teaches the client the real
+/// offset. The next one has no `iat` and 15 minutes left by the server's clock, but by
+/// the page's it expired 45 minutes ago: judged with the learnt offset it is fresh, so
+/// it costs no callback and no 401. (Were a missing `iat` read as "minted now", the
+/// offset would drop back to 0 and this token would be refreshed at once.)
+#[wasm_bindgen_test]
+async fn a_token_without_iat_keeps_the_learnt_offset() {
+    clear_faults().await;
+    set_server_clock(-HOUR).await;
+    let first = mint_checkout("inv_1001", 900).await;
+    let (callback, calls) = minting_callback();
+    let client = checkout_client(&first, &[("onAccessTokenExpired", callback)]).await;
+    gets(&client, 1).await;
+    assert_eq!(
+        calls.get(),
+        0,
+        "the first token is fresh by the server's clock"
+    );
+    let bare = mint_with(900, r#""omitIat":true"#).await;
+    assert!(claim_of(&bare, "iat").is_undefined());
+    let before = counts().await;
+    call(&client, "setAccessToken", &[bare.clone().into()]).unwrap();
+    gets(&client, 5).await;
+    let seen = before.since().await;
+    let used = last_jti().await;
+    set_server_clock(0).await;
+    assert_eq!(calls.get(), 0, "callbacks after the token without iat");
+    assert_eq!((seen.api, seen.unauthorized), (5.0, 0.0));
+    assert_eq!(
+        used,
+        Some(jti_of(&bare)),
+        "the token without iat was used as it is"
+    );
+}
+
+/// The other way round: the page's clock is an hour behind; the first token (its `iat`
+/// an hour in the page's future) moves the offset to +1 h. The next token has no `iat`
+/// and 20 s left by the server's clock (inside the 30 s leeway), an hour and 20 s by
+/// the page's. Judged with the kept offset it is due: refreshed once before use, and no
+/// request goes out with it. (Were a missing `iat` read as 0, or as "minted now", or
+/// did it reset the estimate, this token would look fresh and go out as it is.)
+#[wasm_bindgen_test]
+async fn a_token_without_iat_due_by_the_learnt_offset_is_refreshed_once() {
+    clear_faults().await;
+    set_server_clock(HOUR).await;
+    let first = mint_checkout("inv_1001", 900).await;
+    let (callback, calls) = minting_callback();
+    let client = checkout_client(&first, &[("onAccessTokenExpired", callback)]).await;
+    gets(&client, 1).await;
+    assert_eq!(
+        calls.get(),
+        0,
+        "the first token is fresh by the server's clock"
+    );
+    let bare = mint_with(20, r#""omitIat":true"#).await;
+    let before = counts().await;
+    call(&client, "setAccessToken", &[bare.clone().into()]).unwrap();
+    gets(&client, 5).await;
+    let seen = before.since().await;
+    let used = last_jti().await;
+    set_server_clock(0).await;
+    assert_eq!(
+        calls.get(),
+        1,
+        "one proactive refresh of the due token without iat"
+    );
+    assert_eq!((seen.api, seen.unauthorized), (5.0, 0.0));
+    assert_ne!(used, Some(jti_of(&bare)), "the due token went out");
+}
+
+/// A token without `iat` at `create`, with the page's clock an hour behind the server's
+/// and nothing learnt yet: the client keeps the page's clock (offset 0). Its 15 minutes
+/// look like an hour and 15 minutes, which is not due either way: no callback, no 401.
+/// Then a token with an `iat` an hour in the page's future corrects the estimate, and a
+/// 20-second token without `iat` is judged by it (refreshed once).
+#[wasm_bindgen_test]
+async fn a_token_without_iat_at_create_leaves_the_page_clock_until_one_with_iat_comes() {
+    clear_faults().await;
+    set_server_clock(HOUR).await;
+    let (callback, calls) = minting_callback();
+    let bare = mint_with(900, r#""omitIat":true"#).await;
+    let before = counts().await;
+    let client = checkout_client(&bare, &[("onAccessTokenExpired", callback)]).await;
+    gets(&client, 3).await;
+    // Before any token with iat: a 20 s token without iat, due only by the server's
+    // clock, looks fresh (the page's clock is all the client knows) and goes out.
+    let short = mint_with(20, r#""omitIat":true"#).await;
+    call(&client, "setAccessToken", &[short.clone().into()]).unwrap();
+    gets(&client, 1).await;
+    assert_eq!(last_jti().await, Some(jti_of(&short)));
+    assert_eq!(calls.get(), 0);
+    // A token with iat (an hour ahead of the page) teaches the offset.
+    let with_iat = mint_checkout("inv_1001", 900).await;
+    call(&client, "setAccessToken", &[with_iat.into()]).unwrap();
+    gets(&client, 1).await;
+    assert_eq!(calls.get(), 0);
+    let short = mint_with(20, r#""omitIat":true"#).await;
+    call(&client, "setAccessToken", &[short.clone().into()]).unwrap();
+    gets(&client, 1).await;
+    let seen = before.since().await;
+    let used = last_jti().await;
+    set_server_clock(0).await;
+    assert_eq!(
+        calls.get(),
+        1,
+        "refreshed once, now that the offset is known"
+    );
+    assert_ne!(used, Some(jti_of(&short)));
+    assert_eq!((seen.api, seen.unauthorized), (6.0, 0.0));
+}
+
+/// An `iat` in the future (by the client's estimate) moves the offset to `iat − page
+/// time`. The page's clock is an hour behind the server's; the first token the client
+/// sees was minted an hour in the page's future and has 20 s left: by the corrected
+/// estimate it is due, so it is refreshed once before use, and the fresh token serves
+/// the rest. (Ignoring the future `iat`, the client would send the 20 s token as if it
+/// had an hour left.)
+#[wasm_bindgen_test]
+async fn a_token_minted_in_the_future_moves_the_estimate() {
+    clear_faults().await;
+    set_server_clock(HOUR).await;
+    let short = mint_checkout("inv_1001", 20).await;
+    let (callback, calls) = minting_callback();
+    let before = counts().await;
+    let client = checkout_client(&short, &[("onAccessTokenExpired", callback)]).await;
+    gets(&client, 5).await;
+    let seen = before.since().await;
+    let used = last_jti().await;
+    set_server_clock(0).await;
+    assert_eq!(calls.get(), 1);
+    assert_ne!(used, Some(jti_of(&short)));
+    assert_eq!((seen.api, seen.unauthorized), (5.0, 0.0));
+}
+
+/// An `iat` in the future by the server's own clock too (`iatOffset`: a token server
+/// whose clock runs ahead). With the page and the API agreeing, a token minted 20
+/// minutes "from now" with 15 minutes left looks, by the estimate it sets (+20 min),
+/// already due: it is refreshed once, and the fresh token (its `iat` now the server's
+/// real time, and due by the inflated estimate) brings the offset back to 0. From then
+/// on requests cost nothing: one callback in all, no 401.
+#[wasm_bindgen_test]
+async fn an_iat_in_the_servers_future_costs_one_callback_then_the_estimate_recovers() {
+    clear_faults().await;
+    set_server_clock(0).await;
+    let ahead = mint_with(900, r#""iatOffset":1200"#).await;
+    let (callback, calls) = minting_callback();
+    let before = counts().await;
+    let client = checkout_client(&ahead, &[("onAccessTokenExpired", callback)]).await;
+    gets(&client, 10).await;
+    let seen = before.since().await;
+    assert_eq!(calls.get(), 1);
+    assert_eq!((seen.api, seen.unauthorized), (10.0, 0.0));
+}

@@ -392,6 +392,10 @@ struct MintRequest {
     invoice_id: Option<String>,
     customer_id: Option<String>,
     ttl: Option<i64>,
+    /// Seconds added to the server's now for `iat` (an `iat` in the future, or past).
+    iat_offset: Option<i64>,
+    /// Leave `iat` out of the token.
+    omit_iat: Option<bool>,
 }
 
 async fn mint(
@@ -408,6 +412,23 @@ async fn mint(
             "ttl must be seconds within ten years",
         ));
     }
+    if req
+        .iat_offset
+        .is_some_and(|t| !(-315_360_000..=315_360_000).contains(&t))
+    {
+        return Err(ApiError::invalid_request(
+            "iatOffset must be seconds within ten years",
+        ));
+    }
+    let iat = match (req.omit_iat, req.iat_offset) {
+        (Some(true), Some(_)) => {
+            return Err(ApiError::invalid_request(
+                "omitIat and iatOffset cannot be combined",
+            ))
+        }
+        (Some(true), None) => None,
+        (_, offset) => Some(offset.unwrap_or(0)),
+    };
     let lifetimes = c.vendor.lifetimes();
     let (token, exp) = match req.kind.as_str() {
         "checkout" => {
@@ -421,14 +442,15 @@ async fn mint(
             }
             let ttl = req.ttl.unwrap_or(lifetimes.checkout);
             let client = c.vendor.api_client_id().to_owned();
-            c.vendor.mint_checkout(&client, &customer, &invoice, ttl)?
+            c.vendor
+                .mint_checkout(&client, &customer, &invoice, ttl, iat)?
         }
         "gatekeeper" => c
             .vendor
-            .mint_gatekeeper(req.ttl.unwrap_or(lifetimes.gatekeeper))?,
+            .mint_gatekeeper(req.ttl.unwrap_or(lifetimes.gatekeeper), iat)?,
         "enrollment" => c
             .vendor
-            .mint_enrollment(req.ttl.unwrap_or(lifetimes.enrollment))?,
+            .mint_enrollment(req.ttl.unwrap_or(lifetimes.enrollment), iat)?,
         _ => {
             return Err(ApiError::invalid_request(
                 "kind must be \"checkout\", \"gatekeeper\" or \"enrollment\"",

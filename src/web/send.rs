@@ -8,7 +8,7 @@ use crate::core::retry::{self, Outcome, Step};
 use crate::web::error::Error;
 use crate::web::js;
 use crate::web::json::parse_body;
-use crate::web::session::Session;
+use crate::web::session::{Session, Unanswered};
 use crate::web::timer::{aborted, race, sleep, Either, Timeout};
 use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
@@ -126,6 +126,7 @@ impl Call {
         session: &Session,
         generation: u32,
         bearer: &str,
+        unanswered: Unanswered,
     ) -> Result<Reply, Error> {
         // This attempt's deadline: a controller aborted by a timer that is cleared
         // (by the guard's drop) as soon as the attempt ends, so nothing outlives it.
@@ -135,8 +136,7 @@ impl Call {
             deadline.abort()
         });
         // Aborted if a 401 refuses this token while the attempt has no answer yet.
-        let storm = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
-        let refused = storm.signal();
+        let refused = unanswered.refused.clone();
         let signals = Array::of3(&session.lifetime_signal(), &timeout, &refused);
         if let Some(s) = &self.signal {
             signals.push(s);
@@ -144,7 +144,6 @@ impl Call {
         let signal = js::abort_signal_any(&signals).unwrap_or_else(|_| timeout.clone());
         let failed = |_| self.classify(session, &timeout, &refused);
         let init = self.init(bearer, &signal).map_err(failed)?;
-        let unanswered = session.sent(generation, self.method, storm);
         let response: Response = JsFuture::from(js::fetch(&self.url, &init).map_err(failed)?)
             .await
             .map_err(failed)?
@@ -153,7 +152,9 @@ impl Call {
         // Rule 2 extended, as early as the status is known: a 401 for the current token
         // with a refresh to come aborts the other requests still waiting on that token.
         let status = response.status();
-        if status == 401 && session.generation() == generation && session.callback().is_some() {
+        let refusal =
+            status == 401 && session.generation() == generation && session.callback().is_some();
+        if refusal {
             session.refused(generation);
         }
         let headers = response.headers();
@@ -163,7 +164,13 @@ impl Call {
         };
         let retry_after = headers.get("retry-after").ok().flatten();
         let reading = response.text().map_err(failed)?;
-        let text = JsFuture::from(reading).await.map_err(failed)?;
+        let text = JsFuture::from(reading).await.map_err(|e| {
+            if refusal {
+                // A 401 cut mid-body is a network failure, not a refusal (rule 7).
+                session.refusal_cut();
+            }
+            failed(e)
+        })?;
         Ok(Reply {
             status,
             request_id,
@@ -204,9 +211,10 @@ impl Call {
         let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
-            let (generation, bearer) = session.bearer()?;
+            let (generation, bearer, unanswered) = session.turn(self.method).await?;
             *sends += 1;
-            let (status, reply) = match self.attempt(session, generation, &bearer).await {
+            let attempt = self.attempt(session, generation, &bearer, unanswered);
+            let (status, reply) = match attempt.await {
                 Ok(reply) => (reply.status, Ok(reply)),
                 // Rule 2 extended: a 401 refused this token before we had an answer;
                 // it counts as that 401.

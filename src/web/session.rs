@@ -20,9 +20,18 @@ use crate::web::json::JsJson;
 use crate::web::{js, now_seconds};
 use js_sys::{Function, Object};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
+
+/// Most attempts a client keeps unanswered at once: Chromium's connections per host
+/// (HTTP/1.1). A call beyond them waits in the SDK rather than in the browser's queue,
+/// so that a 401 holds it back before it goes out with the refused token: N requests
+/// on a refused token cost at most N + 6 at the server (rule 2 extended).
+const MAX_UNANSWERED: usize = 6;
 
 /// The token in use.
 struct Current {
@@ -47,6 +56,11 @@ struct State {
     unanswered: Vec<(u32, u32, &'static str, AbortController)>,
     /// The next id for `unanswered`.
     next_attempt: u32,
+    /// Calls waiting for their turn to send (`MAX_UNANSWERED`), first come first.
+    queue: Vec<Waker>,
+    /// The generation a 401 refused while a refresh is to come (rule 2 extended): no
+    /// attempt goes out with it any more.
+    refused: Option<u32>,
     destroyed: bool,
 }
 
@@ -86,6 +100,8 @@ impl Session {
             proactive: TokenState::default(),
             unanswered: Vec::new(),
             next_attempt: 0,
+            queue: Vec::new(),
+            refused: None,
             destroyed: false,
         };
         Ok(Session(Rc::new(Inner {
@@ -222,9 +238,9 @@ impl Session {
         self.0.state.borrow().flight.clone()
     }
 
-    /// Starts a refresh, or joins the one in progress (rule 2), and waits for it.
-    async fn refresh(&self, reason: Reason) -> Result<(), Error> {
-        let flight = match self.flight() {
+    /// The refresh in progress, or a new one started for `reason` (rule 2).
+    fn flight_or_start(&self, reason: Reason) -> Rc<Flight> {
+        match self.flight() {
             Some(f) => f,
             None => {
                 let f = Flight::new(reason);
@@ -232,8 +248,12 @@ impl Session {
                 wasm_bindgen_futures::spawn_local(self.clone().drive(f.clone()));
                 f
             }
-        };
-        flight.wait().await
+        }
+    }
+
+    /// Starts a refresh, or joins the one in progress (rule 2), and waits for it.
+    async fn refresh(&self, reason: Reason) -> Result<(), Error> {
+        self.flight_or_start(reason).wait().await
     }
 
     /// Runs the token callback for `flight` and settles it (rules 3 and 4).
@@ -314,29 +334,71 @@ impl Session {
         Ok(())
     }
 
-    /// Records an attempt on its way out, until it is answered (the guard drops).
-    pub fn sent(
-        &self,
-        generation: u32,
-        method: &'static str,
-        storm: AbortController,
-    ) -> Unanswered {
-        let mut st = self.0.state.borrow_mut();
-        let id = st.next_attempt;
-        st.next_attempt = id.wrapping_add(1);
-        st.unanswered.push((id, generation, method, storm));
-        Unanswered {
-            session: self.clone(),
-            id,
+    /// Waits for the call's turn to send, then records the attempt as unanswered until
+    /// its guard drops: the current token's generation, its `Authorization` value, and
+    /// the guard (whose `refused` signal rule 2 extended aborts).
+    ///
+    /// A turn comes when fewer than `MAX_UNANSWERED` attempts are unanswered; a call
+    /// whose turn finds a refresh running, or the token refused, hands the turn on and
+    /// waits for that refresh (starting it for a refused token) like a new request.
+    ///
+    /// # Errors
+    /// `ClientDestroyedError`, no token yet, or the refresh's error (rule 6's fallback
+    /// aside).
+    pub async fn turn(&self, method: &'static str) -> Result<(u32, String, Unanswered), Error> {
+        let storm = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        loop {
+            Turn(self).await;
+            let (refused, flight) = {
+                let st = self.0.state.borrow();
+                (st.refused == Some(st.generation), st.flight.is_some())
+            };
+            if !refused && !flight {
+                let (generation, bearer) = self.bearer().inspect_err(|_| self.wake_next())?;
+                let refused = storm.signal();
+                let mut st = self.0.state.borrow_mut();
+                let id = st.next_attempt;
+                st.next_attempt = id.wrapping_add(1);
+                st.unanswered.push((id, generation, method, storm));
+                let session = self.clone();
+                return Ok((
+                    generation,
+                    bearer,
+                    Unanswered {
+                        session,
+                        id,
+                        refused,
+                    },
+                ));
+            }
+            self.wake_next();
+            self.alive()?;
+            if refused {
+                self.flight_or_start(Reason::Unauthorized);
+            }
+            self.join_flight().await?;
+        }
+    }
+
+    /// Wakes the first call waiting for its turn, if any.
+    fn wake_next(&self) {
+        let next = match self.0.state.try_borrow_mut() {
+            Ok(mut st) if !st.queue.is_empty() => Some(st.queue.remove(0)),
+            _ => None,
+        };
+        if let Some(w) = next {
+            w.wake();
         }
     }
 
     /// Rule 2 extended: a 401 refused the token of `generation` and a refresh will run,
-    /// so every idempotent attempt sent with that token and not yet answered is aborted
-    /// (it then waits for the refresh and goes out once with the new token).
+    /// so no attempt goes out with that token any more, and every idempotent attempt
+    /// sent with it and not yet answered is aborted (it then waits for the refresh and
+    /// goes out once with the new token).
     pub fn refused(&self, generation: u32) {
         let doomed: Vec<AbortController> = {
             let mut st = self.0.state.borrow_mut();
+            st.refused = Some(generation);
             let (doomed, kept) = std::mem::take(&mut st.unanswered).into_iter().partition(
                 |(_, sent_with, method, _)| {
                     storm::abort_on_refusal(method, *sent_with, generation, false, true)
@@ -346,6 +408,12 @@ impl Session {
             doomed.into_iter().map(|(.., abort)| abort).collect()
         };
         doomed.iter().for_each(AbortController::abort);
+    }
+
+    /// The 401 that [`Session::refused`] acted on never arrived whole (its body was cut):
+    /// the token is no longer held back.
+    pub fn refusal_cut(&self) {
+        self.0.state.borrow_mut().refused = None;
     }
 
     /// Rule 1's refresh after a 401 for the current token.
@@ -402,11 +470,14 @@ impl Session {
     }
 }
 
-/// An attempt that has no answer yet; dropping it (answer, failure) forgets it.
+/// An attempt that has no answer yet; dropping it (answer, failure) forgets it and
+/// gives the next waiting call its turn.
 #[must_use = "dropping it marks the attempt answered"]
 pub struct Unanswered {
     session: Session,
     id: u32,
+    /// Aborted when a 401 refuses this attempt's token (rule 2 extended).
+    pub refused: AbortSignal,
 }
 
 impl Drop for Unanswered {
@@ -414,5 +485,26 @@ impl Drop for Unanswered {
         if let Ok(mut st) = self.session.0.state.try_borrow_mut() {
             st.unanswered.retain(|(id, ..)| *id != self.id);
         }
+        self.session.wake_next();
+    }
+}
+
+/// Ready once fewer than `MAX_UNANSWERED` attempts are unanswered.
+struct Turn<'a>(&'a Session);
+
+impl Future for Turn<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Ok(mut st) = self.0 .0.state.try_borrow_mut() else {
+            return Poll::Pending;
+        };
+        if st.unanswered.len() < MAX_UNANSWERED {
+            return Poll::Ready(());
+        }
+        if !st.queue.iter().any(|w| w.will_wake(cx.waker())) {
+            st.queue.push(cx.waker().clone());
+        }
+        Poll::Pending
     }
 }

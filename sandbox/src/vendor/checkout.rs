@@ -59,7 +59,8 @@ pub async fn init(
         ));
     }
     let ttl = vendor.lifetimes().checkout;
-    let (token, exp) = vendor.mint_checkout(&claims.client_id, &customer, &invoice, ttl)?;
+    let (token, exp) =
+        vendor.mint_checkout(&claims.client_id, &customer, &invoice, ttl, super::IAT_NOW)?;
     Ok(Json(json!({ "token": token, "expires_at": exp })))
 }
 

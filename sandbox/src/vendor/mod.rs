@@ -35,6 +35,14 @@ pub const USE_ACCESS: &str = "access";
 /// `token_use` of checkout tokens.
 pub const USE_CHECKOUT: &str = "checkout";
 
+/// Where a minted token's `iat` sits: `Some(s)` is the server's now plus `s` seconds,
+/// `None` leaves the claim out. Every token the vendor issues uses [`IAT_NOW`]; the test
+/// mint (`/__sandbox/mint` `iatOffset`, `omitIat`) may use others.
+pub type IatShift = Option<i64>;
+
+/// `iat` = the server's now: every token the vendor issues itself.
+pub const IAT_NOW: IatShift = Some(0);
+
 /// The claims of every token the sandbox mints. Checkout tokens carry
 /// `partner_id`, `customer_id` and `invoice_id`; access tokens carry `scope`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -59,8 +67,10 @@ pub struct Claims {
     /// Invoice of a checkout token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    /// Issued at (Unix seconds).
-    pub iat: i64,
+    /// Issued at (Unix seconds). Every token the vendor issues has one; a test mint may
+    /// leave it out or move it (`/__sandbox/mint` `omitIat`, `iatOffset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
     /// Expires at (Unix seconds); the token is refused from this second on.
     pub exp: i64,
     /// Unique id; also carries the revocation epoch (`r{epoch}-{random}`).
@@ -180,9 +190,9 @@ impl Vendor {
         self.issued_since_revoke.swap(0, Ordering::SeqCst)
     }
 
-    fn sign(&self, mut claims: Claims, ttl: i64) -> ApiResult<(String, i64)> {
+    fn sign(&self, mut claims: Claims, ttl: i64, iat: IatShift) -> ApiResult<(String, i64)> {
         let now = self.clock.now();
-        claims.iat = now;
+        claims.iat = iat.map(|s| now.saturating_add(s));
         claims.exp = now.saturating_add(ttl);
         claims.jti = format!(
             "r{}-{}",
@@ -198,7 +208,13 @@ impl Vendor {
     }
 
     /// Mints an OAuth access token for `client_id` with `scope`.
-    fn mint_access(&self, client_id: &str, scope: &str, ttl: i64) -> ApiResult<(String, i64)> {
+    fn mint_access(
+        &self,
+        client_id: &str,
+        scope: &str,
+        ttl: i64,
+        iat: IatShift,
+    ) -> ApiResult<(String, i64)> {
         let claims = Claims {
             iss: data::ISSUER.to_owned(),
             sub: client_id.to_owned(),
@@ -208,11 +224,11 @@ impl Vendor {
             partner_id: None,
             customer_id: None,
             invoice_id: None,
-            iat: 0,
+            iat: None,
             exp: 0,
             jti: String::new(),
         };
-        self.sign(claims, ttl)
+        self.sign(claims, ttl, iat)
     }
 
     /// Mints a checkout token; returns it and its `exp`.
@@ -225,6 +241,7 @@ impl Vendor {
         customer_id: &str,
         invoice_id: &str,
         ttl: i64,
+        iat: IatShift,
     ) -> ApiResult<(String, i64)> {
         let claims = Claims {
             iss: data::ISSUER.to_owned(),
@@ -235,32 +252,32 @@ impl Vendor {
             partner_id: Some(data::PARTNER_ID.to_owned()),
             customer_id: Some(customer_id.to_owned()),
             invoice_id: Some(invoice_id.to_owned()),
-            iat: 0,
+            iat: None,
             exp: 0,
             jti: String::new(),
         };
         self.counters.issued(crate::metrics::Issued::Checkout);
-        self.sign(claims, ttl)
+        self.sign(claims, ttl, iat)
     }
 
     /// Mints a Gatekeeper token for the SDK client (test controls).
     ///
     /// # Errors
     /// Only if signing fails.
-    pub fn mint_gatekeeper(&self, ttl: i64) -> ApiResult<(String, i64)> {
+    pub fn mint_gatekeeper(&self, ttl: i64, iat: IatShift) -> ApiResult<(String, i64)> {
         self.counters.issued(crate::metrics::Issued::Gatekeeper);
         let id = self.credentials.sdk.id.clone();
-        self.mint_access(&id, crate::config::GATEKEEPER_SCOPE, ttl)
+        self.mint_access(&id, crate::config::GATEKEEPER_SCOPE, ttl, iat)
     }
 
     /// Mints a card-enrollment token for the enrollment client (test controls).
     ///
     /// # Errors
     /// Only if signing fails.
-    pub fn mint_enrollment(&self, ttl: i64) -> ApiResult<(String, i64)> {
+    pub fn mint_enrollment(&self, ttl: i64, iat: IatShift) -> ApiResult<(String, i64)> {
         self.counters.issued(crate::metrics::Issued::Enrollment);
         let id = self.credentials.enrollment.id.clone();
-        self.mint_access(&id, crate::config::ENROLLMENT_SCOPE, ttl)
+        self.mint_access(&id, crate::config::ENROLLMENT_SCOPE, ttl, iat)
     }
 
     /// Verifies signature, issuer, expiry and revocation.

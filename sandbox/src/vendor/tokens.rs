@@ -177,7 +177,7 @@ async fn issue(vendor: &Vendor, endpoint: Issued, req: Request) -> ApiResult<Res
             "the requested scope is not granted to this client",
         ));
     }
-    let (token, _exp) = vendor.mint_access(&id, scope, ttl)?;
+    let (token, _exp) = vendor.mint_access(&id, scope, ttl, super::IAT_NOW)?;
     vendor.counters.issued(endpoint);
     let body = json!({
         "access_token": token,

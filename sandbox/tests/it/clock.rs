@@ -104,3 +104,44 @@ async fn every_response_has_a_date_and_bad_offsets_are_400() {
         .await
         .assert_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn a_test_mint_can_leave_iat_out_or_move_it_and_the_token_still_works() {
+    let s = start().await;
+    s.control("clock", &json!({"offset_s": 3_600})).await;
+    let now = sys_now() + 3_600;
+    // omitIat: a real signed token without the claim, accepted by the API.
+    let bare = s
+        .mint(json!({"kind": "checkout", "omitIat": true, "ttl": 600}))
+        .await;
+    let c = claims(&bare);
+    assert!(c.get("iat").is_none(), "{c}");
+    assert!(near(c["exp"].as_i64().unwrap_or(0), now + 600));
+    assert_eq!(s.invoice("inv_1001", &bare).await.status, 200);
+    // iatOffset: iat moved from the server's now (here into its future); exp is not.
+    let ahead = s
+        .mint(json!({"kind": "checkout", "iatOffset": 1_200, "ttl": 600}))
+        .await;
+    assert!(near(iat(&ahead), now + 1_200));
+    assert!(near(claims(&ahead)["exp"].as_i64().unwrap_or(0), now + 600));
+    assert_eq!(s.invoice("inv_1001", &ahead).await.status, 200);
+    // The other kinds take both options too.
+    let gk = s.mint(json!({"kind": "gatekeeper", "omitIat": true})).await;
+    assert!(claims(&gk).get("iat").is_none());
+    let enr = s
+        .mint(json!({"kind": "enrollment", "iatOffset": -60}))
+        .await;
+    assert!(near(iat(&enr), now - 60));
+    // omitIat: false is the default; both at once, or an offset over ten years, is refused.
+    let plain = s.mint(json!({"kind": "checkout", "omitIat": false})).await;
+    assert!(near(iat(&plain), now));
+    for bad in [
+        json!({"kind": "checkout", "omitIat": true, "iatOffset": 5}),
+        json!({"kind": "checkout", "iatOffset": 315_360_001}),
+        json!({"kind": "checkout", "omitIat": "yes"}),
+    ] {
+        s.post_json("/__sandbox/mint", &[], &bad)
+            .await
+            .assert_error(400, "invalid_request");
+    }
+}
