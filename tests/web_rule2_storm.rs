@@ -129,3 +129,48 @@ async fn a_post_in_flight_during_a_storm_is_never_aborted() {
     );
     assert!(calls.get() <= 2, "callbacks: {}", calls.get());
 }
+
+/// The cap of 6 unanswered attempts must not trap a caller: a call waiting for its turn
+/// rejects with its signal's reason as soon as it is aborted (not when a slot frees),
+/// and the calls queued behind it still get their turns.
+#[wasm_bindgen_test]
+async fn a_call_waiting_for_its_turn_is_aborted_at_once_and_the_queue_moves_on() {
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = checkout_client(&token, &[]).await;
+    clear_faults().await;
+    // Six GETs held 3 s at the server fill the client's six slots.
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 6.into()),
+        ("delay_ms", 3000.into()),
+    ])
+    .await;
+    let held: Vec<_> = (0..6)
+        .map(|_| start(&client, "get", &[INVOICE.into()]))
+        .collect();
+    let controller = web_sys::AbortController::new().unwrap();
+    let waiting = start(
+        &client,
+        "get",
+        &[
+            INVOICE.into(),
+            obj(&[("signal", controller.signal().into())]),
+        ],
+    );
+    let behind = start(&client, "get", &[INVOICE.into()]);
+    sleep(100).await;
+    controller.abort_with_reason(&"stop".into());
+    // Rejected while the six are still held (3 s), not after a slot frees.
+    let aborted = within(1500, waiting).await;
+    assert_eq!(
+        aborted.map(|r| r.err().and_then(|e| e.as_string())),
+        Some(Some("stop".to_owned())),
+        "the waiting call rejects with its signal's reason while the slots are full"
+    );
+    let held = settle_all(held).await;
+    assert!(held.iter().all(Result::is_ok), "{held:?}");
+    // The call queued behind the aborted one is not stranded.
+    let behind = within(10_000, behind).await;
+    assert!(matches!(behind, Some(Ok(_))), "{behind:?}");
+    clear_faults().await;
+}

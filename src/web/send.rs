@@ -211,7 +211,8 @@ impl Call {
         let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
-            let (generation, bearer, unanswered) = session.turn(self.method).await?;
+            let (generation, bearer, unanswered) =
+                session.turn(self.method, self.signal.as_ref()).await?;
             *sends += 1;
             let attempt = self.attempt(session, generation, &bearer, unanswered);
             let (status, reply) = match attempt.await {

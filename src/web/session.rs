@@ -17,6 +17,7 @@ use crate::web::callback::{call_token_callback, notify};
 use crate::web::error::Error;
 use crate::web::flight::Flight;
 use crate::web::json::JsJson;
+use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, now_seconds};
 use js_sys::{Function, Object};
 use std::cell::RefCell;
@@ -57,7 +58,9 @@ struct State {
     /// The next id for `unanswered`.
     next_attempt: u32,
     /// Calls waiting for their turn to send (`MAX_UNANSWERED`), first come first.
-    queue: Vec<Waker>,
+    queue: Vec<(u32, Waker)>,
+    /// The next id for `queue`.
+    next_waiter: u32,
     /// The generation a 401 refused while a refresh is to come (rule 2 extended): no
     /// attempt goes out with it any more.
     refused: Option<u32>,
@@ -101,6 +104,7 @@ impl Session {
             unanswered: Vec::new(),
             next_attempt: 0,
             queue: Vec::new(),
+            next_waiter: 0,
             refused: None,
             destroyed: false,
         };
@@ -343,12 +347,29 @@ impl Session {
     /// waits for that refresh (starting it for a refused token) like a new request.
     ///
     /// # Errors
-    /// `ClientDestroyedError`, no token yet, or the refresh's error (rule 6's fallback
-    /// aside).
-    pub async fn turn(&self, method: &'static str) -> Result<(u32, String, Unanswered), Error> {
+    /// `ClientDestroyedError`, no token yet, the refresh's error (rule 6's fallback
+    /// aside), or the caller's abort while it waited for its turn.
+    pub async fn turn(
+        &self,
+        method: &'static str,
+        caller: Option<&AbortSignal>,
+    ) -> Result<(u32, String, Unanswered), Error> {
         let storm = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
         loop {
-            Turn(self).await;
+            let turn = Turn {
+                session: self,
+                id: None,
+            };
+            let full = self.0.state.borrow().unanswered.len() >= MAX_UNANSWERED;
+            match caller {
+                // Waiting for a turn: the caller's abort ends the wait at once.
+                Some(signal) if full => {
+                    if let Either::Right(()) = race(turn, aborted(signal.clone())).await {
+                        return Err(Error::Aborted(signal.reason()));
+                    }
+                }
+                _ => turn.await,
+            }
             let (refused, flight) = {
                 let st = self.0.state.borrow();
                 (st.refused == Some(st.generation), st.flight.is_some())
@@ -383,7 +404,7 @@ impl Session {
     /// Wakes the first call waiting for its turn, if any.
     fn wake_next(&self) {
         let next = match self.0.state.try_borrow_mut() {
-            Ok(mut st) if !st.queue.is_empty() => Some(st.queue.remove(0)),
+            Ok(mut st) if !st.queue.is_empty() => Some(st.queue.remove(0).1),
             _ => None,
         };
         if let Some(w) = next {
@@ -490,21 +511,51 @@ impl Drop for Unanswered {
 }
 
 /// Ready once fewer than `MAX_UNANSWERED` attempts are unanswered.
-struct Turn<'a>(&'a Session);
+struct Turn<'a> {
+    session: &'a Session,
+    /// Its place in `queue` once it had to wait; a dropped `Turn` (a caller's abort)
+    /// leaves the queue, so no wake-up is ever spent on it.
+    id: Option<u32>,
+}
 
 impl Future for Turn<'_> {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Ok(mut st) = self.0 .0.state.try_borrow_mut() else {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let session = self.session;
+        let Ok(mut st) = session.0.state.try_borrow_mut() else {
             return Poll::Pending;
         };
+        let place = self
+            .id
+            .and_then(|id| st.queue.iter().position(|(i, _)| *i == id));
         if st.unanswered.len() < MAX_UNANSWERED {
+            if let Some(p) = place {
+                st.queue.remove(p);
+            }
             return Poll::Ready(());
         }
-        if !st.queue.iter().any(|w| w.will_wake(cx.waker())) {
-            st.queue.push(cx.waker().clone());
+        let waker = cx.waker().clone();
+        match (place, self.id) {
+            (Some(p), _) => st.queue[p].1 = waker,
+            // Woken (taken off the queue) but the room went to another: first again.
+            (None, Some(id)) => st.queue.insert(0, (id, waker)),
+            (None, None) => {
+                let id = st.next_waiter;
+                st.next_waiter = id.wrapping_add(1);
+                st.queue.push((id, waker));
+                drop(st);
+                self.id = Some(id);
+            }
         }
         Poll::Pending
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let (Some(id), Ok(mut st)) = (self.id, self.session.0.state.try_borrow_mut()) {
+            st.queue.retain(|(i, _)| *i != id);
+        }
     }
 }
