@@ -34,9 +34,9 @@ function skewRows(skew) {
       '7',
       `callbacks per token lifetime, page clock ${skewName(run.skewS)} vs server`,
       `${run.callbacks} callback${run.callbacks === 1 ? '' : 's'}, ${run.server401s} × 401`,
-      `goal ≤ 1 callback, ≤ ${zero.server401s} × 401 (skew 0)`,
+      `goal 1 callback, ≤ ${zero.server401s} × 401 (skew 0)`,
       skew.goalMet[i] ? 'met' : 'missed',
-      `sandbox clock offset_s ${run.serverOffsetS}; one ${run.ttl / 60}-min checkout token, ${run.requests} sequential GETs, fulfilled ${run.fulfilled}/${run.requests}${errors ? ` (${errors})` : ''}, ${run.serverRequests} requests at server`,
+      `sandbox clock offset_s ${run.serverOffsetS}; one ${run.ttl}-s checkout token (due after ${run.ttl - 30} s), ${run.requests} sequential GETs over ${Math.round(run.ms / 1000)} s, fulfilled ${run.fulfilled}/${run.requests}${errors ? ` (${errors})` : ''}, ${run.serverRequests} requests at server`,
     ];
   });
 }

@@ -179,7 +179,7 @@ async function refreshStorm(n, kind = 'ours', delayMs = 0) {
  * sequential GETs. Returns callbacks, requests and 401s at the server, and errors. The clock
  * is put back to 0 before returning (the driver resets it again after the figure).
  */
-async function clockSkew({ skewS, ttl, requests }) {
+async function clockSkew({ skewS, ttl, durationMs, spacingMs }) {
   await post('/__sandbox/clock', { offset_s: -skewS });
   try {
     const counter = { callbacks: 0 };
@@ -195,8 +195,12 @@ async function clockSkew({ skewS, ttl, requests }) {
     const before = await counters();
     const errors = {};
     let fulfilled = 0;
+    let requests = 0;
     const t0 = performance.now();
-    for (let i = 0; i < requests; i += 1) {
+    // One GET every spacingMs through the token's due time (exp − 30 s leeway, by the
+    // server's clock), and past it: one proactive refresh is the whole expected cost.
+    while (performance.now() - t0 < durationMs) {
+      requests += 1;
       try {
         checkInvoice(await client.get(INVOICE_PATH));
         fulfilled += 1;
@@ -204,6 +208,7 @@ async function clockSkew({ skewS, ttl, requests }) {
         const key = (e && (e.code || e.name)) || String(e);
         errors[key] = (errors[key] || 0) + 1;
       }
+      await new Promise((resolve) => setTimeout(resolve, spacingMs));
     }
     const ms = performance.now() - t0;
     const after = await counters();
