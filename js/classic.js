@@ -73,7 +73,7 @@ globalThis.PartnerSDK = Object.freeze({
   SafeSDK,
   CardEnrollment,
   init,
-  /** Settles once every class has loaded: this is what loads SafeSDK's module. */
+  /** Settles once AlternativeClient and SafeSDK have loaded: this is what loads SafeSDK's module. */
   get ready() {
     if (!everything) {
       everything = init();

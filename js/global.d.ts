@@ -36,9 +36,9 @@ declare global {
     export import ClientDestroyedError = SDK.ClientDestroyedError;
     /** True for any partner-sdk error, even one from another copy of the bundle. */
     export import isPartnerSdkError = SDK.isPartnerSdkError;
-    /** Loads every class's wasm, optionally from `{ checkout, gatekeeper }` sources. */
+    /** Loads AlternativeClient's and SafeSDK's wasm (and CardEnrollment's when `enrollment` is given), optionally from `{ checkout, gatekeeper, enrollment }` sources. */
     export import init = SDK.init;
-    /** Settles once every class has loaded (this loads SafeSDK's module); await it before `new PartnerSDK.SafeSDK(...)`. */
+    /** Settles once AlternativeClient's and SafeSDK's modules have loaded (this loads SafeSDK's); await it before `new PartnerSDK.SafeSDK(...)`. CardEnrollment loads its own on `openForm()`. */
     export import ready = SDK.ready;
   }
 }
