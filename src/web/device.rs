@@ -87,7 +87,7 @@ impl Device {
                     .call(protocol::devices_url(&self.options), false)?
                     .send(&self.session)
                     .await?;
-                let (status, request_id) = (reply.status, reply.request_id.clone());
+                let (status, request_id) = (reply.status, reply.request_id());
                 let body = reply.json()?;
                 let id = js::get(&body, "deviceId")
                     .as_string()

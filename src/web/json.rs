@@ -39,8 +39,12 @@ impl JsonObjects for JsJson {
 /// # Errors
 /// When the text is not JSON.
 pub fn parse_body(text: &JsString) -> Result<JsValue, ()> {
-    if text.trim().length() == 0 {
-        return Ok(JsValue::NULL);
-    }
-    js::json_parse(text).map_err(|_| ())
+    // Whitespace alone is not JSON: the emptiness check runs only when parsing failed.
+    js::json_parse(text).or_else(|_| {
+        if text.trim().length() == 0 {
+            Ok(JsValue::NULL)
+        } else {
+            Err(())
+        }
+    })
 }

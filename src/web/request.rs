@@ -53,15 +53,16 @@ fn query_error() -> Error {
 
 /// Appends `query` to `full`, and checks with the browser's own URL parser that the
 /// result is still at `base`'s origin.
-fn with_query(full: &str, query: &JsValue, base: &url::BaseUrl) -> Result<String, Error> {
+fn with_query(full: String, query: &JsValue, base: &url::BaseUrl) -> Result<String, Error> {
     let bad_path = || Error::config("path", url::problem::PATH);
-    let parsed = Url::new(full).map_err(|_| bad_path())?;
+    let parsed = Url::new(&full).map_err(|_| bad_path())?;
     let origin = Url::new(&base.url).map_err(|_| bad_path())?.origin();
     if parsed.origin() != origin {
         return Err(bad_path());
     }
     if query.is_undefined() || query.is_null() {
-        return Ok(parsed.href());
+        // `fetch` parses `full` exactly as `parsed` was.
+        return Ok(full);
     }
     if !query.is_object() {
         return Err(Error::config("query", "must be an object"));
@@ -88,12 +89,10 @@ fn with_query(full: &str, query: &JsValue, base: &url::BaseUrl) -> Result<String
 /// The caller's headers, normalised; `Authorization` cannot be overridden.
 fn headers(value: &JsValue) -> Result<Headers, Error> {
     let bad = || Error::config("headers", "must be a valid HeadersInit");
-    let init = if value.is_null() {
-        &JsValue::UNDEFINED
-    } else {
-        value
-    };
-    let headers = Headers::new_with_str_sequence_sequence(init).map_err(|_| bad())?;
+    if value.is_undefined() || value.is_null() {
+        return Headers::new_with_str_sequence_sequence(&JsValue::UNDEFINED).map_err(|_| bad());
+    }
+    let headers = Headers::new_with_str_sequence_sequence(value).map_err(|_| bad())?;
     headers.delete("authorization").map_err(|_| bad())?;
     Ok(headers)
 }
@@ -164,7 +163,7 @@ pub fn build(
         .as_string()
         .ok_or_else(|| Error::config("path", "must be a string"))?;
     let full = url::resolve(base, &path).map_err(|p| Error::config("path", p))?;
-    let url = with_query(&full, &js::get(init, "query"), base)?;
+    let url = with_query(full, &js::get(init, "query"), base)?;
     let body = body(explicit_body.unwrap_or(&js::get(init, "body")))?;
     let headers = headers(&js::get(init, "headers"))?;
     if body.is_some() && !headers.has("content-type").unwrap_or(true) {

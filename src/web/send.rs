@@ -13,7 +13,7 @@ use crate::web::timer::{aborted, race, sleep, Either, Timeout};
 use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, Response};
+use web_sys::{AbortSignal, Headers, Response};
 
 /// A request, ready to go out (the token is added per attempt).
 pub struct Call {
@@ -21,7 +21,8 @@ pub struct Call {
     pub method: &'static str,
     /// The full URL, already pinned to the API's origin.
     pub url: String,
-    /// Caller headers, normalised by `Headers`, without `Authorization`.
+    /// Caller headers, normalised by `Headers`; each attempt sets its `Authorization`
+    /// on it before `fetch` copies it.
     pub headers: Headers,
     /// The JSON body text, left in JS.
     pub body: Option<JsValue>,
@@ -35,15 +36,25 @@ pub struct Call {
 pub struct Reply {
     /// The HTTP status.
     pub status: u16,
-    /// `x-request-id` when the API exposes it, else `null`.
-    pub request_id: JsValue,
     /// The body text, left in JS: a large body is never copied into wasm memory.
     pub text: JsString,
-    /// `Retry-After`, when the API exposes it.
-    pub retry_after: Option<String>,
+    /// Its headers, read only when needed (an error, a retry).
+    headers: Headers,
 }
 
 impl Reply {
+    /// A response header, when the API exposes it.
+    #[inline(never)]
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).ok().flatten()
+    }
+
+    /// `x-request-id` when the API exposes it, else `null`.
+    pub fn request_id(&self) -> JsValue {
+        self.header("x-request-id")
+            .map_or(JsValue::NULL, JsValue::from)
+    }
+
     /// The body as JSON (`null` when empty).
     ///
     /// # Errors
@@ -51,8 +62,8 @@ impl Reply {
     pub fn json(self) -> Result<JsValue, Error> {
         parse_body(&self.text).map_err(|()| Error::Api {
             status: self.status,
+            request_id: self.request_id(),
             body: self.text.into(),
-            request_id: self.request_id,
             detail: Some(code::NOT_JSON_MESSAGE),
             attempts: 0,
         })
@@ -68,11 +79,12 @@ impl Reply {
     }
 
     fn into_api_error(self) -> Error {
+        let request_id = self.request_id();
         let body = parse_body(&self.text).unwrap_or_else(|()| self.text.into());
         Error::Api {
             status: self.status,
             body,
-            request_id: self.request_id,
+            request_id,
             detail: None,
             attempts: 0,
         }
@@ -91,64 +103,77 @@ impl Call {
     }
 
     /// Why a fetch or body read failed: the caller's abort, `destroy()`, a refusal of
-    /// its token (rule 2 extended), our timeout, or the network.
-    fn classify(&self, session: &Session, timeout: &AbortSignal, storm: &AbortSignal) -> Error {
+    /// its token (rule 2 extended: `superseded`), our timeout (the attempt's `signal`
+    /// aborted otherwise), or the network.
+    fn classify(&self, session: &Session, signal: &AbortSignal, superseded: bool) -> Error {
         if let Some(reason) = self.caller_aborted() {
             Error::Aborted(reason)
         } else if session.is_destroyed() {
             SdkError::ClientDestroyed.into()
-        } else if storm.aborted() {
+        } else if superseded {
             Error::Superseded
-        } else if timeout.aborted() {
+        } else if signal.aborted() {
             SdkError::RequestTimeout.into()
         } else {
             SdkError::Network.into()
         }
     }
 
-    /// The fetch options for one attempt, as a plain object.
-    fn init(&self, bearer: &str, signal: &AbortSignal) -> Result<Object, JsValue> {
-        let headers = Headers::new_with_str_sequence_sequence(&self.headers)?;
-        headers.set("authorization", bearer)?;
+    /// The fetch options every attempt shares, as a plain object (`signal` is set per
+    /// attempt, `Authorization` on `headers`).
+    fn init(&self) -> Object {
         let init = Object::new();
         js::set(&init, "method", &JsValue::from_str(self.method));
-        js::set(&init, "headers", &headers);
-        js::set(&init, "signal", signal);
+        js::set(&init, "headers", &self.headers);
         js::set(&init, "redirect", &JsValue::from_str("error"));
         if let Some(body) = &self.body {
             js::set(&init, "body", body);
         }
-        Ok(init)
+        init
+    }
+
+    /// `fetch` of one attempt: its token, its signal, the response.
+    async fn fetch(
+        &self,
+        init: &Object,
+        bearer: &str,
+        signal: &AbortSignal,
+    ) -> Result<Response, JsValue> {
+        self.headers.set("authorization", bearer)?;
+        js::set(init, "signal", signal);
+        let response = JsFuture::from(js::fetch(&self.url, init)?).await?;
+        Ok(response.unchecked_into())
     }
 
     async fn attempt(
         &self,
         session: &Session,
+        init: &Object,
         generation: u32,
         bearer: &str,
-        unanswered: Unanswered,
+        mut unanswered: Unanswered,
     ) -> Result<Reply, Error> {
-        // This attempt's deadline: a controller aborted by a timer that is cleared
-        // (by the guard's drop) as soon as the attempt ends, so nothing outlives it.
-        let deadline = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
-        let timeout = deadline.signal();
-        let _timer = Timeout::new(session.config().request_timeout_ms, move || {
-            deadline.abort()
-        });
-        // Aborted if a 401 refuses this token while the attempt has no answer yet.
-        let refused = unanswered.refused.clone();
-        let signals = Array::of3(&session.lifetime_signal(), &timeout, &refused);
-        if let Some(s) = &self.signal {
-            signals.push(s);
-        }
-        let signal = js::abort_signal_any(&signals).unwrap_or_else(|_| timeout.clone());
-        let failed = |_| self.classify(session, &timeout, &refused);
-        let init = self.init(bearer, &signal).map_err(failed)?;
-        let response: Response = JsFuture::from(js::fetch(&self.url, &init).map_err(failed)?)
-            .await
-            .map_err(failed)?
-            .unchecked_into();
-        drop(unanswered);
+        // One controller per attempt: its deadline (a timer cleared as soon as the
+        // attempt ends, so nothing outlives it), `destroy()`, and a 401 refusing this
+        // token while the attempt has no answer yet all abort it.
+        let controller = unanswered.controller.clone();
+        let own = controller.signal();
+        let _deadline = {
+            let controller = controller.clone();
+            Timeout::new(session.config().request_timeout_ms, move || {
+                controller.abort()
+            })
+        };
+        let signal = match &self.signal {
+            Some(caller) => {
+                js::abort_signal_any(&Array::of2(caller, &own)).unwrap_or_else(|_| own.clone())
+            }
+            None => own.clone(),
+        };
+        let response = self.fetch(init, bearer, &signal).await;
+        let superseded = unanswered.answer();
+        let failed = |_| self.classify(session, &own, superseded);
+        let response = response.map_err(failed)?;
         // Rule 2 extended, as early as the status is known: a 401 for the current token
         // with a refresh to come aborts the other requests still waiting on that token.
         let status = response.status();
@@ -157,12 +182,6 @@ impl Call {
         if refusal {
             session.refused(generation);
         }
-        let headers = response.headers();
-        let request_id = match headers.get("x-request-id") {
-            Ok(Some(id)) => JsValue::from(id),
-            _ => JsValue::NULL,
-        };
-        let retry_after = headers.get("retry-after").ok().flatten();
         let reading = response.text().map_err(failed)?;
         let text = JsFuture::from(reading).await.map_err(|e| {
             if refusal {
@@ -173,9 +192,8 @@ impl Call {
         })?;
         Ok(Reply {
             status,
-            request_id,
             text: text.unchecked_into(),
-            retry_after,
+            headers: response.headers(),
         })
     }
 
@@ -208,13 +226,14 @@ impl Call {
     async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
         self.check_signal()?;
         session.ready_to_send().await?;
+        let init = self.init();
         let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
             let (generation, bearer, unanswered) =
                 session.turn(self.method, self.signal.as_ref()).await?;
             *sends += 1;
-            let attempt = self.attempt(session, generation, &bearer, unanswered);
+            let attempt = self.attempt(session, &init, generation, &bearer, unanswered);
             let (status, reply) = match attempt.await {
                 Ok(reply) => (reply.status, Ok(reply)),
                 // Rule 2 extended: a 401 refused this token before we had an answer;
@@ -224,7 +243,7 @@ impl Call {
             };
             let (outcome, retry_after, failure) = match reply {
                 Ok(reply) if retry::retryable(Outcome::Status(status)) => {
-                    let retry_after = reply.retry_after.clone();
+                    let retry_after = reply.header("retry-after");
                     (Outcome::Status(status), retry_after, reply.into_api_error())
                 }
                 Ok(_) | Err(Error::Superseded) => {

@@ -53,8 +53,13 @@ struct State {
     /// Whether the current token was already refreshed proactively (rules 6 and 8).
     proactive: TokenState,
     /// Attempts sent and not yet answered: (id, token generation, method, their
-    /// storm abort). Rule 2 extended aborts them when their token is refused.
+    /// controller). Rule 2 extended aborts them when their token is refused.
     unanswered: Vec<(u32, u32, &'static str, AbortController)>,
+    /// Every attempt until it ends (body read included), which `destroy()` aborts:
+    /// the same entries as `unanswered` (one element type for both lists). The card
+    /// form's build sends nothing itself, so it has none.
+    #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+    attempts: Vec<(u32, u32, &'static str, AbortController)>,
     /// The next id for `unanswered`.
     next_attempt: u32,
     /// Calls waiting for their turn to send (`MAX_UNANSWERED`), first come first.
@@ -102,6 +107,8 @@ impl Session {
             clock: Clock::new(),
             proactive: TokenState::default(),
             unanswered: Vec::new(),
+            #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+            attempts: Vec::new(),
             next_attempt: 0,
             queue: Vec::new(),
             next_waiter: 0,
@@ -235,6 +242,11 @@ impl Session {
         if let Some(f) = flight {
             f.settle(Err(SdkError::ClientDestroyed.into()));
         }
+        #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+        {
+            let attempts = std::mem::take(&mut self.0.state.borrow_mut().attempts);
+            attempts.iter().for_each(|(.., abort)| abort.abort());
+        }
         self.0.lifetime.abort();
     }
 
@@ -339,8 +351,9 @@ impl Session {
     }
 
     /// Waits for the call's turn to send, then records the attempt as unanswered until
-    /// its guard drops: the current token's generation, its `Authorization` value, and
-    /// the guard (whose `refused` signal rule 2 extended aborts).
+    /// its guard is answered: the current token's generation, its `Authorization`
+    /// value, and the guard, whose controller is the attempt's one abort (rule 2
+    /// extended's, `destroy()`'s and the deadline's).
     ///
     /// A turn comes when fewer than `MAX_UNANSWERED` attempts are unanswered; a call
     /// whose turn finds a refresh running, or the token refused, hands the turn on and
@@ -354,7 +367,7 @@ impl Session {
         method: &'static str,
         caller: Option<&AbortSignal>,
     ) -> Result<(u32, String, Unanswered), Error> {
-        let storm = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
         loop {
             let turn = Turn {
                 session: self,
@@ -376,11 +389,13 @@ impl Session {
             };
             if !refused && !flight {
                 let (generation, bearer) = self.bearer().inspect_err(|_| self.wake_next())?;
-                let refused = storm.signal();
                 let mut st = self.0.state.borrow_mut();
                 let id = st.next_attempt;
                 st.next_attempt = id.wrapping_add(1);
-                st.unanswered.push((id, generation, method, storm));
+                let entry = (id, generation, method, controller.clone());
+                #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+                st.attempts.push(entry.clone());
+                st.unanswered.push(entry);
                 let session = self.clone();
                 return Ok((
                     generation,
@@ -388,7 +403,8 @@ impl Session {
                     Unanswered {
                         session,
                         id,
-                        refused,
+                        controller,
+                        answered: false,
                     },
                 ));
             }
@@ -491,22 +507,46 @@ impl Session {
     }
 }
 
-/// An attempt that has no answer yet; dropping it (answer, failure) forgets it and
-/// gives the next waiting call its turn.
-#[must_use = "dropping it marks the attempt answered"]
+/// An attempt in progress. [`Unanswered::answer`] (or dropping it unanswered) forgets it
+/// as unanswered and gives the next waiting call its turn; dropping it ends the attempt.
+#[must_use = "dropping it ends the attempt"]
 pub struct Unanswered {
     session: Session,
     id: u32,
-    /// Aborted when a 401 refuses this attempt's token (rule 2 extended).
-    pub refused: AbortSignal,
+    /// The attempt's abort: a 401 refusing its token (rule 2 extended), `destroy()`,
+    /// and its deadline abort it.
+    pub controller: AbortController,
+    answered: bool,
+}
+
+impl Unanswered {
+    /// Marks the attempt answered (or failed); true when a 401 had refused its token
+    /// first (rule 2 extended: [`Session::refused`] took it off the list and aborted it).
+    pub fn answer(&mut self) -> bool {
+        if self.answered {
+            return false;
+        }
+        self.answered = true;
+        let superseded = match self.session.0.state.try_borrow_mut() {
+            Ok(mut st) => {
+                let before = st.unanswered.len();
+                st.unanswered.retain(|(id, ..)| *id != self.id);
+                st.unanswered.len() == before
+            }
+            Err(_) => false,
+        };
+        self.session.wake_next();
+        superseded
+    }
 }
 
 impl Drop for Unanswered {
     fn drop(&mut self) {
+        self.answer();
+        #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
         if let Ok(mut st) = self.session.0.state.try_borrow_mut() {
-            st.unanswered.retain(|(id, ..)| *id != self.id);
+            st.attempts.retain(|(id, ..)| *id != self.id);
         }
-        self.session.wake_next();
     }
 }
 
