@@ -36,10 +36,7 @@ async fn ten_requests_with_server_clock_at(offset_s: i64) -> (u32, Counts) {
     let (callback, calls) = minting_callback();
     let before = counts().await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
-    for _ in 0..10 {
-        let invoice = call_async(&client, "get", &["/v1/invoices/inv_1001".into()]).await;
-        assert!(invoice.is_ok(), "{invoice:?}");
-    }
+    gets(&client, 10).await;
     let seen = before.since().await;
     set_server_clock(0).await;
     (calls.get(), seen)
@@ -91,10 +88,7 @@ async fn a_token_due_by_the_server_clock_is_refreshed_once() {
     let (callback, calls) = minting_callback();
     let before = counts().await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
-    for _ in 0..5 {
-        let invoice = call_async(&client, "get", &["/v1/invoices/inv_1001".into()]).await;
-        assert!(invoice.is_ok(), "{invoice:?}");
-    }
+    gets(&client, 5).await;
     let seen = before.since().await;
     set_server_clock(0).await;
     // The first request refreshes it (one callback); the 15-minute token it gets
