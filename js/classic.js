@@ -1,15 +1,15 @@
 // partner-sdk.js, the classic <script src> entry: defines the global `PartnerSDK`.
-// It starts the checkout wasm download at once; SafeSDK's module loads only when the
-// page asks for it (`await PartnerSDK.ready`), and CardEnrollment's when the page opens
-// a form, so a checkout page downloads neither.
+// It starts the checkout wasm download as its first statement (./classic-early.js);
+// SafeSDK's module loads only when the page asks for it (`await PartnerSDK.ready`), and
+// CardEnrollment's when the page opens a form, so a checkout page downloads neither.
+import { base, early } from './classic-early.js'; // first: evaluated before everything else
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { prepare } from './alternative.js';
 import * as errors from './public-errors.js';
 import { makeError, ignoreRejection } from './errors.js';
 
-const base = (document.currentScript && document.currentScript.src) || location.href;
-const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__);
+const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 checkout.init().catch(() => {});
 
 prepare(AlternativeClient, () => checkout.init());

@@ -20,13 +20,14 @@ async function checked(bytes, integrity) {
 }
 
 /**
- * Fetches with `integrity` (the browser checks the bytes while the module compiles as
- * it streams). A failure is then told apart: if the same URL loads without the pin,
- * the bytes were wrong.
+ * Fetches with `integrity` (the browser refuses other bytes; the fetch settles once the
+ * whole body has arrived and been checked), or awaits `started`, that same fetch begun
+ * earlier. A failure is then told apart: if the same URL loads without the pin, the bytes
+ * were wrong.
  */
-async function pinnedFetch(input, integrity) {
+async function pinnedFetch(input, integrity, started) {
   try {
-    return await fetch(input, { integrity });
+    return await (started || fetch(input, { integrity }));
   } catch (cause) {
     // Told apart by fetching without the pin: wasm bytes there mean they were not ours;
     // anything else (a 404, a dev server's HTML page) is a file that is not there.
@@ -37,8 +38,12 @@ async function pinnedFetch(input, integrity) {
   }
 }
 
-/** What the wasm-bindgen init gets: a checked Response, checked bytes, or a Module. */
-async function verified(source, integrity) {
+/**
+ * What the wasm-bindgen init gets: a checked Response, checked bytes, or a Module.
+ * `started`: the pinned fetch of `source` (the default URL), already begun.
+ */
+async function verified(source, integrity, started) {
+  if (started) return pinnedFetch(source, integrity, started);
   source = await source;
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
@@ -66,8 +71,10 @@ export function besidePackage(url) {
  * @param {(input: object) => Promise<unknown>} initWasm the wasm-bindgen init of that module
  * @param {() => unknown} where the default source of its .wasm (beside the entry)
  * @param {string} integrity `sha384-…` of the .wasm this build produced
+ * @param {Promise<Response>} [early] `fetch(where(), { integrity })`, started before the
+ *   loader existed (partner-sdk.js's first statement): the first default load uses it
  */
-export function loader(initWasm, where, integrity) {
+export function loader(initWasm, where, integrity, early) {
   let loading;
   let loaded = false;
   let failure;
@@ -78,7 +85,10 @@ export function loader(initWasm, where, integrity) {
    */
   function init(source) {
     if (loaded || (loading && source === undefined)) return loading;
-    const attempt = verified(source === undefined ? where() : source, integrity)
+    // The early fetch serves one default load; a retry fetches again.
+    const started = source === undefined ? early : undefined;
+    if (source === undefined) early = undefined;
+    const attempt = verified(source === undefined ? where() : source, integrity, started)
       .then((module_or_path) => initWasm({ module_or_path }))
       .then(
         () => {

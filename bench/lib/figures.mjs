@@ -89,32 +89,66 @@ export async function jwtDecode(context, url) {
 
 /** 5. One sample per fresh context (its own renderer, no HTTP cache), sides alternating. */
 export async function coldStart(browser, url, mintToken) {
-  const samples = { ours: [], bare: [] };
-  for (let i = 0; i < SETTINGS.cold.samples * 2; i += 1) {
-    const side = i % 2 === 0 ? 'ours' : 'bare';
-    const token = side === 'ours' ? await mintToken() : null;
+  // The preload row's integrity: the build's pin of checkout_bg.wasm, as a page copies it
+  // from pkg/integrity.json.
+  const integrity = (await (await fetch(`${url}/pkg/integrity.json`)).json())['checkout_bg.wasm'];
+  const SIDES = ['ours', 'preload', 'bare'];
+  const samples = { ours: [], preload: [], bare: [] };
+  for (let i = 0; i < SETTINGS.cold.samples * SIDES.length; i += 1) {
+    const side = SIDES[i % SIDES.length];
+    const token = side === 'bare' ? null : await mintToken();
     const context = await browser.newContext();
     const { page } = await openPage(context, `${url}/blank.html`, () => window.cold !== undefined);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    // Requests that reached the network for the wasm, and what the console said (Chromium
+    // warns when a preload is not used because its mode, credentials or integrity differ).
+    let wasmRequests = 0;
+    cdp.on('Network.requestWillBeSent', ({ request }) => {
+      if (new URL(request.url).pathname === '/pkg/checkout_bg.wasm') wasmRequests += 1;
+    });
+    const consoleMessages = [];
+    page.on('console', (m) => { if (m.type() !== 'log') consoleMessages.push(`${m.type()}: ${m.text()}`); });
     const nonce = `${Date.now()}-${i}`;
-    samples[side].push(await page.evaluate(([s, n, t]) => window.cold[s](n, t), [side, nonce, token]));
+    const run = side === 'bare'
+      ? page.evaluate(([n]) => window.cold.bare(n), [nonce])
+      : page.evaluate(([n, t, p]) => window.cold.ours(n, t, p), [nonce, token, side === 'preload' ? integrity : null]);
+    const sample = await run;
+    if (side !== 'bare') Object.assign(sample, { wasmRequests, console: consoleMessages });
+    samples[side].push(sample);
     await context.close();
   }
-  const oursMs = median(samples.ours.map((s) => s.ms));
-  const bareMs = median(samples.bare.map((s) => s.ms));
+  const of = (side, key) => median(samples[side].map((s) => s[key]));
+  const oursMs = of('ours', 'ms');
+  const preloadMs = of('preload', 'ms');
+  const bareMs = of('bare', 'ms');
+  const breakdown = (side) => ({
+    scriptLoadedMedianMs: of(side, 'scriptMs'),
+    jsFetchedMedianMs: of(side, 'jsFetchedMs'),
+    wasmRequestedMedianMs: of(side, 'wasmRequestedMs'),
+    wasmFetchedMedianMs: of(side, 'wasmFetchedMs'),
+    // Samples where the wasm went over the network more than once (a preload not reused).
+    samplesWithTwoWasmRequests: samples[side].filter((s) => s.wasmRequests > 1).length,
+    samplesWithConsoleMessages: samples[side].filter((s) => s.console.length > 0).length,
+  });
+  const ours = breakdown('ours');
   return {
     settings: SETTINGS.cold,
     samples,
     oursMedianMs: oursMs,
-    oursScriptLoadedMedianMs: median(samples.ours.map((s) => s.scriptMs)),
-    oursJsFetchedMedianMs: median(samples.ours.map((s) => s.jsFetchedMs)),
-    oursWasmRequestedMedianMs: median(samples.ours.map((s) => s.wasmRequestedMs)),
-    oursWasmFetchedMedianMs: median(samples.ours.map((s) => s.wasmFetchedMs)),
+    oursScriptLoadedMedianMs: ours.scriptLoadedMedianMs,
+    oursJsFetchedMedianMs: ours.jsFetchedMedianMs,
+    oursWasmRequestedMedianMs: ours.wasmRequestedMedianMs,
+    oursWasmFetchedMedianMs: ours.wasmFetchedMedianMs,
     bareMedianMs: bareMs,
-    bareCompileMedianMs: median(samples.bare.map((s) => s.compileMs)),
+    bareCompileMedianMs: of('bare', 'compileMs'),
     ratio: oursMs / bareMs,
+    ours,
+    preloadMedianMs: preloadMs,
+    preload: breakdown('preload'),
+    preloadIntegrity: integrity,
+    preloadRatio: preloadMs / bareMs,
   };
 }
 

@@ -41,37 +41,60 @@ function skewRows(skew) {
   });
 }
 
-export function renderTable(r) {
-  const storm = r.storm.stormRuns;
-  const callbacks = storm.map((s) => s.callbacks).join('/');
-  const ok = storm.map((s) => s.fulfilled).join('/');
-  const sent = storm.map((s) => s.serverRequests).join('/');
-  const plainSent = r.storm.plainStormRuns.map((s) => s.serverRequests).join('/');
-  const plainCallbacks = r.storm.plainStormRuns.map((s) => s.callbacks).join('/');
-  const plainOk = r.storm.plainStormRuns.map((s) => s.fulfilled).join('/');
-  const latency = r.storm.settings.delayMs > 0
-    ? `; server latency ${r.storm.settings.delayMs} ms on every API request, both sides (sandbox faults delay_ms)`
+function stormRows(s) {
+  const storm = s.stormRuns;
+  const callbacks = storm.map((run) => run.callbacks).join('/');
+  const ok = storm.map((run) => run.fulfilled).join('/');
+  const sent = storm.map((run) => run.serverRequests).join('/');
+  const plainSent = s.plainStormRuns.map((run) => run.serverRequests).join('/');
+  const plainCallbacks = s.plainStormRuns.map((run) => run.callbacks).join('/');
+  const plainOk = s.plainStormRuns.map((run) => run.fulfilled).join('/');
+  const latency = s.settings.delayMs > 0
+    ? `; server latency ${s.settings.delayMs} ms on every API request, both sides (sandbox faults delay_ms)`
     : '; no server latency';
-  const leak = r.leaks.ours.growthKB;
-  const plainLeak = r.leaks.plain.growthKB;
+  return [
+    ['3', `refresh storm: ${s.settings.n} concurrent GETs, revoked token`, ms(s.stormMedianMs), ms(s.singleMedianMs),
+      x(s.ratio),
+      `baseline: 1 GET needing 1 refresh; callbacks ${callbacks}, fulfilled ${ok}, requests at server ${sent} (per run, ${s.settings.runs} runs)${latency}`],
+    ['3', 'refresh storm vs plain fetch + hand-written single-flight refresh', ms(s.stormMedianMs), ms(s.plainStormMedianMs),
+      x(s.ratioToPlain),
+      `same storm, interleaved; requests at server: ours ${sent}, plain ${plainSent} (per run); plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}; goal ≤ 0.60×${latency}`],
+  ];
+}
+
+function leakRows(leaks) {
+  const leak = leaks.ours.growthKB;
+  const plainLeak = leaks.plain.growthKB;
+  return [['6', 'leak: growth after 10,000 req + 100 refreshes vs after 100 req', `${leak.total.toFixed(0)} KB`, `${plainLeak.total.toFixed(0)} KB`, '',
+    `JS heap (CDP getHeapUsage) + wasm memory, GC forced; ours: heap ${leak.jsHeap.toFixed(0)} KB (snapshot: compiled code ${leak.snapshotCode.toFixed(0)} KB, JS objects ${leak.snapshotJsObjects.toFixed(0)} KB) + wasm ${leak.wasmMemory.toFixed(0)} KB; baseline = plain fetch + hand-written refresh (code ${plainLeak.snapshotCode.toFixed(0)} KB, objects ${plainLeak.snapshotJsObjects.toFixed(0)} KB)`]];
+}
+
+function coldRows(cold) {
+  const rows = [['5', 'cold start: script tag → create() resolved', ms(cold.oursMedianMs), ms(cold.bareMedianMs), x(cold.ratio),
+    `median of ${cold.settings.samples} fresh contexts each, cache off; baseline = compileStreaming + instantiate of the same wasm, no-op imports`]];
+  if (cold.preload) {
+    const p = cold.preload;
+    const t = (v) => v.toFixed(1);
+    rows.push(['5', 'cold start, page preloads the wasm (`<link rel="preload" as="fetch" crossorigin integrity>` inserted with the script tag)',
+      ms(cold.preloadMedianMs), ms(cold.bareMedianMs), x(cold.preloadRatio),
+      `same samples' baseline, sides interleaved; medians: wasm requested ${t(p.wasmRequestedMedianMs)} ms, fetched ${t(p.wasmFetchedMedianMs)} ms, script loaded ${t(p.scriptLoadedMedianMs)} ms (without preload: ${t(cold.ours.wasmRequestedMedianMs)}, ${t(cold.ours.wasmFetchedMedianMs)}, ${t(cold.ours.scriptLoadedMedianMs)}); wasm fetched twice (preload not reused) in ${p.samplesWithTwoWasmRequests}/${cold.settings.samples} samples`]);
+  }
+  return rows;
+}
+
+export function renderTable(r) {
+  // A figure left out (BENCH_ONLY) has no rows.
   const rows = [
-    sizeRows(r.size),
-    [['2', 'per-request: client.get vs fetch + json', ms(r.perRequest.oursMedianMs), ms(r.perRequest.plainMedianMs),
+    r.size ? sizeRows(r.size) : [],
+    r.perRequest ? [['2', 'per-request: client.get vs fetch + json', ms(r.perRequest.oursMedianMs), ms(r.perRequest.plainMedianMs),
       x(r.perRequest.medianBlockRatio),
-      `median per request, ${r.perRequest.settings.blocks}×${r.perRequest.settings.perBlock} sequential each, ratio = median of block ratios`]],
-    [['3', `refresh storm: ${r.storm.settings.n} concurrent GETs, revoked token`, ms(r.storm.stormMedianMs), ms(r.storm.singleMedianMs),
-      x(r.storm.ratio),
-      `baseline: 1 GET needing 1 refresh; callbacks ${callbacks}, fulfilled ${ok}, requests at server ${sent} (per run, ${r.storm.settings.runs} runs)${latency}`]],
-    [['3', 'refresh storm vs plain fetch + hand-written single-flight refresh', ms(r.storm.stormMedianMs), ms(r.storm.plainStormMedianMs),
-      x(r.storm.ratioToPlain),
-      `same storm, interleaved; requests at server: ours ${sent}, plain ${plainSent} (per run); plain: callbacks ${plainCallbacks}, fulfilled ${plainOk}; goal ≤ 0.60×${latency}`]],
-    [['4', 'JWT validate + decode (10,000 tokens)', ops(r.jwt.opsPerSec.ours), ops(r.jwt.opsPerSec.jwtDecode), x(r.jwt.ratio),
-      `ours = setAccessToken(t) + client.claims (no standalone export); jwt-decode = jwtDecode(t) (payload only; with header too: ${ops(r.jwt.opsPerSec.jwtDecodeHeaderToo)})`]],
-    [['5', 'cold start: script tag → create() resolved', ms(r.cold.oursMedianMs), ms(r.cold.bareMedianMs), x(r.cold.ratio),
-      `median of ${r.cold.settings.samples} fresh contexts each, cache off; baseline = compileStreaming + instantiate of the same wasm, no-op imports`]],
-    [['6', 'leak: growth after 10,000 req + 100 refreshes vs after 100 req', `${leak.total.toFixed(0)} KB`, `${plainLeak.total.toFixed(0)} KB`, '',
-      `JS heap (CDP getHeapUsage) + wasm memory, GC forced; ours: heap ${leak.jsHeap.toFixed(0)} KB (snapshot: compiled code ${leak.snapshotCode.toFixed(0)} KB, JS objects ${leak.snapshotJsObjects.toFixed(0)} KB) + wasm ${leak.wasmMemory.toFixed(0)} KB; baseline = plain fetch + hand-written refresh (code ${plainLeak.snapshotCode.toFixed(0)} KB, objects ${plainLeak.snapshotJsObjects.toFixed(0)} KB)`]],
-    skewRows(r.skew),
+      `median per request, ${r.perRequest.settings.blocks}×${r.perRequest.settings.perBlock} sequential each, ratio = median of block ratios`]] : [],
+    r.storm ? stormRows(r.storm) : [],
+    r.jwt ? [['4', 'JWT validate + decode (10,000 tokens)', ops(r.jwt.opsPerSec.ours), ops(r.jwt.opsPerSec.jwtDecode), x(r.jwt.ratio),
+      `ours = setAccessToken(t) + client.claims (no standalone export); jwt-decode = jwtDecode(t) (payload only; with header too: ${ops(r.jwt.opsPerSec.jwtDecodeHeaderToo)})`]] : [],
+    r.cold ? coldRows(r.cold) : [],
+    r.leaks ? leakRows(r.leaks) : [],
+    r.skew ? skewRows(r.skew) : [],
   ].flat();
   const header = ['#', 'figure', 'ours', 'baseline / peer', 'ratio ours/baseline', 'how'];
   const line = (cells) => `| ${cells.join(' | ')} |`;

@@ -17,6 +17,7 @@ const CLASSIC = '<!doctype html><meta charset="utf-8"><title>classic</title>\n<s
 let pkg;
 let badWasm; // sandbox: pkg/ with both .wasm files tampered, every JS file intact
 let selfHosted; // sandbox: pkg/ without its .wasm; good copies under /cdn/, tampered under /tampered/
+let good; // sandbox: pkg/ as built (for the preload page)
 let browser;
 before(async () => {
   pkg = await snapshotPkg();
@@ -41,15 +42,22 @@ before(async () => {
     'cdn/gatekeeper_bg.wasm': gatekeeper,
     'tampered/checkout_bg.wasm': tampered.checkout,
     'tampered/gatekeeper_bg.wasm': tampered.gatekeeper,
+    // The docs' preload (docs/api.md) with this build's pin, then the script tag.
+    'preloaded.html': `<!doctype html><meta charset="utf-8"><title>preloaded</title><link rel="icon" href="/favicon.svg">
+<link rel="preload" href="/pkg/checkout_bg.wasm" as="fetch" crossorigin="anonymous" integrity="${pkg.integrity['checkout_bg.wasm']}">
+<script src="/pkg/partner-sdk.js"></script>
+`,
   });
   badWasm = await startSandbox('--www', www, '--pkg', bad);
   selfHosted = await startSandbox('--www', www, '--pkg', jsOnly);
+  good = await startSandbox('--www', www, '--pkg', pkg.dir);
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await badWasm?.stop();
   await selfHosted?.stop();
+  await good?.stop();
   cleanUp();
 });
 
@@ -219,4 +227,40 @@ test('init(url) through the classic script and the Gatekeeper entry: tampered co
   const after = await selfHosted.counters();
   assert.equal(after.api_requests - before.api_requests, 2, 'one invoice GET and one device registration, after the good loads only');
   await esm.close();
+});
+
+// The wasm requests a page made, seen from the page (Resource Timing) and from Playwright.
+async function wasmRequests(page, requests) {
+  const entries = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname === '/pkg/checkout_bg.wasm').map((e) => e.initiatorType));
+  return { entries, requests: requests.filter((u) => new URL(u).pathname === '/pkg/checkout_bg.wasm').length };
+}
+
+test('the docs\' <link rel="preload" as="fetch" crossorigin integrity> of checkout_bg.wasm is what partner-sdk.js uses: one download, the client works', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.addInitScript(HELPERS);
+  await page.goto(`${good.url}/preloaded.html`);
+  const invoice = await page.evaluate(async () => {
+    const client = await PartnerSDK.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    return (await client.get('/v1/invoices/inv_1001')).id;
+  });
+  assert.equal(invoice, 'inv_1001');
+  assert.deepEqual(await wasmRequests(page, requests), { entries: ['link'], requests: 1 }, 'the preload\'s response was reused, not fetched again');
+  // Chromium ignores `integrity` on as="fetch" preloads (crbug.com/981419) and says so; it
+  // must not warn that the preload went unused or that its mode or credentials differ.
+  const other = seen.warnings.filter((w) => !/integrity. attribute is currently ignored for preload/.test(w));
+  assert.deepEqual(other, [], 'no other warning');
+  assert.deepEqual([...seen.errors, ...seen.pageErrors], []);
+  await page.close();
+});
+
+test('preloaded tampered checkout_bg.wasm (the page\'s preload carries the right pin): create() still rejects INTEGRITY_MISMATCH; no API request', async () => {
+  const before = await badWasm.counters();
+  const { page } = await open(badWasm, '/preloaded.html');
+  const create = await page.evaluate(async () => settle(PartnerSDK.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin })));
+  assert.deepEqual(pick(create), MISMATCH);
+  await noApi(badWasm, before, 'preloaded tampered wasm');
+  await page.close();
 });

@@ -1,0 +1,14 @@
+// The first statement partner-sdk.js runs (classic.js imports this module first, so the
+// bundle evaluates it before the wasm-bindgen glue and the loader): start the checkout
+// wasm download now. The request is what the loader would make (mode `cors`, credentials
+// `same-origin`, this build's `integrity`), so a page's `<link rel="preload" as="fetch"
+// crossorigin>` of the same URL is reused for it. The loader takes this promise as its
+// first default load (js/loader.js `loader(…, early)`), and still tells a refused file
+// from a missing one.
+
+/** Where partner-sdk.js was loaded from: its .wasm and class modules are beside it. */
+export const base = (document.currentScript && document.currentScript.src) || location.href;
+
+/** The checkout wasm's pinned fetch, started before anything else in this script. */
+export const early = fetch(new URL('checkout_bg.wasm', base), { integrity: __CHECKOUT_SHA384__ });
+early.catch(() => {}); // the loader handles (and explains) a failure
