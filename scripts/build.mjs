@@ -31,11 +31,11 @@ const env = {
   RUSTC_BOOTSTRAP: '1',
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:
     // The checkout's own path is remapped so that every clone builds identical bytes
-    // (the README pins partner-sdk.js by hash). Without reference types, wasm-bindgen
-    // keeps JS values in a JS-side heap instead of an externref table: the wasm loses
-    // the table bookkeeping around every JS call (checkout wasm -924 B gzipped) and
-    // the glue gains the heap (+~200 B): a checkout page is ~720 B smaller.
-    `-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy -Ctarget-feature=-reference-types --remap-path-prefix=${root}=/partner-sdk/`,
+    // (the README pins partner-sdk.js by hash). Reference types stay on: without them
+    // (`-Ctarget-feature=-reference-types`, JS values in a JS-side heap) a checkout page
+    // is ~720 B smaller, but the heap's glue runs in every JS call and figure 6's growth
+    // after 10,000 requests went from 68 to 102 KB of compiled code (bench/README.md).
+    `-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy --remap-path-prefix=${root}=/partner-sdk/`,
 };
 
 rmSync(pkg, { recursive: true, force: true });
