@@ -7,20 +7,21 @@ use crate::web::device::{status_object, Device};
 use crate::web::error::Error;
 use crate::web::options::JsOptions;
 use crate::web::session::Session;
-use crate::web::task::{self, Repeat};
+use crate::web::timer::{Interval, Listener};
 use crate::web::{js, promise};
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
 
 /// A running periodic check. Dropping it (stop, destroy, a new start) clears the
 /// timer and silences a check still in flight, so no result arrives after the end.
 struct Periodic {
-    _interval: Repeat,
+    _interval: Interval,
     /// Runs an overdue check when the page becomes visible again (rule 8's wake rule):
     /// a background tab's timers are throttled, and a machine that slept ran none.
-    _wake: Option<Repeat>,
+    _wake: Option<Listener>,
     active: Rc<Cell<bool>>,
 }
 
@@ -148,23 +149,22 @@ impl SafeSdk {
                     running.clone(),
                     still_active.clone(),
                 );
-                task::spawn(tick(d, c, r, a));
+                spawn_local(tick(d, c, r, a));
             }
         });
         let document = js::get(&js_sys::global(), "document");
         let wake = document.is_object().then(|| {
             let (tick, seen) = (on_tick.clone(), document.clone());
-            let on_wake: Rc<dyn Fn()> = Rc::new(move || {
+            Listener::new(document.unchecked_into(), "visibilitychange", move || {
                 let visible = js::get(&seen, "visibilityState").as_string();
                 let overdue = js_sys::Date::now() - last_run.get() >= f64::from(ms);
                 if overdue && visible.as_deref() == Some("visible") {
                     tick();
                 }
-            });
-            Repeat::on(document.unchecked_into(), "visibilitychange", on_wake)
+            })
         });
         let periodic = Periodic {
-            _interval: Repeat::every(ms, on_tick),
+            _interval: Interval::new(ms, move || on_tick()),
             _wake: wake,
             active,
         };

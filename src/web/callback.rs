@@ -3,10 +3,10 @@
 use crate::core::error::SdkError;
 use crate::web::error::Error;
 use crate::web::js::{call, ignore_rejection, promise_resolve};
-use crate::web::task::{settled, sleep};
-use crate::web::timer::{race, Either};
+use crate::web::timer::{race, sleep, Either};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 /// Calls a token callback and waits for its value under the deadline (rule 3).
 ///
@@ -18,10 +18,10 @@ pub async fn call_token_callback(callback: &Function, timeout_ms: u32) -> Result
     let value = call(callback, None).map_err(Error::RefreshFailed)?;
     // `Promise.resolve` reads a promise's `constructor`, which a page can make throw.
     let promise = promise_resolve(&value).map_err(Error::RefreshFailed)?;
-    match race(settled(&promise), sleep(timeout_ms)).await {
+    match race(JsFuture::from(promise), sleep(timeout_ms)).await {
         Either::Left(Ok(v)) => Ok(v),
         Either::Left(Err(cause)) => Err(Error::RefreshFailed(cause)),
-        Either::Right(_) => Err(SdkError::TokenRefreshTimeout.into()),
+        Either::Right(()) => Err(SdkError::TokenRefreshTimeout.into()),
     }
 }
 

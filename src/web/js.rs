@@ -17,7 +17,7 @@ extern "C" {
 
     /// `setTimeout(handler, ms)`.
     #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(handler: &Function, ms: u32) -> JsValue;
+    pub fn set_timeout(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
     /// `clearTimeout(id)`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(id: &JsValue);
@@ -25,33 +25,11 @@ extern "C" {
     /// `setInterval(handler, ms)`.
     #[cfg(feature = "gatekeeper")]
     #[wasm_bindgen(js_name = setInterval)]
-    pub fn set_interval(handler: &Function, ms: u32) -> JsValue;
+    pub fn set_interval(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
     /// `clearInterval(id)`.
     #[cfg(feature = "gatekeeper")]
     #[wasm_bindgen(js_name = clearInterval)]
     pub fn clear_interval(id: &JsValue);
-
-    /// `queueMicrotask(f)`.
-    #[wasm_bindgen(js_name = queueMicrotask)]
-    pub fn queue_microtask(f: &Function);
-    /// A function, for `bind` (a local type: js-sys's `Function` cannot take new methods).
-    pub type Bindable;
-    /// `f.bind(this, slot, ok)`: the executor's one closure, bound to a slot.
-    #[wasm_bindgen(method, js_name = bind)]
-    fn bind_slot_of(f: &Bindable, this: &JsValue, slot: u32, ok: bool) -> Function;
-    /// `f.bind(this)`.
-    #[wasm_bindgen(method, js_name = bind)]
-    fn bind_to_of(f: &Bindable, this: &JsValue) -> Function;
-
-    /// A promise, for `then` with two plain functions.
-    pub type Thenable;
-    /// `promise.then(fulfilled, rejected)` (a page can replace `Promise.prototype.then`).
-    #[wasm_bindgen(method, js_name = then, catch)]
-    fn then_of(
-        promise: &Thenable,
-        fulfilled: &Function,
-        rejected: &Function,
-    ) -> Result<JsValue, JsValue>;
 
     /// `JSON.parse` on a JS string: a body is never copied into wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
@@ -109,27 +87,6 @@ extern "C" {
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]
     pub fn ignore_rejection(value: &JsValue);
-}
-
-/// `f.bind(this, slot, ok)`.
-pub fn bind_slot(f: &Function, this: &JsValue, slot: u32, ok: bool) -> Function {
-    f.unchecked_ref::<Bindable>().bind_slot_of(this, slot, ok)
-}
-
-/// `f.bind(this)`.
-pub fn bind_to(f: &Function, this: &JsValue) -> Function {
-    f.unchecked_ref::<Bindable>().bind_to_of(this)
-}
-
-/// `promise.then(fulfilled, rejected)`; a throw comes back as `Err`.
-pub fn then(
-    promise: &Promise,
-    fulfilled: &Function,
-    rejected: &Function,
-) -> Result<JsValue, JsValue> {
-    promise
-        .unchecked_ref::<Thenable>()
-        .then_of(fulfilled, rejected)
 }
 
 /// Reads `object[key]`, running any getter or Proxy trap under `catch`; `undefined`

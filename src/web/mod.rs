@@ -15,7 +15,6 @@ pub mod json;
 pub mod options;
 pub mod send;
 pub mod session;
-pub mod task;
 pub mod timer;
 
 #[cfg(feature = "gatekeeper")]
@@ -34,10 +33,10 @@ use wasm_bindgen::JsValue;
 pub type Op = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
 /// Runs an async operation as a JS Promise, converting errors at the one conversion
-/// point. Every async export goes through here with a boxed future, so the executor's
-/// promise code is instantiated once.
+/// point. Every async export goes through here with a boxed future, so
+/// `future_to_promise` is instantiated once.
 pub fn promise(op: Op) -> js_sys::Promise {
-    task::promise(op)
+    wasm_bindgen_futures::future_to_promise(async move { op.await.map_err(JsValue::from) })
 }
 
 /// Now, in seconds since the epoch (the unit of `exp`).

@@ -9,10 +9,10 @@ use crate::web::error::Error;
 use crate::web::js;
 use crate::web::json::parse_body;
 use crate::web::session::{Session, Unanswered};
-use crate::web::task::{aborted, settled, sleep, Deadline};
-use crate::web::timer::{race, Either};
+use crate::web::timer::{aborted, race, sleep, Either, Timeout};
 use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Response};
 
 /// A request, ready to go out (the token is added per attempt).
@@ -141,7 +141,7 @@ impl Call {
     ) -> Result<Response, JsValue> {
         self.headers.set("authorization", bearer)?;
         js::set(init, "signal", signal);
-        let response = settled(&js::fetch(&self.url, init)?).await?;
+        let response = JsFuture::from(js::fetch(&self.url, init)?).await?;
         Ok(response.unchecked_into())
     }
 
@@ -158,7 +158,12 @@ impl Call {
         // token while the attempt has no answer yet all abort it.
         let controller = unanswered.controller.clone();
         let own = controller.signal();
-        let _deadline = Deadline::new(&controller, session.config().request_timeout_ms);
+        let _deadline = {
+            let controller = controller.clone();
+            Timeout::new(session.config().request_timeout_ms, move || {
+                controller.abort()
+            })
+        };
         let signal = match &self.signal {
             Some(caller) => {
                 js::abort_signal_any(&Array::of2(caller, &own)).unwrap_or_else(|_| own.clone())
@@ -178,7 +183,7 @@ impl Call {
             session.refused(generation);
         }
         let reading = response.text().map_err(failed)?;
-        let text = settled(&reading).await.map_err(|e| {
+        let text = JsFuture::from(reading).await.map_err(|e| {
             if refusal {
                 // A 401 cut mid-body is a network failure, not a refusal (rule 7).
                 session.refusal_cut();
@@ -200,7 +205,7 @@ impl Call {
             signals.push(s);
         }
         let stop = js::abort_signal_any(&signals).unwrap_or(lifetime);
-        if let Either::Right(_) = race(sleep(ms), aborted(&stop)).await {
+        if let Either::Right(()) = race(sleep(ms), aborted(stop)).await {
             self.check_signal()?;
             session.alive()?;
         }

@@ -17,8 +17,7 @@ use crate::web::callback::{call_token_callback, notify};
 use crate::web::error::Error;
 use crate::web::flight::Flight;
 use crate::web::json::JsJson;
-use crate::web::task::{self, aborted};
-use crate::web::timer::{race, Either};
+use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, now_seconds};
 use js_sys::{Function, Object};
 use std::cell::RefCell;
@@ -262,7 +261,7 @@ impl Session {
             None => {
                 let f = Flight::new(reason);
                 self.0.state.borrow_mut().flight = Some(f.clone());
-                task::spawn(self.clone().drive(f.clone()));
+                wasm_bindgen_futures::spawn_local(self.clone().drive(f.clone()));
                 f
             }
         }
@@ -378,7 +377,7 @@ impl Session {
             match caller {
                 // Waiting for a turn: the caller's abort ends the wait at once.
                 Some(signal) if full => {
-                    if let Either::Right(_) = race(turn, aborted(signal)).await {
+                    if let Either::Right(()) = race(turn, aborted(signal.clone())).await {
                         return Err(Error::Aborted(signal.reason()));
                     }
                 }

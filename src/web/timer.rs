@@ -1,9 +1,119 @@
-//! Racing two waits; the waits themselves (timers, promises, abort events) are in
-//! [`crate::web::task`].
+//! Timers whose JS side is cleared on drop: no `Closure::forget`, nothing left behind.
 
+use crate::web::js::{clear_timeout, set_timeout};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::Poll;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use wasm_bindgen::prelude::*;
+
+/// A one-shot `setTimeout`. Dropping it clears the timer, then frees the closure.
+#[must_use = "dropping a Timeout cancels it"]
+pub struct Timeout {
+    id: JsValue,
+    _handler: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    /// Calls `handler` once after `ms` milliseconds, unless dropped first.
+    pub fn new(ms: u32, handler: impl FnMut() + 'static) -> Self {
+        let handler = Closure::<dyn FnMut()>::new(handler);
+        Timeout {
+            id: set_timeout(&handler, ms),
+            _handler: handler,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+#[derive(Default)]
+struct Alarm {
+    fired: bool,
+    waker: Option<Waker>,
+}
+
+/// A future that completes after a delay; dropping it clears the timer.
+pub struct Sleep {
+    alarm: Rc<RefCell<Alarm>>,
+    _timer: Timeout,
+}
+
+/// Completes after `ms` milliseconds.
+pub fn sleep(ms: u32) -> Sleep {
+    let alarm = Rc::new(RefCell::new(Alarm::default()));
+    let timer = Timeout::new(ms, ring(&alarm));
+    Sleep {
+        alarm,
+        _timer: timer,
+    }
+}
+
+/// A handler that marks `alarm` fired and wakes its waiter.
+fn ring(alarm: &Rc<RefCell<Alarm>>) -> impl FnMut() + 'static {
+    let alarm = alarm.clone();
+    move || {
+        let waker = alarm.try_borrow_mut().ok().and_then(|mut a| {
+            a.fired = true;
+            a.waker.take()
+        });
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+fn poll_alarm(alarm: &RefCell<Alarm>, cx: &mut Context<'_>) -> Poll<()> {
+    let Ok(mut a) = alarm.try_borrow_mut() else {
+        return Poll::Pending;
+    };
+    if a.fired {
+        Poll::Ready(())
+    } else {
+        a.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        poll_alarm(&self.alarm, cx)
+    }
+}
+
+/// A future that completes when `signal` aborts; dropping it removes the listener.
+pub struct AbortWait {
+    alarm: Rc<RefCell<Alarm>>,
+    _listener: Listener,
+}
+
+/// Completes once `signal` has aborted (at once if it already has).
+pub fn aborted(signal: web_sys::AbortSignal) -> AbortWait {
+    let alarm = Rc::new(RefCell::new(Alarm {
+        fired: signal.aborted(),
+        waker: None,
+    }));
+    let listener = Listener::new(signal.into(), "abort", ring(&alarm));
+    AbortWait {
+        alarm,
+        _listener: listener,
+    }
+}
+
+impl Future for AbortWait {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        poll_alarm(&self.alarm, cx)
+    }
+}
 
 /// Which of two futures finished first.
 pub enum Either<A, B> {
@@ -29,4 +139,65 @@ where
         Poll::Pending
     })
     .await
+}
+
+/// A repeating `setInterval`; dropping it clears the interval, then frees the closure.
+#[cfg(feature = "gatekeeper")]
+#[must_use = "dropping an Interval stops it"]
+pub struct Interval {
+    id: JsValue,
+    _tick: Closure<dyn FnMut()>,
+}
+
+#[cfg(feature = "gatekeeper")]
+impl Interval {
+    /// Calls `tick` every `ms` milliseconds until dropped.
+    pub fn new(ms: u32, tick: impl FnMut() + 'static) -> Self {
+        let tick = Closure::<dyn FnMut()>::new(tick);
+        Interval {
+            id: crate::web::js::set_interval(&tick, ms),
+            _tick: tick,
+        }
+    }
+}
+
+#[cfg(feature = "gatekeeper")]
+impl Drop for Interval {
+    fn drop(&mut self) {
+        crate::web::js::clear_interval(&self.id);
+    }
+}
+
+/// An event listener; dropping it removes the listener, then frees the closure.
+#[must_use = "dropping a Listener removes it"]
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    handler: Closure<dyn FnMut()>,
+}
+
+impl Listener {
+    /// Calls `handler` on every `event` at `target` until dropped.
+    pub fn new(
+        target: web_sys::EventTarget,
+        event: &'static str,
+        handler: impl FnMut() + 'static,
+    ) -> Self {
+        let handler = Closure::<dyn FnMut()>::new(handler);
+        let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        Listener {
+            target,
+            event,
+            handler,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let handler = self.handler.as_ref().unchecked_ref();
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, handler);
+    }
 }
