@@ -17,7 +17,7 @@ wasm_opt=node_modules/.bin/wasm-opt
 target_dir=target/profile-wasm
 # Keep in step with the env of scripts/build.mjs.
 export RUSTC_BOOTSTRAP=1
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy'
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Csymbol-mangling-version=legacy'
 
 strip_hashes() { sed 's/::h[0-9a-f]\{16\}//g; s/\[[0-9a-f]\{16\}\]//g'; }
 

@@ -35,7 +35,10 @@ const env = {
     // (`-Ctarget-feature=-reference-types`, JS values in a JS-side heap) a checkout page
     // is ~720 B smaller, but the heap's glue runs in every JS call and figure 6's growth
     // after 10,000 requests went from 68 to 102 KB of compiled code (bench/README.md).
-    `-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy --remap-path-prefix=${root}=/partner-sdk/`,
+    // `-Zlocation-detail=none`: no file names in the wasm (a panic traps and prints
+    // nothing, so its locations were dead bytes, and they named this machine's cargo
+    // registry path, ~300 B gzipped).
+    `-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Csymbol-mangling-version=legacy --remap-path-prefix=${root}=/partner-sdk/`,
 };
 
 rmSync(pkg, { recursive: true, force: true });
@@ -52,8 +55,11 @@ for (const name of CLASSES) {
   ], { cwd: root, stdio: 'inherit', env });
   // Short import, export and module names: wasm-bindgen's are long random hashes that
   // gzip cannot shrink (1.7 KB of a checkout page); the glue is rewritten to match.
+  // The `producers` and `target_features` sections (toolchain versions) are not read
+  // at run time: stripped (~200 B gzipped).
   const map = JSON.parse(execFileSync('wasm-opt', [
-    '--minify-imports-and-exports-and-modules', join(out, `${name}_bg.wasm`), '-o', join(pkg, `${name}_bg.wasm`),
+    '--minify-imports-and-exports-and-modules', '--strip-producers', '--strip-target-features',
+    join(out, `${name}_bg.wasm`), '-o', join(pkg, `${name}_bg.wasm`),
   ], { env, encoding: 'utf8' }));
   const glue = renameGlue(readFileSync(join(out, `${name}.js`), 'utf8'), map, name);
   writeFileSync(join(stage, `${name}_glue.js`), glue);
