@@ -53,8 +53,6 @@ for (const name of CLASSES) {
     '--out-dir', out, '--out-name', name,
     '--', '--no-default-features', '--features', name, '-Zbuild-std=std,panic_abort',
   ], { cwd: root, stdio: 'inherit', env });
-  // Short import, export and module names: wasm-bindgen's are long random hashes that
-  // gzip cannot shrink (1.7 KB of a checkout page); the glue is rewritten to match.
   // One more wasm-opt round after wasm-pack's -Oz: flattening and re-looping the control
   // flow lets -Oz find more (gzip -9: checkout wasm -233 B, Gatekeeper -148, card form
   // +25; about 10 s each).
@@ -62,8 +60,10 @@ for (const name of CLASSES) {
   execFileSync('wasm-opt', [
     '--flatten', '--rereloop', '-Oz', '--converge', join(out, `${name}_bg.wasm`), '-o', optimized,
   ], { env });
-  // The `producers` and `target_features` sections (toolchain versions) are not read
-  // at run time: stripped (~200 B gzipped).
+  // Short import, export and module names: wasm-bindgen's are long random hashes that
+  // gzip cannot shrink (1.7 KB of a checkout page); the glue is rewritten to match. The
+  // `producers` and `target_features` sections (toolchain versions) are not read at run
+  // time: stripped (~200 B gzipped).
   const map = JSON.parse(execFileSync('wasm-opt', [
     '--minify-imports-and-exports-and-modules', '--strip-producers', '--strip-target-features',
     optimized, '-o', join(pkg, `${name}_bg.wasm`),
@@ -99,16 +99,10 @@ function renameGlue(source, map, name) {
       throw new Error(`${name}: unexpected import module ${module}`);
     }
   }
-  // With reference types the glue passes js/errors.js's functions to the wasm as they
-  // are (a second import module); without, it wraps them in the main module's shims.
-  const imports = fromErrors.length
-    ? /return \{\s*__proto__: null,\s*"\.\/\w+_bg\.js": import0,\s*"[^"]+errors\.js": import1,\s*\};/
-    : /return \{\s*__proto__: null,\s*"\.\/\w+_bg\.js": import0,\s*\};/;
+  const imports = /return \{\s*__proto__: null,\s*"\.\/\w+_bg\.js": import0,\s*"[^"]+errors\.js": import1,\s*\};/;
   if (!imports.test(glue)) throw new Error(`${name}: unexpected import object shape`);
-  glue = glue.replace(imports, `return { a: { ...import0${fromErrors.map((e) => `, ${e}`).join('')} } };`);
-  const errorsImport = fromErrors.length
-    ? /import \* as import1 from "\.\/snippets\/[^"]+\/js\/errors\.js"/
-    : /(import \{[^}]+\} from )'\.\/snippets\/[^']+\/js\/errors\.js'/;
+  glue = glue.replace(imports, `return { a: { ...import0, ${fromErrors.join(', ')} } };`);
+  const errorsImport = /import \* as import1 from "\.\/snippets\/[^"]+\/js\/errors\.js"/;
   if (!errorsImport.test(glue)) throw new Error(`${name}: glue does not import errors.js`);
   // A class constructed before its wasm loaded throws the entry's typed error (the
   // load's NetworkError, or ConfigurationError while loading), not a bare TypeError.
@@ -117,7 +111,7 @@ function renameGlue(source, map, name) {
     + '/** @internal the entry tells the glue how to explain a missing wasm. */\n'
     + 'export function __explainNotLoaded(f) { notLoaded = f; }\n';
   return glue
-    .replace(errorsImport, fromErrors.length ? "import * as errors from './errors.js'" : "$1'./errors.js'")
+    .replace(errorsImport, "import * as errors from './errors.js'")
     .replace(/\bimport1\b/g, 'errors')
     .replace(/from (['"])\.\/snippets\/[^'"]+\/js\/errors\.js\1/g, "from './errors.js'");
 }
