@@ -114,16 +114,12 @@ async fn gets(client: &JsValue, n: u32) {
     }
 }
 
-/// A token without `iat` never moves the estimate. The page's clock is an hour ahead;
-/// the first token (with `iat`, due by the page's clock) teaches the client the real
-/// offset. The next one has no `iat` and 15 minutes left by the server's clock, but by
-/// the page's it expired 45 minutes ago: judged with the learnt offset it is fresh, so
-/// it costs no callback and no 401. (Were a missing `iat` read as "minted now", the
-/// offset would drop back to 0 and this token would be refreshed at once.)
-#[wasm_bindgen_test]
-async fn a_token_without_iat_keeps_the_learnt_offset() {
+/// A client whose first token (fresh, 15 minutes) taught it the server's clock at
+/// `offset_s` from the page's, checked by one GET that cost no callback; and the
+/// counter of its minting `onAccessTokenExpired`.
+async fn client_with_learnt_offset(offset_s: i64) -> (JsValue, std::rc::Rc<std::cell::Cell<u32>>) {
     clear_faults().await;
-    set_server_clock(-HOUR).await;
+    set_server_clock(offset_s).await;
     let first = mint_checkout("inv_1001", 900).await;
     let (callback, calls) = minting_callback();
     let client = checkout_client(&first, &[("onAccessTokenExpired", callback)]).await;
@@ -133,6 +129,18 @@ async fn a_token_without_iat_keeps_the_learnt_offset() {
         0,
         "the first token is fresh by the server's clock"
     );
+    (client, calls)
+}
+
+/// A token without `iat` never moves the estimate. The page's clock is an hour ahead;
+/// the first token (with `iat`, due by the page's clock) teaches the client the real
+/// offset. The next one has no `iat` and 15 minutes left by the server's clock, but by
+/// the page's it expired 45 minutes ago: judged with the learnt offset it is fresh, so
+/// it costs no callback and no 401. (Were a missing `iat` read as "minted now", the
+/// offset would drop back to 0 and this token would be refreshed at once.)
+#[wasm_bindgen_test]
+async fn a_token_without_iat_keeps_the_learnt_offset() {
+    let (client, calls) = client_with_learnt_offset(-HOUR).await;
     let bare = mint_with(900, r#""omitIat":true"#).await;
     assert!(claim_of(&bare, "iat").is_undefined());
     let before = counts().await;
@@ -158,17 +166,7 @@ async fn a_token_without_iat_keeps_the_learnt_offset() {
 /// did it reset the estimate, this token would look fresh and go out as it is.)
 #[wasm_bindgen_test]
 async fn a_token_without_iat_due_by_the_learnt_offset_is_refreshed_once() {
-    clear_faults().await;
-    set_server_clock(HOUR).await;
-    let first = mint_checkout("inv_1001", 900).await;
-    let (callback, calls) = minting_callback();
-    let client = checkout_client(&first, &[("onAccessTokenExpired", callback)]).await;
-    gets(&client, 1).await;
-    assert_eq!(
-        calls.get(),
-        0,
-        "the first token is fresh by the server's clock"
-    );
+    let (client, calls) = client_with_learnt_offset(HOUR).await;
     let bare = mint_with(20, r#""omitIat":true"#).await;
     let before = counts().await;
     call(&client, "setAccessToken", &[bare.clone().into()]).unwrap();
