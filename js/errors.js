@@ -1,6 +1,8 @@
 // The error classes of partner-sdk. Rust builds every error it throws through
 // `makeError`, the one conversion point; messages come from Rust. Every ESM entry
 // imports this one module; `isPartnerSdkError` also recognises errors of another copy.
+// It also holds the few helpers the wasm calls (marked @internal): one module, so an
+// ES module page loads no extra file for them.
 
 const BRAND = Symbol.for('partner-sdk.error');
 
@@ -69,6 +71,26 @@ export function makeError(code, message, key, status, body, requestId, cause, at
   if (status) Object.assign(options, { status, body, requestId });
   if (code === 'TOKEN_REFRESH_FAILED') options.cause = cause;
   return new (shared[code] || PartnerSdkError)(message, options);
+}
+
+/**
+ * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
+ * one per option. Rust decides everything (URL, token, signal, when to call it); this
+ * only puts `Authorization` on the caller's normalised headers and never follows a redirect.
+ */
+export function fetchAttempt(url, method, headers, authorization, body, signal) {
+  headers.set('authorization', authorization);
+  return fetch(url, { method, headers, body, signal, redirect: 'error' });
+}
+
+/**
+ * @internal Called from Rust: the timer of request deadlines. In Node it does not keep
+ * the process alive by itself (a request in flight does).
+ */
+export function setDeadlineTimer(handler, ms) {
+  const id = setTimeout(handler, ms);
+  if (typeof id === 'object' && id !== null && typeof id.unref === 'function') id.unref();
+  return id;
 }
 
 /** @internal Called from Rust: keeps a page callback's rejected promise from going unhandled. */

@@ -284,6 +284,35 @@ async fn a_slow_endpoint_gives_request_timeout() {
     assert_eq!(before.since().await.api, 1.0, "one attempt, no retry");
 }
 
+/// Every attempt gets its own `requestTimeoutMs`, counted from its own start, even though
+/// one session timer serves them all: an attempt that started later is not cut short at
+/// an earlier one's deadline (answered or timed out), and is not let run past its own.
+#[wasm_bindgen_test]
+async fn each_attempt_times_out_at_its_own_deadline() {
+    let (c, _, _) = guarded_client(&[("requestTimeoutMs", 1000.into()), NO_RETRY]).await;
+    // Answered in time: its deadline passes with nothing to abort.
+    call_async(&c, "get", &[INVOICE.into()]).await.unwrap();
+    sleep(400).await;
+    // Two held attempts, 400 ms apart, both past their deadlines.
+    hold(INVOICE, 4000).await;
+    let t0 = now_ms();
+    let first = start(&c, "get", &[INVOICE.into()]);
+    sleep(400).await;
+    hold(INVOICE, 4000).await;
+    let t1 = now_ms();
+    let second = start(&c, "get", &[INVOICE.into()]);
+    let first = settle(first).await.unwrap_err();
+    let first_ms = now_ms() - t0;
+    let second = settle(second).await.unwrap_err();
+    let second_ms = now_ms() - t1;
+    assert_error(&first, "NetworkError", "REQUEST_TIMEOUT");
+    assert_error(&second, "NetworkError", "REQUEST_TIMEOUT");
+    // Cut at the earlier deadline, the second would end about 600 ms after its start; let
+    // run, at the 4 s hold's end (as a 503).
+    assert!((950.0..3500.0).contains(&first_ms), "first: {first_ms} ms");
+    assert!((950.0..3500.0).contains(&second_ms), "second: {second_ms} ms");
+}
+
 #[wasm_bindgen_test]
 async fn an_aborted_signal_rejects_with_its_reason() {
     let (c, _, _) = guarded_client(&[]).await;

@@ -11,16 +11,16 @@ use web_sys::AbortSignal;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` (window, worker or Node).
-    #[wasm_bindgen(js_name = fetch, catch)]
-    pub fn fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
-
     /// `setTimeout(handler, ms)`.
     #[wasm_bindgen(js_name = setTimeout)]
     pub fn set_timeout(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
     /// `clearTimeout(id)`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(id: &JsValue);
+
+    /// `performance.now()`: the monotonic clock of attempt deadlines.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub fn performance_now() -> f64;
 
     /// `setInterval(handler, ms)`.
     #[cfg(feature = "gatekeeper")]
@@ -82,6 +82,26 @@ extern "C" {
         cause: &JsValue,
         attempts: u32,
     ) -> JsValue;
+
+    /// One attempt's `fetch(url, { method, headers, body, signal, redirect: 'error' })`,
+    /// after `headers.set('authorization', authorization)`: one call from wasm instead of
+    /// one per option (each of which would decode its key string again). `body` is
+    /// `undefined` when there is none.
+    #[wasm_bindgen(js_name = fetchAttempt, catch)]
+    pub fn fetch_attempt(
+        url: &JsValue,
+        method: &JsValue,
+        headers: &web_sys::Headers,
+        authorization: &JsValue,
+        body: &JsValue,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
+
+    /// `setTimeout(handler, ms)` for the attempt deadlines, unref'd in Node: the
+    /// attempts in flight keep the process alive, not the timer that would abort them.
+    #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+    #[wasm_bindgen(js_name = setDeadlineTimer)]
+    pub fn set_deadline_timer(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
 
     /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
     /// hostile thenable throws stays in JS.

@@ -8,6 +8,8 @@
 )]
 
 pub mod callback;
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+pub mod deadline;
 pub mod error;
 pub mod flight;
 pub mod js;

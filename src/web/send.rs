@@ -9,8 +9,8 @@ use crate::web::error::Error;
 use crate::web::js;
 use crate::web::json::parse_body;
 use crate::web::session::{Session, Unanswered};
-use crate::web::timer::{aborted, race, sleep, Either, Timeout};
-use js_sys::{Array, JsString, Object};
+use crate::web::timer::{aborted, race, sleep, Either};
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Response};
@@ -30,6 +30,12 @@ pub struct Call {
     pub signal: Option<AbortSignal>,
     /// Rule 9 may resend it: an idempotent method, or a call with an idempotency key.
     pub may_retry: bool,
+}
+
+/// The call's URL and method as JS strings, made once for all its attempts.
+struct Wire {
+    url: JsValue,
+    method: JsValue,
 }
 
 /// A response with its body read.
@@ -119,58 +125,38 @@ impl Call {
         }
     }
 
-    /// The fetch options every attempt shares, as a plain object (`signal` is set per
-    /// attempt, `Authorization` on `headers`).
-    fn init(&self) -> Object {
-        let init = Object::new();
-        js::set(&init, "method", &JsValue::from_str(self.method));
-        js::set(&init, "headers", &self.headers);
-        js::set(&init, "redirect", &JsValue::from_str("error"));
-        if let Some(body) = &self.body {
-            js::set(&init, "body", body);
-        }
-        init
-    }
-
     /// `fetch` of one attempt: its token, its signal, the response.
     async fn fetch(
         &self,
-        init: &Object,
-        bearer: &str,
+        wire: &Wire,
+        bearer: &JsValue,
         signal: &AbortSignal,
     ) -> Result<Response, JsValue> {
-        self.headers.set("authorization", bearer)?;
-        js::set(init, "signal", signal);
-        let response = JsFuture::from(js::fetch(&self.url, init)?).await?;
-        Ok(response.unchecked_into())
+        let none = JsValue::UNDEFINED;
+        let body = self.body.as_ref().unwrap_or(&none);
+        let sent = js::fetch_attempt(&wire.url, &wire.method, &self.headers, bearer, body, signal)?;
+        Ok(JsFuture::from(sent).await?.unchecked_into())
     }
 
     async fn attempt(
         &self,
         session: &Session,
-        init: &Object,
+        wire: &Wire,
         generation: u32,
-        bearer: &str,
+        bearer: &JsValue,
         mut unanswered: Unanswered,
     ) -> Result<Reply, Error> {
-        // One controller per attempt: its deadline (a timer cleared as soon as the
-        // attempt ends, so nothing outlives it), `destroy()`, and a 401 refusing this
-        // token while the attempt has no answer yet all abort it.
-        let controller = unanswered.controller.clone();
-        let own = controller.signal();
-        let _deadline = {
-            let controller = controller.clone();
-            Timeout::new(session.config().request_timeout_ms, move || {
-                controller.abort()
-            })
-        };
+        // One controller per attempt: its deadline (the session's deadline timer),
+        // `destroy()`, and a 401 refusing this token while the attempt has no answer
+        // yet all abort it.
+        let own = unanswered.controller.signal();
         let signal = match &self.signal {
             Some(caller) => {
                 js::abort_signal_any(&Array::of2(caller, &own)).unwrap_or_else(|_| own.clone())
             }
             None => own.clone(),
         };
-        let response = self.fetch(init, bearer, &signal).await;
+        let response = self.fetch(wire, bearer, &signal).await;
         let superseded = unanswered.answer();
         let failed = |_| self.classify(session, &own, superseded);
         let response = response.map_err(failed)?;
@@ -226,14 +212,17 @@ impl Call {
     async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
         self.check_signal()?;
         session.ready_to_send().await?;
-        let init = self.init();
+        let wire = Wire {
+            url: JsValue::from_str(&self.url),
+            method: JsValue::from_str(self.method),
+        };
         let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
             let (generation, bearer, unanswered) =
                 session.turn(self.method, self.signal.as_ref()).await?;
             *sends += 1;
-            let attempt = self.attempt(session, &init, generation, &bearer, unanswered);
+            let attempt = self.attempt(session, &wire, generation, &bearer, unanswered);
             let (status, reply) = match attempt.await {
                 Ok(reply) => (reply.status, Ok(reply)),
                 // Rule 2 extended: a 401 refused this token before we had an answer;

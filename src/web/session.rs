@@ -14,6 +14,8 @@ use crate::core::retry::RetryPolicy;
 use crate::core::secret::AccessToken;
 use crate::core::storm;
 use crate::web::callback::{call_token_callback, notify};
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+use crate::web::deadline::DeadlineTimer;
 use crate::web::error::Error;
 use crate::web::flight::Flight;
 use crate::web::json::JsJson;
@@ -23,7 +25,7 @@ use js_sys::{Function, Object};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
@@ -37,6 +39,8 @@ const MAX_UNANSWERED: usize = 6;
 /// The token in use.
 struct Current {
     token: AccessToken,
+    /// `Bearer <token>` as a JS string, made once per token rather than per request.
+    bearer: JsValue,
     exp: Option<f64>,
     #[cfg_attr(not(feature = "checkout"), allow(dead_code))]
     claims_json: String,
@@ -52,14 +56,15 @@ struct State {
     clock: Clock,
     /// Whether the current token was already refreshed proactively (rules 6 and 8).
     proactive: TokenState,
-    /// Attempts sent and not yet answered: (id, token generation, method, their
-    /// controller). Rule 2 extended aborts them when their token is refused.
-    unanswered: Vec<(u32, u32, &'static str, AbortController)>,
-    /// Every attempt until it ends (body read included), which `destroy()` aborts:
-    /// the same entries as `unanswered` (one element type for both lists). The card
-    /// form's build sends nothing itself, so it has none.
+    /// Attempts sent and not yet answered. Rule 2 extended aborts them when their
+    /// token is refused.
+    unanswered: Vec<Attempt>,
+    /// Every attempt until it ends (body read included), in the order they started,
+    /// so in the order they come due. `destroy()` aborts them all, the deadline timer
+    /// those due.
+    /// The card form's build sends nothing itself, so it has none.
     #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
-    attempts: Vec<(u32, u32, &'static str, AbortController)>,
+    attempts: Vec<Attempt>,
     /// The next id for `unanswered`.
     next_attempt: u32,
     /// Calls waiting for their turn to send (`MAX_UNANSWERED`), first come first.
@@ -80,6 +85,9 @@ struct Inner {
     retry: Option<RetryPolicy>,
     /// Aborted by `destroy()`: every in-flight request follows it.
     lifetime: AbortController,
+    /// Aborts the attempts that run out of `requestTimeoutMs`.
+    #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+    deadlines: DeadlineTimer,
     state: RefCell<State>,
 }
 
@@ -115,17 +123,28 @@ impl Session {
             refused: None,
             destroyed: false,
         };
-        Ok(Session(Rc::new(Inner {
+        Ok(Session(Rc::new_cyclic(|_weak: &Weak<Inner>| Inner {
             config,
             callback,
             on_refreshed,
             retry,
             lifetime,
+            // The timer holds the session weakly: a client the page dropped is not kept.
+            #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+            deadlines: {
+                let weak = _weak.clone();
+                DeadlineTimer::new(move || {
+                    if let Some(inner) = weak.upgrade() {
+                        Session(inner).sweep();
+                    }
+                })
+            },
             state: RefCell::new(state),
         })))
     }
 
     /// The validated options.
+    #[cfg_attr(not(feature = "checkout"), allow(dead_code))]
     pub fn config(&self) -> &Common {
         &self.0.config
     }
@@ -165,6 +184,7 @@ impl Session {
         let same = st.current.as_ref().is_some_and(|c| c.token == parsed.token);
         st.proactive.accepted(same, by_proactive_refresh, due_now);
         st.current = Some(Current {
+            bearer: JsValue::from_str(&parsed.token.bearer()),
             token: parsed.token,
             exp: parsed.times.exp,
             claims_json: parsed.claims_json,
@@ -194,11 +214,11 @@ impl Session {
     ///
     /// # Errors
     /// `ClientDestroyedError`, or `ConfigurationError` when there is no token yet.
-    pub fn bearer(&self) -> Result<(u32, String), Error> {
+    pub fn bearer(&self) -> Result<(u32, JsValue), Error> {
         self.alive()?;
         let st = self.0.state.borrow();
         match &st.current {
-            Some(c) => Ok((st.generation, c.token.bearer())),
+            Some(c) => Ok((st.generation, c.bearer.clone())),
             None => Err(Error::config(
                 "accessToken",
                 "no access token yet: call initialize() first",
@@ -245,7 +265,8 @@ impl Session {
         #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
         {
             let attempts = std::mem::take(&mut self.0.state.borrow_mut().attempts);
-            attempts.iter().for_each(|(.., abort)| abort.abort());
+            self.0.deadlines.clear();
+            attempts.iter().for_each(|a| a.controller.abort());
         }
         self.0.lifetime.abort();
     }
@@ -366,7 +387,7 @@ impl Session {
         &self,
         method: &'static str,
         caller: Option<&AbortSignal>,
-    ) -> Result<(u32, String, Unanswered), Error> {
+    ) -> Result<(u32, JsValue, Unanswered), Error> {
         let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
         loop {
             let turn = Turn {
@@ -392,10 +413,20 @@ impl Session {
                 let mut st = self.0.state.borrow_mut();
                 let id = st.next_attempt;
                 st.next_attempt = id.wrapping_add(1);
-                let entry = (id, generation, method, controller.clone());
+                let timeout = self.0.config.request_timeout_ms;
+                let entry = Attempt {
+                    id,
+                    generation,
+                    method,
+                    due: js::performance_now() + f64::from(timeout),
+                    controller: controller.clone(),
+                };
                 #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
                 st.attempts.push(entry.clone());
                 st.unanswered.push(entry);
+                drop(st);
+                #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+                self.0.deadlines.arm(f64::from(timeout));
                 let session = self.clone();
                 return Ok((
                     generation,
@@ -414,6 +445,33 @@ impl Session {
                 self.flight_or_start(Reason::Unauthorized);
             }
             self.join_flight().await?;
+        }
+    }
+
+    /// The deadline timer fired: aborts every attempt now due, and sets the timer for
+    /// the next deadline, if any attempt is left.
+    #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+    fn sweep(&self) {
+        self.0.deadlines.fired();
+        loop {
+            let now = js::performance_now();
+            // Due first, in start order. A timer may fire a fraction of a millisecond
+            // early by this clock.
+            let next = match self.0.state.try_borrow_mut() {
+                Ok(mut st) => match st.attempts.first() {
+                    Some(a) if a.due <= now + 1.0 => Ok(st.attempts.remove(0).controller),
+                    Some(a) => Err(Some(a.due - now)),
+                    None => Err(None),
+                },
+                // Never expected (the timer runs in a task of its own): look again soon.
+                Err(_) => Err(Some(1.0)),
+            };
+            match next {
+                // Aborted with no borrow held: abort listeners run synchronously.
+                Ok(due) => due.abort(),
+                Err(Some(ms)) => return self.0.deadlines.arm(ms),
+                Err(None) => return,
+            }
         }
     }
 
@@ -436,13 +494,13 @@ impl Session {
         let doomed: Vec<AbortController> = {
             let mut st = self.0.state.borrow_mut();
             st.refused = Some(generation);
-            let (doomed, kept) = std::mem::take(&mut st.unanswered).into_iter().partition(
-                |(_, sent_with, method, _)| {
-                    storm::abort_on_refusal(method, *sent_with, generation, false, true)
-                },
-            );
+            let (doomed, kept) = std::mem::take(&mut st.unanswered)
+                .into_iter()
+                .partition(|a| {
+                    storm::abort_on_refusal(a.method, a.generation, generation, false, true)
+                });
             st.unanswered = kept;
-            doomed.into_iter().map(|(.., abort)| abort).collect()
+            doomed.into_iter().map(|a| a.controller).collect()
         };
         doomed.iter().for_each(AbortController::abort);
     }
@@ -530,7 +588,7 @@ impl Unanswered {
         let superseded = match self.session.0.state.try_borrow_mut() {
             Ok(mut st) => {
                 let before = st.unanswered.len();
-                st.unanswered.retain(|(id, ..)| *id != self.id);
+                forget(&mut st.unanswered, self.id);
                 st.unanswered.len() == before
             }
             Err(_) => false,
@@ -545,9 +603,27 @@ impl Drop for Unanswered {
         self.answer();
         #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
         if let Ok(mut st) = self.session.0.state.try_borrow_mut() {
-            st.attempts.retain(|(id, ..)| *id != self.id);
+            forget(&mut st.attempts, self.id);
         }
     }
+}
+
+/// An attempt on the session's lists (`unanswered`, `attempts`).
+#[derive(Clone)]
+struct Attempt {
+    id: u32,
+    /// The generation of the token it was sent with.
+    generation: u32,
+    method: &'static str,
+    /// When `requestTimeoutMs` runs out for it (`performance.now()` ms).
+    due: f64,
+    /// Its one abort.
+    controller: AbortController,
+}
+
+/// Removes attempt `id` from `list`, if it is there.
+fn forget(list: &mut Vec<Attempt>, id: u32) {
+    list.retain(|a| a.id != id);
 }
 
 /// Ready once fewer than `MAX_UNANSWERED` attempts are unanswered.
