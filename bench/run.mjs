@@ -78,6 +78,7 @@ try {
     for (const [side, b, total] of [['ours', c.ours, c.oursMedianMs], ['preload', c.preload, c.preloadMedianMs]]) {
       log(`5 ${side} medians (ms): js fetched ${t(b.jsFetchedMedianMs)}, wasm requested ${t(b.wasmRequestedMedianMs)}, script loaded ${t(b.scriptLoadedMedianMs)}, wasm fetched ${t(b.wasmFetchedMedianMs)}, create resolved ${t(total)}; floor ${t(c.bareMedianMs)} (compiled ${t(c.bareCompileMedianMs)})`);
     }
+    log(`5 script-tag floor (ms): unpinned ${t(c.floorMedianMs)} (${c.floorRatio.toFixed(2)}x), pinned ${t(c.floorPinnedMedianMs)} (${c.floorPinnedRatio.toFixed(2)}x)`);
   }
 } finally {
   await browser.close();

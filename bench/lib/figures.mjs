@@ -92,11 +92,13 @@ export async function coldStart(browser, url, mintToken) {
   // The preload row's integrity: the build's pin of checkout_bg.wasm, as a page copies it
   // from pkg/integrity.json.
   const integrity = (await (await fetch(`${url}/pkg/integrity.json`)).json())['checkout_bg.wasm'];
-  const SIDES = ['ours', 'preload', 'bare'];
-  const samples = { ours: [], preload: [], bare: [] };
+  // `floor`/`floorPinned`: a script tag that only fetches (unpinned / pinned), compiles and
+  // instantiates the same wasm: what any script-tag SDK pays before its own code runs.
+  const SIDES = ['ours', 'preload', 'bare', 'floor', 'floorPinned'];
+  const samples = Object.fromEntries(SIDES.map((side) => [side, []]));
   for (let i = 0; i < SETTINGS.cold.samples * SIDES.length; i += 1) {
     const side = SIDES[i % SIDES.length];
-    const token = side === 'bare' ? null : await mintToken();
+    const token = ['ours', 'preload'].includes(side) ? await mintToken() : null;
     const context = await browser.newContext();
     const { page } = await openPage(context, `${url}/blank.html`, () => window.cold !== undefined);
     const cdp = await context.newCDPSession(page);
@@ -111,11 +113,15 @@ export async function coldStart(browser, url, mintToken) {
     const consoleMessages = [];
     page.on('console', (m) => { if (m.type() !== 'log') consoleMessages.push(`${m.type()}: ${m.text()}`); });
     const nonce = `${Date.now()}-${i}`;
-    const run = side === 'bare'
-      ? page.evaluate(([n]) => window.cold.bare(n), [nonce])
-      : page.evaluate(([n, t, p]) => window.cold.ours(n, t, p), [nonce, token, side === 'preload' ? integrity : null]);
-    const sample = await run;
-    if (side !== 'bare') Object.assign(sample, { wasmRequests, console: consoleMessages });
+    const run = {
+      bare: () => page.evaluate(([n]) => window.cold.bare(n), [nonce]),
+      floor: () => page.evaluate(([n]) => window.cold.floor(n, null), [nonce]),
+      floorPinned: () => page.evaluate(([n, p]) => window.cold.floor(n, p), [nonce, integrity]),
+      ours: () => page.evaluate(([n, t]) => window.cold.ours(n, t, null), [nonce, token]),
+      preload: () => page.evaluate(([n, t, p]) => window.cold.ours(n, t, p), [nonce, token, integrity]),
+    }[side];
+    const sample = await run();
+    if (token) Object.assign(sample, { wasmRequests, console: consoleMessages });
     samples[side].push(sample);
     await context.close();
   }
@@ -149,6 +155,10 @@ export async function coldStart(browser, url, mintToken) {
     preload: breakdown('preload'),
     preloadIntegrity: integrity,
     preloadRatio: preloadMs / bareMs,
+    floorMedianMs: of('floor', 'ms'),
+    floorRatio: of('floor', 'ms') / bareMs,
+    floorPinnedMedianMs: of('floorPinned', 'ms'),
+    floorPinnedRatio: of('floorPinned', 'ms') / bareMs,
   };
 }
 

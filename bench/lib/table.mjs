@@ -79,6 +79,15 @@ function coldRows(cold) {
       ms(cold.preloadMedianMs), ms(cold.bareMedianMs), x(cold.preloadRatio),
       `same samples' baseline, sides interleaved; medians: wasm requested ${t(p.wasmRequestedMedianMs)} ms, fetched ${t(p.wasmFetchedMedianMs)} ms, script loaded ${t(p.scriptLoadedMedianMs)} ms (without preload: ${t(cold.ours.wasmRequestedMedianMs)}, ${t(cold.ours.wasmFetchedMedianMs)}, ${t(cold.ours.scriptLoadedMedianMs)}); wasm fetched twice (preload not reused) in ${p.samplesWithTwoWasmRequests}/${cold.settings.samples} samples`]);
   }
+  if (cold.floorMedianMs !== undefined) {
+    for (const [label, msValue, ratio] of [
+      ['floor of any script tag: a script that only fetches, compiles and instantiates the same wasm', cold.floorMedianMs, cold.floorRatio],
+      ['the same floor, the wasm fetched with its `integrity` pin', cold.floorPinnedMedianMs, cold.floorPinnedRatio],
+    ]) {
+      rows.push(['5', label, ms(msValue), ms(cold.bareMedianMs), x(ratio),
+        "same samples' baseline, sides interleaved; bench/www/floor.js: none of the SDK's code runs, so no script-tag SDK can start faster than this"]);
+    }
+  }
   return rows;
 }
 

@@ -48,6 +48,27 @@ window.cold = {
   },
 
   /**
+   * The floor of any script tag: script tag inserted → floor.js has fetched (pinned with
+   * `integrity` when given), compiled and instantiated the same wasm. Two downloads one
+   * after the other, as partner-sdk.js, with none of the SDK's own work.
+   */
+  async floor(nonce, integrity) {
+    const t0 = performance.now();
+    const script = document.createElement('script');
+    const query = new URLSearchParams({ cold: nonce });
+    if (integrity) query.set('integrity', integrity);
+    script.src = `/floor.js?${query}`;
+    const loaded = new Promise((resolve, reject) => {
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('floor.js did not load'));
+    });
+    document.head.append(script);
+    await loaded;
+    await window.floorDone;
+    return { ms: performance.now() - t0 };
+  },
+
+  /**
    * The floor: `compileStreaming` of the same .wasm the classic script loads
    * (checkout_bg.wasm), then `instantiate` with no-op imports (the glue's imports are not
    * exported; instantiating runs no wasm code, so no-ops suffice).
