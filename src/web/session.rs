@@ -39,8 +39,9 @@ const MAX_UNANSWERED: usize = 6;
 /// The token in use.
 struct Current {
     token: AccessToken,
-    /// `Bearer <token>` as a JS string, made once per token rather than per request.
-    bearer: JsValue,
+    /// `Bearer <token>` as a JS string, made by the first request with this token
+    /// (not by `setAccessToken`, which stays cheap) and reused by the rest.
+    bearer: Option<JsValue>,
     exp: Option<f64>,
     #[cfg_attr(not(feature = "checkout"), allow(dead_code))]
     claims_json: String,
@@ -184,7 +185,7 @@ impl Session {
         let same = st.current.as_ref().is_some_and(|c| c.token == parsed.token);
         st.proactive.accepted(same, by_proactive_refresh, due_now);
         st.current = Some(Current {
-            bearer: JsValue::from_str(&parsed.token.bearer()),
+            bearer: None,
             token: parsed.token,
             exp: parsed.times.exp,
             claims_json: parsed.claims_json,
@@ -216,9 +217,15 @@ impl Session {
     /// `ClientDestroyedError`, or `ConfigurationError` when there is no token yet.
     pub fn bearer(&self) -> Result<(u32, JsValue), Error> {
         self.alive()?;
-        let st = self.0.state.borrow();
-        match &st.current {
-            Some(c) => Ok((st.generation, c.bearer.clone())),
+        let mut st = self.0.state.borrow_mut();
+        let generation = st.generation;
+        match &mut st.current {
+            Some(c) => {
+                let bearer = c
+                    .bearer
+                    .get_or_insert_with(|| JsValue::from_str(&c.token.bearer()));
+                Ok((generation, bearer.clone()))
+            }
             None => Err(Error::config(
                 "accessToken",
                 "no access token yet: call initialize() first",
