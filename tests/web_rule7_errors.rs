@@ -310,7 +310,10 @@ async fn each_attempt_times_out_at_its_own_deadline() {
     // Cut at the earlier deadline, the second would end about 600 ms after its start; let
     // run, at the 4 s hold's end (as a 503).
     assert!((950.0..3500.0).contains(&first_ms), "first: {first_ms} ms");
-    assert!((950.0..3500.0).contains(&second_ms), "second: {second_ms} ms");
+    assert!(
+        (950.0..3500.0).contains(&second_ms),
+        "second: {second_ms} ms"
+    );
 }
 
 #[wasm_bindgen_test]
