@@ -7,7 +7,7 @@ import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { prepare } from './alternative.js';
 import * as errors from './public-errors.js';
-import { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer } from './errors.js';
+import { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer, settleOf } from './errors.js';
 
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 checkout.init().catch(() => {});
@@ -68,7 +68,7 @@ function init(sources = {}) {
 globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer },
+  [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer, settleOf },
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

@@ -93,6 +93,15 @@ export function setDeadlineTimer(handler, ms) {
   return id;
 }
 
+/**
+ * @internal Called from Rust: a promise of what a token callback returned. A thenable is
+ * adopted in a job of its own, so whatever its `then` does, throwing included, settles
+ * this promise instead of running inside the SDK's call.
+ */
+export function settleOf(value) {
+  return new Promise((resolve) => resolve(value));
+}
+
 /** @internal Called from Rust: keeps a page callback's rejected promise from going unhandled. */
 export function ignoreRejection(value) {
   try {

@@ -1,6 +1,8 @@
 // partner-sdk/gatekeeper: SafeSDK and the errors, with only the Gatekeeper wasm.
 // `new SafeSDK(...)` validates synchronously, so this module waits for its wasm
-// before it finishes importing (a wasm hosted elsewhere: call `init(url)` first).
+// before it finishes importing (a wasm hosted elsewhere: call `init(url)` first). If
+// the wasm could not be loaded, `new SafeSDK(...)` still returns, and its
+// `initialize()` loads the wasm again or rejects with why it could not.
 import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
 import { besidePackage, loader } from './loader.js';
 
@@ -9,7 +11,40 @@ import { besidePackage, loader } from './loader.js';
 // build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('gatekeeper_bg.wasm', import.meta.url)), __GATEKEEPER_SHA384__);
 
-__explainNotLoaded(wasm.notLoaded);
+/**
+ * What `new SafeSDK(options)` gives while the wasm is not loaded (its load failed, or
+ * `init()` is still loading it): a SafeSDK whose `initialize()` loads the wasm first
+ * (again, after a failure), then builds the real one with `options` and initializes it.
+ * So a refused or missing .wasm rejects `initialize()` with its `NetworkError`, and bad
+ * options reject it with `ConfigurationError`, instead of the constructor throwing.
+ * Until then `check()` rejects, and `setAccessToken()` and `startPeriodicCheck()` throw,
+ * with why the wasm is not there.
+ */
+function unloaded(options) {
+  let sdk;
+  let destroyed = false;
+  const load = () => wasm.init().then(() => {
+    sdk ??= new SafeSDK(options);
+    if (destroyed) sdk.destroy();
+    return sdk;
+  });
+  const real = () => {
+    if (!sdk) throw wasm.notLoaded();
+    return sdk;
+  };
+  return Object.defineProperties(Object.create(SafeSDK.prototype), {
+    initialize: { value: (jwt) => load().then((s) => s.initialize(jwt)) },
+    setAccessToken: { value: (jwt) => real().setAccessToken(jwt) },
+    check: { value: () => (sdk ? sdk.check() : Promise.reject(wasm.notLoaded())) },
+    startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },
+    stopPeriodicCheck: { value: () => sdk?.stopPeriodicCheck() },
+    deviceId: { get: () => (sdk ? sdk.deviceId : null) },
+    destroy: { value: () => { destroyed = true; sdk?.destroy(); } },
+    free: { value: () => sdk?.free() },
+  });
+}
+
+__explainNotLoaded(unloaded);
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

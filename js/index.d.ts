@@ -323,7 +323,9 @@ export interface PeriodicCheckResult extends CheckResult {
 export class SafeSDK {
   /**
    * Validates the options synchronously; throws `ConfigurationError` naming the key. With
-   * the classic script, `await PartnerSDK.ready` first.
+   * the classic script, `await PartnerSDK.ready` first. If the Gatekeeper wasm could not
+   * be loaded, it returns without checking, and `initialize()` loads it again or rejects
+   * with why (`NetworkError`), or with a bad option (`ConfigurationError`).
    */
   constructor(options: SafeSDKOptions);
   /**
@@ -466,6 +468,8 @@ export interface PartnerSdkErrorOptions {
   requestId?: string | null;
   /** For `ConfigurationError`: the option or argument at fault. */
   key?: string;
+  /** For `ApiError` and `NetworkError`: how many times the call was sent. */
+  attempts?: number;
 }
 
 /**

@@ -99,21 +99,22 @@ function renameGlue(source, map, name) {
       throw new Error(`${name}: unexpected import module ${module}`);
     }
   }
-  const imports = /return \{\s*__proto__: null,\s*"\.\/\w+_bg\.js": import0,\s*"[^"]+errors\.js": import1,\s*\};/;
+  // wasm-bindgen may import js/errors.js under more than one namespace (import1, import2…).
+  const imports = /return \{\s*__proto__: null,\s*"\.\/\w+_bg\.js": import0,(?:\s*"[^"]+errors\.js": import\d+,)+\s*\};/;
   if (!imports.test(glue)) throw new Error(`${name}: unexpected import object shape`);
   glue = glue.replace(imports, `return { a: { ...import0, ${fromErrors.join(', ')} } };`);
-  const errorsImport = /import \* as import1 from "\.\/snippets\/[^"]+\/js\/errors\.js"/;
-  if (!errorsImport.test(glue)) throw new Error(`${name}: glue does not import errors.js`);
-  // A class constructed before its wasm loaded throws the entry's typed error (the
-  // load's NetworkError, or ConfigurationError while loading), not a bare TypeError.
-  glue = glue.replace(/(\n    constructor\([^)]*\) \{\n)/g, '$1        if (wasm === undefined) throw notLoaded();\n');
-  glue += '\nlet notLoaded = () => new Error("partner-sdk: wasm not loaded");\n'
+  const errorsImport = /import \* as (import\d+) from "\.\/snippets\/[^"]+\/js\/errors\.js";?\n/g;
+  const namespaces = [...glue.matchAll(errorsImport)].map((m) => m[1]);
+  if (namespaces.length === 0) throw new Error(`${name}: glue does not import errors.js`);
+  glue = `import * as errors from './errors.js';\n${glue.replace(errorsImport, '')}`
+    .replace(new RegExp(`\\b(${namespaces.join('|')})\\b`, 'g'), 'errors');
+  // A class constructed before its wasm loaded is the entry's business (SafeSDK: a
+  // stand-in whose initialize() loads the wasm or rejects typed), not a bare TypeError.
+  glue = glue.replace(/(\n    constructor\([^)]*\) \{\n)/g, '$1        if (wasm === undefined) return notLoaded(...arguments);\n');
+  glue += '\nlet notLoaded = () => { throw new Error("partner-sdk: wasm not loaded"); };\n'
     + '/** @internal the entry tells the glue how to explain a missing wasm. */\n'
     + 'export function __explainNotLoaded(f) { notLoaded = f; }\n';
-  return glue
-    .replace(errorsImport, "import * as errors from './errors.js'")
-    .replace(/\bimport1\b/g, 'errors')
-    .replace(/from (['"])\.\/snippets\/[^'"]+\/js\/errors\.js\1/g, "from './errors.js'");
+  return glue.replace(/from (['"])\.\/snippets\/[^'"]+\/js\/errors\.js\1/g, "from './errors.js'");
 }
 
 /** Keeps `./errors.js` a shared module instead of a copy in each bundle. */

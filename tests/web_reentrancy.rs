@@ -483,3 +483,55 @@ async fn every_safe_sdk_method_from_the_periodic_callback_never_aliases() {
     assert!(o.launched.get() >= 2);
     watch.assert_none().await;
 }
+
+/// Restores the page's `Date.now`, `performance.now` and `JSON.parse` when dropped, so a
+/// failing test leaves the next one a normal page.
+struct WrappedGlobals(js_sys::Function);
+
+impl Drop for WrappedGlobals {
+    fn drop(&mut self) {
+        let _ = self.0.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// Wraps the globals the SDK reads while it works (its clocks and `JSON.parse`) in
+/// functions that first read `client`'s getters and `toJSON`, as a page's logging or
+/// fake-timer shim might.
+fn wrap_globals_to_poke(client: &JsValue) -> WrappedGlobals {
+    let restore = js(
+        "client",
+        "const saved = { now: Date.now, perf: performance.now, parse: JSON.parse };
+         let inside = false;
+         const poke = () => {
+           if (inside) return;
+           inside = true;
+           try { client.expiresAt; client.claims; JSON.stringify(client); } finally { inside = false; }
+         };
+         Date.now = function () { poke(); return saved.now.call(Date); };
+         performance.now = function () { poke(); return saved.perf.call(performance); };
+         JSON.parse = function (...args) { poke(); return saved.parse.apply(JSON, args); };
+         return () => { Date.now = saved.now; delete performance.now; JSON.parse = saved.parse; };",
+    )
+    .call1(&JsValue::UNDEFINED, client)
+    .unwrap();
+    WrappedGlobals(restore.unchecked_into())
+}
+
+#[wasm_bindgen_test]
+async fn page_wrapped_clocks_and_json_parse_that_call_back_never_alias() {
+    let watch = RejectionWatch::install();
+    let (c, a) = live_client(&[]).await;
+    let fresh = mint_checkout("inv_1001", 600).await;
+    {
+        let _wrapped = wrap_globals_to_poke(&c);
+        // Each of these reads a clock or parses JSON while it works on the token.
+        call(&c, "setAccessToken", &[fresh.clone().into()]).unwrap();
+        assert!(get(&c, "claims").is_object());
+        assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
+        call(&c, "setAccessToken", &[a.into()]).unwrap();
+        assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
+    }
+    // And the instance is whole afterwards.
+    assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
+    watch.assert_none().await;
+}

@@ -347,6 +347,91 @@ async fn an_aborted_signal_rejects_with_its_reason() {
     assert_eq!(before.since().await.api, 1.0);
 }
 
+/// A call waiting for a refresh (its own 401's, or one already running when it started)
+/// is cut by its signal at once, as `fetch` would be: it does not wait for the page's
+/// callback. The refresh goes on for the calls without a signal.
+#[wasm_bindgen_test]
+async fn an_abort_while_waiting_for_a_refresh_rejects_at_once_and_the_refresh_goes_on() {
+    let (a, b) = revoked_then_fresh().await;
+    // The callback answers after 3 s; everything below happens well before. `answered`
+    // is set by the first reaction to its promise, before the SDK's own.
+    let answered = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = answered.clone();
+    let tok = b.clone();
+    let (cb, calls) = counting(move || {
+        let promise = delayed(3000, tok.clone().into());
+        let (watched, flag) = (promise.clone(), flag.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(watched).await;
+            flag.set(true);
+        });
+        Ok(promise.into())
+    });
+    let c = checkout_client(&a, &[("onAccessTokenExpired", cb), NO_RETRY]).await;
+    let before = counts().await;
+
+    // `first` is refused (401) and waits for the refresh it starts; `plain` has no signal.
+    let first_ctl = AbortController::new().unwrap();
+    let first = start(
+        &c,
+        "get",
+        &[
+            INVOICE.into(),
+            obj(&[("signal", first_ctl.signal().into())]),
+        ],
+    );
+    let plain = start(&c, "get", &[INVOICE.into()]);
+    wait_until("the refresh started", 2000.0, || calls.get() == 1).await;
+    // `joiner` starts while the refresh runs, so it waits before sending anything.
+    let joiner_ctl = AbortController::new().unwrap();
+    let joiner = start(
+        &c,
+        "get",
+        &[
+            INVOICE.into(),
+            obj(&[("signal", joiner_ctl.signal().into())]),
+        ],
+    );
+    sleep(50).await;
+
+    let plain_result = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let slot = plain_result.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let r = settle(plain).await;
+        *slot.borrow_mut() = Some(r);
+    });
+    let (r1, r2) = (obj(&[("first", 1.into())]), obj(&[("joiner", 2.into())]));
+    first_ctl.abort_with_reason(&r1);
+    joiner_ctl.abort_with_reason(&r2);
+    let e1 = settle(first).await.unwrap_err();
+    let e2 = settle(joiner).await.unwrap_err();
+    assert!(js_sys::Object::is(&e1, &r1), "the refused call: {e1:?}");
+    assert!(
+        js_sys::Object::is(&e2, &r2),
+        "the call that joined the refresh: {e2:?}"
+    );
+    assert!(
+        !answered.get(),
+        "both rejected before the callback answered"
+    );
+
+    wait_until("plain settled", 10_000.0, || {
+        plain_result.borrow().is_some()
+    })
+    .await;
+    assert_invoice(plain_result.borrow().as_ref().unwrap());
+    assert_eq!(calls.get(), 1, "one refresh");
+    let d = before.since().await;
+    assert_eq!(
+        d.unauthorized, 2.0,
+        "first and plain were refused once each"
+    );
+    assert_eq!(
+        d.api, 3.0,
+        "the aborted calls were not sent again; plain was resent once"
+    );
+}
+
 // ---- the other API, or the wrong key ---------------------------------------------------
 
 #[wasm_bindgen_test]

@@ -2,7 +2,7 @@
 
 use crate::core::error::SdkError;
 use crate::web::error::Error;
-use crate::web::js::{call, ignore_rejection, promise_resolve};
+use crate::web::js::{call, ignore_rejection, settle_of};
 use crate::web::timer::{race, sleep, Either};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
@@ -10,14 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Calls a token callback and waits for its value under the deadline (rule 3).
 ///
-/// A synchronous throw (of the callback, or of `Promise.resolve` on what it returned)
-/// or a rejection becomes `TokenRefreshError` with `cause`; a plain value is wrapped
-/// with `Promise.resolve`; no settlement within `timeout_ms` becomes
-/// `TokenRefreshTimeoutError`.
+/// A synchronous throw of the callback, a rejection, or a throw of the returned
+/// thenable's `then` becomes `TokenRefreshError` with `cause`; a plain value is used as
+/// it is; no settlement within `timeout_ms` becomes `TokenRefreshTimeoutError`.
 pub async fn call_token_callback(callback: &Function, timeout_ms: u32) -> Result<JsValue, Error> {
     let value = call(callback, None).map_err(Error::RefreshFailed)?;
-    // `Promise.resolve` reads a promise's `constructor`, which a page can make throw.
-    let promise = promise_resolve(&value).map_err(Error::RefreshFailed)?;
+    // Never `value.then(…)` from here: a page's own `then` could throw through this call
+    // (even on a genuine Promise), leaving the refresh unsettled.
+    let promise = settle_of(&value);
     match race(JsFuture::from(promise), sleep(timeout_ms)).await {
         Either::Left(Ok(v)) => Ok(v),
         Either::Left(Err(cause)) => Err(Error::RefreshFailed(cause)),

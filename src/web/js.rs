@@ -50,9 +50,6 @@ extern "C" {
     /// `Array.from(value)`: a genuine array of whatever `value` iterates.
     #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
     pub fn array_from(value: &JsValue) -> Result<Array, JsValue>;
-    /// `Promise.resolve(value)`.
-    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
-    pub fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
     /// `crypto.randomUUID()`: only in secure contexts (https, localhost) and Node.
     #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID, catch)]
     pub fn random_uuid() -> Result<String, JsValue>;
@@ -102,6 +99,11 @@ extern "C" {
     #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
     #[wasm_bindgen(js_name = setDeadlineTimer)]
     pub fn set_deadline_timer(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+
+    /// `new Promise((resolve) => resolve(value))`: a thenable is adopted in a job of its
+    /// own, so nothing its `then` does (throw, too) runs inside this call. Never throws.
+    #[wasm_bindgen(js_name = settleOf)]
+    pub fn settle_of(value: &JsValue) -> Promise;
 
     /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
     /// hostile thenable throws stays in JS.

@@ -211,7 +211,7 @@ impl Call {
 
     async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
         self.check_signal()?;
-        session.ready_to_send().await?;
+        session.ready_to_send(self.signal.as_ref()).await?;
         let wire = Wire {
             url: JsValue::from_str(&self.url),
             method: JsValue::from_str(self.method),
@@ -245,8 +245,8 @@ impl Call {
                         Next::Fail(Failure::Expired) => {
                             return Err(SdkError::AccessTokenExpired.into())
                         }
-                        Next::RetryWithCurrent => session.join_flight().await?,
-                        Next::Refresh => session.refresh_after_401().await?,
+                        Next::RetryWithCurrent => session.join_flight(self.signal.as_ref()).await?,
+                        Next::Refresh => session.refresh_after_401(self.signal.as_ref()).await?,
                     }
                     resent_for_401 = true;
                     continue;

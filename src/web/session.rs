@@ -17,7 +17,7 @@ use crate::web::callback::{call_token_callback, notify};
 #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
 use crate::web::deadline::DeadlineTimer;
 use crate::web::error::Error;
-use crate::web::flight::Flight;
+use crate::web::flight::{Flight, Wait};
 use crate::web::json::JsJson;
 use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, now_seconds};
@@ -173,11 +173,13 @@ impl Session {
     fn accept(&self, value: &JsValue, by_proactive_refresh: bool) -> Result<(), Error> {
         let raw = value.as_string().ok_or(TokenRule::NotAString)?;
         let parsed = jwt::parse(&raw, &JsJson)?;
+        // The clock is read before the borrow: a page may have replaced `Date.now` with
+        // a function that calls back into this client.
+        let (page_now, leeway) = (now_seconds(), self.0.config.leeway_s);
         let mut st = self.0.state.borrow_mut();
         if st.destroyed {
             return Err(SdkError::ClientDestroyed.into());
         }
-        let (page_now, leeway) = (now_seconds(), self.0.config.leeway_s);
         let times = parsed.times;
         st.clock
             .observe_token(times.iat, times.exp, leeway, page_now);
@@ -246,11 +248,12 @@ impl Session {
     /// A fresh copy of the decoded payload, or `null` without a token.
     #[cfg(feature = "checkout")]
     pub fn claims(&self) -> JsValue {
-        let st = self.0.state.borrow();
-        st.current
-            .as_ref()
-            .and_then(|c| js::json_parse(&js_sys::JsString::from(c.claims_json.as_str())).ok())
-            .unwrap_or(JsValue::NULL)
+        // Copied out first: `JSON.parse` is a page-replaceable global.
+        let json = match &self.0.state.borrow().current {
+            Some(c) => js_sys::JsString::from(c.claims_json.as_str()),
+            None => return JsValue::NULL,
+        };
+        js::json_parse(&json).unwrap_or(JsValue::NULL)
     }
 
     /// Aborted by `destroy()`.
@@ -296,8 +299,8 @@ impl Session {
     }
 
     /// Starts a refresh, or joins the one in progress (rule 2), and waits for it.
-    async fn refresh(&self, reason: Reason) -> Result<(), Error> {
-        self.flight_or_start(reason).wait().await
+    async fn refresh(&self, reason: Reason, caller: Option<&AbortSignal>) -> Result<(), Error> {
+        wait_for(self.flight_or_start(reason), caller).await
     }
 
     /// Runs the token callback for `flight` and settles it (rules 3 and 4).
@@ -326,12 +329,16 @@ impl Session {
 
     /// The server's time now, by the estimate of rule 8.
     pub fn server_now(&self) -> f64 {
-        self.0.state.borrow().clock.server_now(now_seconds())
+        let page_now = now_seconds();
+        self.0.state.borrow().clock.server_now(page_now)
     }
 
     /// After a failed refresh: send anyway only where rule 6 allows it.
     fn fallback(&self, reason: Reason, error: Error) -> Result<(), Error> {
         self.alive()?;
+        if matches!(error, Error::Aborted(_)) {
+            return Err(error);
+        }
         if refresh::send_after_failed_refresh(reason, self.expires_at(), self.server_now()) {
             Ok(())
         } else {
@@ -339,14 +346,16 @@ impl Session {
         }
     }
 
-    /// Waits for a refresh in progress, if any (requests started during it queue).
+    /// Waits for a refresh in progress, if any (requests started during it queue). The
+    /// caller's `signal` ends the wait at once (the refresh goes on for the others).
     ///
     /// # Errors
-    /// The refresh's error, unless rule 6 lets the request go out anyway.
-    pub async fn join_flight(&self) -> Result<(), Error> {
+    /// The refresh's error, unless rule 6 lets the request go out anyway; the caller's
+    /// abort.
+    pub async fn join_flight(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
         if let Some(f) = self.flight() {
             let reason = f.reason;
-            if let Err(e) = f.wait().await {
+            if let Err(e) = wait_for(f, caller).await {
                 return self.fallback(reason, e);
             }
         }
@@ -356,22 +365,23 @@ impl Session {
     /// Rules 2 and 6, before a request's first attempt.
     ///
     /// # Errors
-    /// A refresh error, or `ClientDestroyedError`.
-    pub async fn ready_to_send(&self) -> Result<(), Error> {
+    /// A refresh error, `ClientDestroyedError`, or the caller's abort.
+    pub async fn ready_to_send(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
         self.alive()?;
         if self.flight().is_some() {
-            return self.join_flight().await;
+            return self.join_flight(caller).await;
         }
+        let page_now = now_seconds();
         let due = {
             let mut st = self.0.state.borrow_mut();
-            let now = st.clock.server_now(now_seconds());
+            let now = st.clock.server_now(page_now);
             let exp = st.current.as_ref().and_then(|c| c.exp);
             let has_callback = self.0.callback.is_some();
             st.proactive
                 .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
         };
         if due {
-            if let Err(e) = self.refresh(Reason::Expiring).await {
+            if let Err(e) = self.refresh(Reason::Expiring, caller).await {
                 return self.fallback(Reason::Expiring, e);
             }
         }
@@ -417,15 +427,17 @@ impl Session {
             };
             if !refused && !flight {
                 let (generation, bearer) = self.bearer().inspect_err(|_| self.wake_next())?;
+                let timeout = self.0.config.request_timeout_ms;
+                // Read before the borrow: a page may have replaced `performance.now`.
+                let due = js::performance_now() + f64::from(timeout);
                 let mut st = self.0.state.borrow_mut();
                 let id = st.next_attempt;
                 st.next_attempt = id.wrapping_add(1);
-                let timeout = self.0.config.request_timeout_ms;
                 let entry = Attempt {
                     id,
                     generation,
                     method,
-                    due: js::performance_now() + f64::from(timeout),
+                    due,
                     controller: controller.clone(),
                 };
                 #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
@@ -451,7 +463,7 @@ impl Session {
             if refused {
                 self.flight_or_start(Reason::Unauthorized);
             }
-            self.join_flight().await?;
+            self.join_flight(caller).await?;
         }
     }
 
@@ -521,9 +533,9 @@ impl Session {
     /// Rule 1's refresh after a 401 for the current token.
     ///
     /// # Errors
-    /// The refresh's error.
-    pub async fn refresh_after_401(&self) -> Result<(), Error> {
-        self.refresh(Reason::Unauthorized).await
+    /// The refresh's error, or the caller's abort.
+    pub async fn refresh_after_401(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
+        self.refresh(Reason::Unauthorized, caller).await
     }
 }
 
@@ -547,9 +559,9 @@ impl Session {
             } else {
                 Reason::Expiring
             };
-            self.refresh(reason).await?;
+            self.refresh(reason, None).await?;
         } else {
-            self.ready_to_send().await?;
+            self.ready_to_send(None).await?;
         }
         self.alive()?;
         let st = self.0.state.borrow();
@@ -563,9 +575,10 @@ impl Session {
     /// server's clock (rule 8), or `None` when no refresh is ahead (see
     /// [`TokenState::due_in`]).
     pub fn due_in_ms(&self) -> Option<f64> {
+        let page_now = now_seconds();
         let st = self.0.state.borrow();
         let exp = st.current.as_ref()?.exp;
-        let now = st.clock.server_now(now_seconds());
+        let now = st.clock.server_now(page_now);
         st.proactive
             .due_in(exp, now, self.0.config.leeway_s)
             .map(|s| (s * 1000.0).min(2_147_483_647.0))
@@ -612,6 +625,47 @@ impl Drop for Unanswered {
         if let Ok(mut st) = self.session.0.state.try_borrow_mut() {
             forget(&mut st.attempts, self.id);
         }
+    }
+}
+
+/// Waits for `flight`; with the caller's `signal`, only until it aborts (the refresh
+/// goes on for everyone else).
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+fn wait_for(flight: Rc<Flight>, caller: Option<&AbortSignal>) -> WaitFor {
+    WaitFor {
+        flight: flight.wait(),
+        abort: caller.map(|signal| (aborted(signal.clone()), signal.clone())),
+    }
+}
+
+/// The card form's build: its frame sends the requests, so no call has a signal.
+#[cfg(not(any(feature = "checkout", feature = "gatekeeper")))]
+fn wait_for(flight: Rc<Flight>, _: Option<&AbortSignal>) -> Wait {
+    flight.wait()
+}
+
+/// [`wait_for`]'s future: one type and one `poll` for every wait on a refresh.
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+struct WaitFor {
+    flight: Wait,
+    abort: Option<(crate::web::timer::AbortWait, AbortSignal)>,
+}
+
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+impl Future for WaitFor {
+    type Output = Result<(), Error>;
+
+    #[inline(never)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(result) = Pin::new(&mut self.flight).poll(cx) {
+            return Poll::Ready(result);
+        }
+        if let Some((abort, signal)) = &mut self.abort {
+            if Pin::new(abort).poll(cx).is_ready() {
+                return Poll::Ready(Err(Error::Aborted(signal.reason())));
+            }
+        }
+        Poll::Pending
     }
 }
 
