@@ -204,17 +204,14 @@ async fn a_token_callback_that_throws_or_rejects_anything_is_token_refresh_error
     watch.assert_none().await;
 }
 
-#[wasm_bindgen_test]
-async fn a_token_callback_returning_a_promise_whose_constructor_throws_is_token_refresh_error() {
+/// A refused request whose token callback returns `hostile(freshToken)`, a genuine
+/// Promise that a page has tampered with (`hostile_body` is its JS body): the request
+/// rejects with `TokenRefreshError` instead of hanging, and the client is not stuck on a
+/// dead refresh afterwards.
+async fn a_tampered_promise_is_token_refresh_error(hostile_body: &str) {
     let watch = RejectionWatch::install();
     let (a, b) = revoked_then_fresh().await;
-    // Promise.resolve(p) reads p.constructor synchronously: this one throws.
-    let hostile = js(
-        "token",
-        "const p = Promise.resolve(token);
-         Object.defineProperty(p, 'constructor', { get() { throw new Error('hostile constructor'); } });
-         return p;",
-    );
+    let hostile = js("token", hostile_body);
     let tok = b.clone();
     let (cb, calls) = counting(move || hostile.call1(&JsValue::UNDEFINED, &tok.clone().into()));
     let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
@@ -222,7 +219,6 @@ async fn a_token_callback_returning_a_promise_whose_constructor_throws_is_token_
     let err = r.expect("the request hung").unwrap_err();
     assert_error(&err, "TokenRefreshError", "TOKEN_REFRESH_FAILED");
     assert_eq!(calls.get(), 1);
-    // The client is not stuck on a dead refresh.
     call(&c, "setAccessToken", &[b.into()]).unwrap();
     let again = within(5000, start(&c, "get", &[INVOICE.into()])).await;
     assert_invoice(&again.expect("the client hung"));
@@ -230,29 +226,26 @@ async fn a_token_callback_returning_a_promise_whose_constructor_throws_is_token_
 }
 
 #[wasm_bindgen_test]
+async fn a_token_callback_returning_a_promise_whose_constructor_throws_is_token_refresh_error() {
+    // `Promise.resolve(p)` reads `p.constructor` synchronously: this one throws.
+    a_tampered_promise_is_token_refresh_error(
+        "const p = Promise.resolve(token);
+         Object.defineProperty(p, 'constructor', { get() { throw new Error('hostile constructor'); } });
+         return p;",
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn a_token_callback_returning_a_promise_whose_own_then_throws_is_token_refresh_error() {
-    let watch = RejectionWatch::install();
-    let (a, b) = revoked_then_fresh().await;
-    // A genuine Promise (so `Promise.resolve` would hand it back as it is) whose own
-    // `then` throws: the SDK must never call it from inside its own code.
-    let hostile = js(
-        "token",
+    // `Promise.resolve(p)` would hand this one back as it is; its own `then` throws: the
+    // SDK must never call it from inside its own code.
+    a_tampered_promise_is_token_refresh_error(
         "const p = Promise.resolve(token);
          p.then = () => { throw new Error('hostile then'); };
          return p;",
-    );
-    let tok = b.clone();
-    let (cb, calls) = counting(move || hostile.call1(&JsValue::UNDEFINED, &tok.clone().into()));
-    let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
-    let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
-    let err = r.expect("the request hung").unwrap_err();
-    assert_error(&err, "TokenRefreshError", "TOKEN_REFRESH_FAILED");
-    assert_eq!(calls.get(), 1);
-    // The client is not stuck on a dead refresh.
-    call(&c, "setAccessToken", &[b.into()]).unwrap();
-    let again = within(5000, start(&c, "get", &[INVOICE.into()])).await;
-    assert_invoice(&again.expect("the client hung"));
-    watch.assert_none().await;
+    )
+    .await;
 }
 
 // ---- a value that is not a JWT, or a token set meanwhile ---------------------------
