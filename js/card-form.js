@@ -48,6 +48,10 @@ export function openCardForm(session, options) {
   const frame = element('iframe', 'border:0;display:block;width:100%;height:380px;', { title: label });
   frame.src = session.frameUrl(location.origin);
 
+  // Errors the page finds while no frame is connected (it never loaded, or the launch
+  // token failed first): said here, since the frame cannot say them.
+  const live = element('p', 'margin:0 16px;font:14px/1.4 system-ui,sans-serif;color:#b91c1c;', { role: 'alert' });
+
   // The default: a modal dialog whose focus loop runs close button → frame → back.
   let root = frame;
   let closeButton = null;
@@ -66,7 +70,7 @@ export function openCardForm(session, options) {
       edge.addEventListener('focus', () => target().focus());
       return edge;
     };
-    dialog.append(loop(() => frame), closeButton, frame, loop(() => closeButton));
+    dialog.append(loop(() => frame), closeButton, frame, live, loop(() => closeButton));
     root.append(dialog);
   }
 
@@ -96,7 +100,12 @@ export function openCardForm(session, options) {
   }
 
   function fail(error) {
-    if (!closed) notify(onError, error);
+    if (closed) return;
+    if (!port) {
+      live.style.margin = '8px 16px';
+      live.textContent = 'The card form could not be loaded. Please try again later.';
+    }
+    notify(onError, error);
   }
 
   // Sends the session's token to the frame once it resolves, and arms the timer for
@@ -120,9 +129,14 @@ export function openCardForm(session, options) {
         // The launch token (asked for below) goes over once it is there.
         launch.then(() => deliver(session.token(false)), () => {});
         break;
-      case 'need-token':
-        deliver(session.token(data.reason === 'unauthorized'));
+      case 'need-token': {
+        const ask = () => deliver(session.token(data.reason === 'unauthorized'));
+        // While the launch token is on its way, asking again would join its refresh and
+        // report its failure to onError a second time: wait for it instead.
+        if (launching) launch.then(ask, (error) => post({ type: 'token-error', code: error.code, message: error.message }));
+        else ask();
         break;
+      }
       case 'resize':
         if (Number.isFinite(data.height)) frame.style.height = `${Math.min(Math.max(data.height, 120), 1200)}px`;
         break;
@@ -158,6 +172,7 @@ export function openCardForm(session, options) {
       port.close();
     }
     root.remove();
+    live.remove();
     session.close();
     if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
   }
@@ -172,9 +187,11 @@ export function openCardForm(session, options) {
   document.addEventListener('keydown', onKeyDown, true);
   const handshakeTimer = setTimeout(() => fail(session.frameError({ code: 'NETWORK_ERROR' })), HANDSHAKE_MS);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
+  let launching = true;
   const launch = session.token(false);
-  launch.catch(fail);
+  launch.then(() => { launching = false; }, (error) => { launching = false; fail(error); });
   (container || document.body).append(root);
+  if (container) container.append(live);
   (closeButton || frame).focus();
   return Object.freeze({ close });
 }

@@ -145,6 +145,36 @@ test('a getAccessToken that hangs reaches onError with TokenRefreshTimeoutError 
   await page.close();
 });
 
+test('a launch getAccessToken that fails while a submit waits for it reaches onError once; the next submit works', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    const real = window.backendToken;
+    let first = true;
+    window.backendToken = () => {
+      if (!first) return real();
+      first = false;
+      window.seen.tokens += 1;
+      return new Promise((_, reject) => { window.failLaunch = () => reject(new Error('backend down')); });
+    };
+    return window.form();
+  });
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  // The frame has no token yet: it asks the page (need-token) while the launch is out.
+  await frame.locator('#status').filter({ hasText: /Saving/ }).waitFor();
+  await page.waitForTimeout(300); // the need-token message crosses the channel
+  await page.evaluate(() => window.failLaunch());
+  await frame.locator('#status').filter({ hasText: /could not authorize/i }).waitFor();
+  const failed = await seenNow(page);
+  assert.deepEqual(failed.errors.map((e) => e.name), ['TokenRefreshError'], 'one onError for one failed refresh');
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1, null, { timeout: 20_000 });
+  const done = await seenNow(page);
+  assert.equal(done.errors.length, 1);
+  assert.equal(done.tokens, 2, 'the retry asked getAccessToken again');
+  await page.close();
+});
+
 test('a token from the API credentials reaches onError with ApiError 403, and no card is stored', async () => {
   const { page } = await openPage();
   const before = await sandbox.counters();
@@ -315,6 +345,8 @@ test('a container holds the form inline; a frame that never says hello reaches o
   await page.evaluate((url) => window.form({ baseUrl: `${url}/nowhere` }), sandbox.url);
   await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 20_000 });
   assert.equal((await seenNow(page)).errors[0].name, 'NetworkError');
+  // No frame can say it, so the page does (a screen reader hears it).
+  assert.match(await page.locator('[role="dialog"] [role="alert"]').textContent(), /could not be loaded/);
   await page.evaluate(() => window.handle.close());
   await page.close();
 });
