@@ -48,8 +48,7 @@ export function openCardForm(session, options) {
   const frame = element('iframe', 'border:0;display:block;width:100%;height:380px;', { title: label });
   frame.src = session.frameUrl(location.origin);
 
-  // Errors the page finds while no frame is connected (it never loaded, or the launch
-  // token failed first): said here, since the frame cannot say them.
+  // A frame that never connects cannot say so itself: the page says it here.
   const live = element('p', 'margin:0 16px;font:14px/1.4 system-ui,sans-serif;color:#b91c1c;', { role: 'alert' });
 
   // The default: a modal dialog whose focus loop runs close button → frame → back.
@@ -92,6 +91,9 @@ export function openCardForm(session, options) {
     port.onmessage = onPortMessage;
     window.removeEventListener('message', onWindowMessage);
     clearTimeout(handshakeTimer);
+    // A frame that connects after all speaks for itself.
+    live.textContent = '';
+    live.style.margin = '0 16px';
     frame.contentWindow.postMessage({ type: CONNECT, v: 1 }, vendor, [channel.port2]);
   }
 
@@ -100,12 +102,7 @@ export function openCardForm(session, options) {
   }
 
   function fail(error) {
-    if (closed) return;
-    if (!port) {
-      live.style.margin = '8px 16px';
-      live.textContent = 'The card form could not be loaded. Please try again later.';
-    }
-    notify(onError, error);
+    if (!closed) notify(onError, error);
   }
 
   // Sends the session's token to the frame once it resolves, and arms the timer for
@@ -185,7 +182,11 @@ export function openCardForm(session, options) {
 
   window.addEventListener('message', onWindowMessage);
   document.addEventListener('keydown', onKeyDown, true);
-  const handshakeTimer = setTimeout(() => fail(session.frameError({ code: 'NETWORK_ERROR' })), HANDSHAKE_MS);
+  const handshakeTimer = setTimeout(() => {
+    live.style.margin = '8px 16px';
+    live.textContent = 'The card form could not be loaded. Please try again later.';
+    fail(session.frameError({ code: 'NETWORK_ERROR' }));
+  }, HANDSHAKE_MS);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
   let launching = true;
   const launch = session.token(false);
