@@ -22,6 +22,7 @@
 //   second create    a second `create()` at once: the same work, compiled
 //   total            script tag inserted → the first `create()` resolved
 import { launch, openPage } from './lib/browser.mjs';
+import { mintCheckoutToken } from './lib/sandbox.mjs';
 
 const url = process.env.SANDBOX_URL;
 const scripts = (process.env.SCRIPTS || '/pkg/partner-sdk.js').split(',');
@@ -69,21 +70,12 @@ async function coldStart([nonce, accessToken, src]) {
   };
 }
 
-async function mint() {
-  const response = await fetch(`${url}/__sandbox/mint`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'checkout', invoiceId: 'inv_1001', ttl: 3600 }),
-  });
-  return (await response.json()).token;
-}
-
 const rows = Object.fromEntries(scripts.map((s) => [s, []]));
 const browser = await launch();
 try {
   for (let i = 0; i < n; i += 1) {
     const src = scripts[i % scripts.length];
-    const token = await mint();
+    const token = await mintCheckoutToken(url);
     const context = await browser.newContext();
     const { page } = await openPage(context, `${url}/blank.html`);
     const cdp = await context.newCDPSession(page);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { launch } from './lib/browser.mjs';
 import { clockSkew, coldStart, jwtDecode, leaks, perRequest, refreshStorm } from './lib/figures.mjs';
 import { machineInfo } from './lib/machine.mjs';
+import { mintCheckoutToken } from './lib/sandbox.mjs';
 import { measureSizes, writeJwtDecodeForPage } from './lib/size.mjs';
 import { renderTable } from './lib/table.mjs';
 
@@ -20,14 +21,7 @@ const log = (what) => console.error(`[bench] ${((Date.now() - started) / 1000).t
 mkdirSync(join(root, 'bench/www/vendor'), { recursive: true });
 await writeJwtDecodeForPage(root, join(root, 'bench/www/vendor/jwt-decode.js'));
 
-async function mintToken() {
-  const response = await fetch(`${url}/__sandbox/mint`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'checkout', invoiceId: 'inv_1001', ttl: 3600 }),
-  });
-  return (await response.json()).token;
-}
+const mintToken = () => mintCheckoutToken(url);
 
 // BENCH_ONLY=5 (or BENCH_ONLY=cold; comma-separated, e.g. BENCH_ONLY=2,5) runs only those
 // figures and writes bench/tmp/results-only.json, leaving the recorded bench/results.json alone.

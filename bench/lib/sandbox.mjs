@@ -1,4 +1,4 @@
-// A sandbox for `npm run size` run on its own (scripts/bench.sh starts its own and sets
+// The sandbox helpers of the bench drivers. A sandbox for `npm run size` run on its own (scripts/bench.sh starts its own and sets
 // SANDBOX_URL): as scripts/sandbox.sh does, a debug build on a free loopback port, with
 // the test controls (token mint) and the bench pages at / (pkg/ is always at /pkg/).
 import { execFileSync, spawn } from 'node:child_process';
@@ -37,4 +37,14 @@ export async function startSandbox(root) {
   });
   lines.on('line', () => {}); // keep draining stdout
   return { url, stop };
+}
+
+/** A one-hour checkout token for `inv_1001`, minted by the sandbox at `url` (test controls on). */
+export async function mintCheckoutToken(url) {
+  const response = await fetch(`${url}/__sandbox/mint`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'checkout', invoiceId: 'inv_1001', ttl: 3600 }),
+  });
+  return (await response.json()).token;
 }
