@@ -7,6 +7,10 @@ import { ConfigurationError, ignoreRejection } from './errors.js';
 const HELLO = 'partner-sdk:enrollment:hello';
 const CONNECT = 'partner-sdk:enrollment:connect';
 const HANDSHAKE_MS = 10000;
+// How long a close waits for a submit the frame has under way (the card POST), at most.
+const SUBMIT_WAIT_MS = 15000;
+// setTimeout's largest delay.
+const MAX_DELAY_MS = 2147483647;
 
 /** Calls a page callback; what it throws or rejects with stays with the page. */
 function notify(callback, arg) {
@@ -43,6 +47,9 @@ export function openCardForm(session, options) {
   let closed = false;
   let port = null;
   let refreshTimer;
+  // The frame's submit is under way (`busy`): a cancel waits for it (`cancelTimer`).
+  let submitting = false;
+  let cancelTimer;
 
   const label = `Add a card for ${companyName}`;
   const frame = element('iframe', 'border:0;display:block;width:100%;height:380px;', { title: label });
@@ -94,7 +101,10 @@ export function openCardForm(session, options) {
     // A frame that connects after all speaks for itself.
     live.textContent = '';
     live.style.margin = '0 16px';
-    frame.contentWindow.postMessage({ type: CONNECT, v: 1 }, vendor, [channel.port2]);
+    // The page answers a need-token within two refreshes (the launch's, then its own):
+    // the frame waits that long, and a little more, before it gives up by itself.
+    const tokenWaitMs = Math.min(2 * session.refreshTimeoutMs + 5000, MAX_DELAY_MS);
+    frame.contentWindow.postMessage({ type: CONNECT, v: 1, tokenWaitMs }, vendor, [channel.port2]);
   }
 
   function post(message) {
@@ -153,6 +163,11 @@ export function openCardForm(session, options) {
       case 'cancel':
         cancel();
         break;
+      case 'busy':
+        submitting = data.busy === true;
+        // A cancel asked for during the submit happens now, unless the card went in.
+        if (!submitting && cancelTimer !== undefined) cancel();
+        break;
       default:
     }
   }
@@ -162,6 +177,7 @@ export function openCardForm(session, options) {
     closed = true;
     clearTimeout(refreshTimer);
     clearTimeout(handshakeTimer);
+    clearTimeout(cancelTimer);
     window.removeEventListener('message', onWindowMessage);
     document.removeEventListener('keydown', onKeyDown, true);
     if (port) {
@@ -174,8 +190,19 @@ export function openCardForm(session, options) {
     if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
   }
 
+  // The shopper's cancel (the Close button, Escape, the frame's Cancel). While the frame
+  // is sending the card, closing would hide whether it was stored: the form says it is
+  // finishing, and closes when the submit ends (onSuccess if the card went in), or after
+  // SUBMIT_WAIT_MS at most.
   function cancel() {
     if (closed) return;
+    if (submitting && cancelTimer === undefined) {
+      live.style.margin = '8px 16px';
+      live.textContent = 'Saving your card… The form closes when it is done.';
+      cancelTimer = setTimeout(() => { submitting = false; cancel(); }, SUBMIT_WAIT_MS);
+      return;
+    }
+    if (submitting) return;
     close();
     notify(onCancel);
   }

@@ -11,7 +11,10 @@
   const CONNECT = 'partner-sdk:enrollment:connect';
   // A safety net: the page answers need-token itself (token or token-error)
   // within its refreshTimeoutMs; this only stops the form from waiting forever.
-  const TOKEN_WAIT_MS = 30000;
+  // The page says how long that can take (`tokenWaitMs` in connect); 30 s for a
+  // page that does not.
+  const DEFAULT_TOKEN_WAIT_MS = 30000;
+  const MAX_DELAY_MS = 2147483647;
   const MAX_TOKEN_LENGTH = 8192;
 
   const root = document.documentElement;
@@ -21,11 +24,13 @@
   const form = $('card-form');
   const inputs = { number: $('number'), expiry: $('expiry'), cvc: $('cvc') };
   const submitButton = $('submit');
+  const cancelButton = $('cancel');
   const statusEl = $('status');
 
   let port = null; // the MessagePort from the page, set once by the handshake
   let token = null; // the latest token the page sent
   let tokenWait = null; // { promise, resolve, reject } while a need-token is out
+  let tokenWaitMs = DEFAULT_TOKEN_WAIT_MS;
   let busy = false;
   let lastHeight = 0;
 
@@ -41,6 +46,9 @@
     const data = event.data;
     if (!data || typeof data !== 'object' || data.type !== CONNECT || data.v !== 1) return;
     if (!event.ports || event.ports.length !== 1) return;
+    if (Number.isFinite(data.tokenWaitMs) && data.tokenWaitMs >= 1000) {
+      tokenWaitMs = Math.min(data.tokenWaitMs, MAX_DELAY_MS);
+    }
     port = event.ports[0];
     window.removeEventListener('message', onWindowMessage);
     port.onmessage = onPortMessage; // also starts the port
@@ -84,7 +92,7 @@
         tokenWait = null;
         send({ type: 'error', code: 'TOKEN_REFRESH_TIMEOUT', message: 'The page did not answer need-token' });
         wait.reject({ tokenError: true, code: 'TOKEN_REFRESH_TIMEOUT' });
-      }, TOKEN_WAIT_MS);
+      }, tokenWaitMs);
       tokenWait = wait;
       send({ type: 'need-token', reason });
     }
@@ -280,6 +288,9 @@
     if (!card) return;
     busy = true;
     submitButton.disabled = true;
+    cancelButton.disabled = true;
+    // The page holds a cancel back until the submit ends (the card may be stored).
+    send({ type: 'busy', busy: true });
     announce('Saving your card…', false);
     try {
       let res;
@@ -299,6 +310,8 @@
     } finally {
       busy = false;
       submitButton.disabled = false;
+      cancelButton.disabled = false;
+      send({ type: 'busy', busy: false });
     }
   }
 
@@ -317,7 +330,7 @@
     setFieldError('cvc', null);
   });
   form.addEventListener('submit', onSubmit);
-  $('cancel').addEventListener('click', cancel);
+  cancelButton.addEventListener('click', cancel);
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       event.preventDefault();

@@ -72,6 +72,13 @@ impl EnrollmentSession {
         }))
     }
 
+    /// `refreshTimeoutMs`, as validated (the default when the page gave none): the page
+    /// answers every `need-token` within about twice this, and tells the frame so.
+    #[wasm_bindgen(getter, js_name = refreshTimeoutMs)]
+    pub fn refresh_timeout_ms(&self) -> u32 {
+        self.options.common.refresh_timeout_ms
+    }
+
     /// Milliseconds until the token is due for its proactive refresh, or `null`.
     #[wasm_bindgen(js_name = dueInMs, unchecked_return_type = "number | null")]
     pub fn due_in_ms(&self) -> JsValue {

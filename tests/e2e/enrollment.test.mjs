@@ -421,3 +421,75 @@ test('a token that comes due while the form is open is refreshed before use (rul
     await sandbox.post('/__sandbox/lifetimes', { enrollment: 300 });
   }
 });
+
+/** Submits the typed card with its POST held `delay_ms` by the sandbox (and answered `status`, if given). */
+async function submitSlowly(page, fault = {}) {
+  await sandbox.post('/__sandbox/faults', { path: '/v1/subaccounts/sub_demo/cards', delay_ms: 1500, ...fault });
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  // The frame is sending the card: its own Cancel waits too.
+  await frame.locator('#cancel[disabled]').waitFor();
+  return frame;
+}
+
+test('closing the dialog while the card is being sent waits for it: the card is stored, onSuccess is called and onCancel is not', async () => {
+  const { page } = await openPage();
+  const before = (await cards()).length;
+  await page.evaluate(() => window.form());
+  await submitSlowly(page);
+  await page.locator('button[aria-label="Close"]').click();
+  await page.keyboard.press('Escape');
+  assert.match(await page.locator('[role="dialog"] [role="alert"]').textContent(), /Saving your card/, 'the shopper is told why the form stays');
+  assert.equal(await page.locator(FRAME).count(), 1, 'still open while the card is on its way');
+  await page.waitForFunction(() => window.seen.success.length + window.seen.cancel > 0);
+  const state = await seenNow(page);
+  assert.equal(state.success.length, 1);
+  assert.equal(state.cancel, 0, 'the card went in: not a cancel');
+  assert.equal((await cards()).length, before + 1);
+  assert.equal(await page.locator(FRAME).count(), 0, 'closed after the success');
+  await page.close();
+});
+
+test('closing the dialog while a card is sent that fails reports the error, then closes with onCancel once', async () => {
+  const { page } = await openPage();
+  const before = (await cards()).length;
+  await page.evaluate(() => window.form());
+  await submitSlowly(page, { status: 500 });
+  await page.locator('button[aria-label="Close"]').click();
+  assert.equal(await page.locator(FRAME).count(), 1, 'still open while the card is on its way');
+  await page.waitForFunction(() => window.seen.cancel > 0);
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors.map((e) => [e.name, e.status]), [['ApiError', 500]]);
+  assert.equal(state.cancel, 1);
+  assert.equal(state.success.length, 0);
+  assert.equal((await cards()).length, before);
+  assert.equal(await page.locator(FRAME).count(), 0);
+  await page.close();
+});
+
+test('the frame waits for a need-token as long as the page may take (refreshTimeoutMs above 30 s): one TokenRefreshTimeoutError, from the page', async () => {
+  const { page } = await openPage();
+  // The page's clock, frames included, runs on until fastForward jumps it.
+  await page.clock.install();
+  await page.evaluate(() => window.form({ refreshTimeoutMs: 45_000 }));
+  const frame = await typeCard(page);
+  await page.waitForFunction(() => window.seen.tokens === 1);
+  await page.evaluate(() => {
+    window.backendToken = () => { window.seen.tokens += 1; return new Promise(() => {}); };
+  });
+  await sandbox.post('/__sandbox/revoke');
+  await frame.locator('#submit').click();
+  // The 401 makes the frame ask for a token; getAccessToken never answers.
+  await page.waitForFunction(() => window.seen.tokens === 2);
+  await page.clock.fastForward(31_000);
+  await page.waitForTimeout(300);
+  assert.deepEqual((await seenNow(page)).errors, [], 'the frame did not give up at 30 s');
+  await page.clock.fastForward(15_000);
+  await page.waitForFunction(() => window.seen.errors.length > 0);
+  await page.clock.fastForward(60_000);
+  await page.waitForTimeout(300);
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors.map((e) => e.name), ['TokenRefreshTimeoutError'], 'once, when the page gave up');
+  assert.match(await frame.locator('#status').textContent(), /could not authorize/);
+  await page.close();
+});
