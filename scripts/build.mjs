@@ -61,13 +61,20 @@ for (const name of CLASSES) {
     '--flatten', '--rereloop', '-Oz', '--converge', join(out, `${name}_bg.wasm`), '-o', optimized,
   ], { env });
   // Short import, export and module names: wasm-bindgen's are long random hashes that
-  // gzip cannot shrink (1.7 KB of a checkout page); the glue is rewritten to match. The
-  // `producers` and `target_features` sections (toolchain versions) are not read at run
-  // time: stripped (~200 B gzipped).
+  // gzip cannot shrink (1.7 KB of a checkout page); the glue is rewritten to match.
+  const minified = join(out, `${name}_min.wasm`);
   const map = JSON.parse(execFileSync('wasm-opt', [
-    '--minify-imports-and-exports-and-modules', '--strip-producers', '--strip-target-features',
-    optimized, '-o', join(pkg, `${name}_bg.wasm`),
+    '--minify-imports-and-exports-and-modules', optimized, '-o', minified,
   ], { env, encoding: 'utf8' }));
+  // A last round over the minified module, in a run of its own (`--converge` repeats
+  // every pass given, and a second minify would rename again): whole-module value flow
+  // (`--gufa-optimizing`), then -Oz (gzip -9: checkout wasm -224 B, Gatekeeper -257, card
+  // form -191; a few seconds each). The `producers` and `target_features` sections
+  // (toolchain versions) are not read at run time: stripped (~200 B gzipped).
+  execFileSync('wasm-opt', [
+    '--gufa-optimizing', '-Oz', '--converge', '--strip-producers', '--strip-target-features',
+    minified, '-o', join(pkg, `${name}_bg.wasm`),
+  ], { env });
   const glue = renameGlue(readFileSync(join(out, `${name}.js`), 'utf8'), map, name);
   writeFileSync(join(stage, `${name}_glue.js`), glue);
 }
