@@ -77,10 +77,14 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
  * one per option. Rust decides everything (URL, token, signal, when to call it); this
  * only puts `Authorization` on the caller's normalised headers and never follows a redirect.
+ * `fetch` may be a page's wrapper: `await` never runs a `then` of its own inside the
+ * SDK's call, and anything but an object is a failed fetch.
  */
-export function fetchAttempt(url, method, headers, authorization, body, signal) {
+export async function fetchAttempt(url, method, headers, authorization, body, signal) {
   headers.set('authorization', authorization);
-  return fetch(url, { method, headers, body, signal, redirect: 'error' });
+  const response = await fetch(url, { method, headers, body, signal, redirect: 'error' });
+  if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
+  return response;
 }
 
 /**

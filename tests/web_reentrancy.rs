@@ -535,3 +535,52 @@ async fn page_wrapped_clocks_and_json_parse_that_call_back_never_alias() {
     assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
     watch.assert_none().await;
 }
+
+/// Replaces `window.fetch` with `wrapper` (JS taking the real `fetch` as `real`) until
+/// dropped.
+struct FetchWrapper(JsValue);
+
+impl FetchWrapper {
+    fn install(wrapper: &str) -> FetchWrapper {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let real = get(&window, "fetch");
+        let make = js("real", &format!("return {wrapper};"));
+        let wrapped = make.call1(&JsValue::UNDEFINED, &real).unwrap();
+        Reflect::set(&window, &"fetch".into(), &wrapped).unwrap();
+        FetchWrapper(real)
+    }
+}
+
+impl Drop for FetchWrapper {
+    fn drop(&mut self) {
+        let window: JsValue = web_sys::window().unwrap().into();
+        let _ = Reflect::set(&window, &"fetch".into(), &self.0);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_page_fetch_wrapper_with_a_throwing_then_or_no_response_never_hangs_the_client() {
+    let watch = RejectionWatch::install();
+    let (c, _) = live_client(&[]).await;
+    // More calls than the client keeps unanswered (6): a leaked slot would hold the rest.
+    {
+        let _hostile = FetchWrapper::install(
+            "(...args) => { const p = real(...args); p.then = () => { throw new Error('hostile then'); }; return p; }",
+        );
+        for _ in 0..8 {
+            let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+            assert_invoice(&r.expect("a request hung behind a throwing then"));
+        }
+    }
+    {
+        let _broken = FetchWrapper::install("() => undefined");
+        for _ in 0..8 {
+            let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+            let err = r.expect("a request hung on a fetch without a Response").unwrap_err();
+            assert_error(&err, "NetworkError", "NETWORK_ERROR");
+        }
+    }
+    let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+    assert_invoice(&r.expect("the client hung"));
+    watch.assert_none().await;
+}
