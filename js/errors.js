@@ -77,12 +77,24 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
  * one per option. Rust decides everything (URL, token, signal, when to call it); this
  * only puts `Authorization` on the caller's normalised headers and never follows a redirect.
- * `fetch` may be a page's wrapper: `await` never runs a `then` of its own inside the
- * SDK's call, and anything but an object is a failed fetch.
+ * `fetch` may be a page's wrapper: an abort of `signal` ends the wait even if the wrapper
+ * did not pass it on.
  */
-export async function fetchAttempt(url, method, headers, authorization, body, signal) {
-  headers.set('authorization', authorization);
-  const response = await fetch(url, { method, headers, body, signal, redirect: 'error' });
+export function fetchAttempt(url, method, headers, authorization, body, signal) {
+  return new Promise((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    headers.set('authorization', authorization);
+    fetched(url, { method, headers, body, signal, redirect: 'error' }).then(resolve, reject);
+  });
+}
+
+/**
+ * `fetch(url, init)`, awaited: a genuine promise is adopted without running a `then` of
+ * its own (a page wrapper's, which could throw), any other thenable in a job of its own;
+ * anything but an object is a failed fetch.
+ */
+async function fetched(url, init) {
+  const response = await fetch(url, init);
   if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
   return response;
 }

@@ -35,7 +35,13 @@ function unloaded(options) {
   return Object.defineProperties(Object.create(SafeSDK.prototype), {
     initialize: { value: (jwt) => load().then((s) => s.initialize(jwt)) },
     setAccessToken: { value: (jwt) => real().setAccessToken(jwt) },
-    check: { value: () => (sdk ? sdk.check() : Promise.reject(wasm.notLoaded())) },
+    // After destroy(), the real SDK (built and destroyed by `load`) says so itself.
+    check: {
+      value: () => {
+        if (sdk) return sdk.check();
+        return destroyed ? load().then((s) => s.check()) : Promise.reject(wasm.notLoaded());
+      },
+    },
     startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },
     stopPeriodicCheck: { value: () => sdk?.stopPeriodicCheck() },
     deviceId: { get: () => (sdk ? sdk.deviceId : null) },
@@ -45,6 +51,21 @@ function unloaded(options) {
 }
 
 __explainNotLoaded(unloaded);
+
+// A running periodic check keeps its SafeSDK alive, as `setInterval` keeps its callback.
+// Otherwise a page that keeps no reference to the SDK would have it collected (the
+// glue frees each SafeSDK the garbage collector finds unreachable), and its checks
+// would stop without a word. Stopping, `destroy()` and `free()` let it go.
+const checking = new Set();
+for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'], ['destroy'], ['free']]) {
+  const method = SafeSDK.prototype[name];
+  SafeSDK.prototype[name] = function (...args) {
+    const result = method.apply(this, args);
+    if (keep) checking.add(this);
+    else checking.delete(this);
+    return result;
+  };
+}
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

@@ -529,6 +529,22 @@ fn safe_required_keys_missing_empty_undefined_or_wrong_type() {
 }
 
 #[test]
+fn safe_refuses_an_api_key_no_header_can_carry_and_dot_segments() {
+    for bad in ["a\nb", "a\rb", "a\0b", "k\u{100}", "ключ"] {
+        assert_names(safe(&with(safe_min(), "apiKey", s(bad))), "apiKey", bad);
+    }
+    for ok in ["key_123", "caf\u{e9}", "a b\tc"] {
+        assert!(safe(&with(safe_min(), "apiKey", s(ok))).is_ok(), "{ok:?}");
+    }
+    for key in ["applicationId", "applicationVersion"] {
+        for bad in [".", ".."] {
+            assert_names(safe(&with(safe_min(), key, s(bad))), key, bad);
+        }
+        assert!(safe(&with(safe_min(), key, s("..."))).is_ok());
+    }
+}
+
+#[test]
 fn safe_unknown_keys_are_named() {
     for key in [
         "accessToken",

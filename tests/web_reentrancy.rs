@@ -576,11 +576,31 @@ async fn a_page_fetch_wrapper_with_a_throwing_then_or_no_response_never_hangs_th
         let _broken = FetchWrapper::install("() => undefined");
         for _ in 0..8 {
             let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
-            let err = r.expect("a request hung on a fetch without a Response").unwrap_err();
+            let err = r
+                .expect("a request hung on a fetch without a Response")
+                .unwrap_err();
             assert_error(&err, "NetworkError", "NETWORK_ERROR");
         }
     }
     let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
     assert_invoice(&r.expect("the client hung"));
     watch.assert_none().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_page_fetch_wrapper_that_drops_the_signal_still_times_out_and_destroys() {
+    let (c, _) = live_client(&[("requestTimeoutMs", 500.into()), ("retry", false.into())]).await;
+    let _wrapper =
+        FetchWrapper::install("(url, init) => real(url, { ...init, signal: undefined })");
+    hold(INVOICE, 4000).await;
+    let r = within(3000, start(&c, "get", &[INVOICE.into()])).await;
+    let err = r.expect("the deadline did not end the call").unwrap_err();
+    assert_error(&err, "NetworkError", "REQUEST_TIMEOUT");
+    hold(INVOICE, 4000).await;
+    let pending = start(&c, "get", &[INVOICE.into()]);
+    sleep(100).await;
+    call(&c, "destroy", &[]).unwrap();
+    let r = within(2000, pending).await;
+    let err = r.expect("destroy() did not end the call").unwrap_err();
+    assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
 }

@@ -252,3 +252,26 @@ async fn hostile_request_arguments_reject_with_configuration_error() {
     assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
     watch.assert_none().await;
 }
+
+#[wasm_bindgen_test]
+async fn a_body_with_get_or_head_is_a_configuration_error_and_nothing_is_sent() {
+    let (c, _, _) = guarded_client(&[]).await;
+    let before = counts().await;
+    for method in ["GET", "HEAD", "get"] {
+        for body in [obj(&[("a", 1.into())]), JsValue::NULL, "text".into()] {
+            let init = obj(&[("body", body)]);
+            let r = within(
+                2000,
+                start(&c, "request", &[method.into(), INVOICE.into(), init]),
+            )
+            .await;
+            let err = r.expect("settles at once").unwrap_err();
+            assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+            assert_eq!(get(&err, "key").as_string().as_deref(), Some("body"));
+        }
+    }
+    assert_eq!(before.since().await.api, 0.0, "nothing reached the API");
+    // `undefined` is no body.
+    let init = obj(&[("body", JsValue::UNDEFINED)]);
+    assert_invoice(&call_async(&c, "request", &["GET".into(), INVOICE.into(), init]).await);
+}

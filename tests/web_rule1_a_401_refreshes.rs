@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -140,4 +141,32 @@ async fn get_access_token_works_as_the_callback_too() {
     let r = call_async(&s, "check", &[]).await.unwrap();
     assert_eq!(status_of(&r).as_deref(), Some("Ok"), "{r:?}");
     assert_eq!(calls.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn the_page_setting_the_same_token_again_does_not_count_as_a_new_token() {
+    // A page that calls setAccessToken(token) on every render hands back the token in
+    // use: a 401 for it, on a request in flight meanwhile, still refreshes (rule 1).
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", 600).await;
+    let (cb, calls) = counting(|| {
+        let minted = wasm_bindgen_futures::future_to_promise(async {
+            Ok(JsValue::from(mint_checkout("inv_1001", 600).await))
+        });
+        Ok(minted.into())
+    });
+    let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("delay_ms", 500.into()),
+    ])
+    .await;
+    let pending = start(&c, "get", &[INVOICE.into()]);
+    sleep(100).await;
+    revoke_all().await;
+    call(&c, "setAccessToken", &[a.clone().into()]).unwrap();
+    let r = within(5000, pending).await.expect("the request hung");
+    assert_invoice(&r);
+    assert_eq!(calls.get(), 1, "the 401 called back once");
 }

@@ -114,6 +114,11 @@ async fn a_200_that_is_not_json_is_api_error_with_the_raw_text() {
     assert_error(&err, "ApiError", "API_ERROR");
     assert_eq!(get(&err, "status").as_f64(), Some(200.0));
     assert_eq!(get(&err, "body").as_string().as_deref(), Some("<html>"));
+    assert_eq!(
+        get(&err, "attempts").as_f64(),
+        Some(1.0),
+        "sent once (rule 9)"
+    );
     assert!(get(&err, "requestId").as_string().is_some());
     assert!(ms < 5000.0, "{ms} ms");
     assert_eq!(calls.get(), 0);

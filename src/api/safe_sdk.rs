@@ -37,6 +37,9 @@ impl Drop for Periodic {
 pub struct SafeSdk {
     device: Rc<Device>,
     periodic: RefCell<Option<Periodic>>,
+    /// A periodic check is in flight. Shared by every schedule, so a restarted
+    /// schedule does not start a second check beside the old one's.
+    checking: Rc<Cell<bool>>,
 }
 
 /// One periodic tick: a check, then the callback, unless stopped meanwhile.
@@ -78,6 +81,7 @@ impl SafeSdk {
         Ok(SafeSdk {
             device: Rc::new(Device::new(session, opts)),
             periodic: RefCell::new(None),
+            checking: Rc::new(Cell::new(false)),
         })
     }
 
@@ -135,7 +139,7 @@ impl SafeSdk {
         }
         let callback: Function = callback.unchecked_into();
         let device = self.device.clone();
-        let running = Rc::new(Cell::new(false));
+        let running = self.checking.clone();
         let active = Rc::new(Cell::new(true));
         let still_active = active.clone();
         let last_run = Rc::new(Cell::new(js_sys::Date::now()));

@@ -45,6 +45,13 @@ pub fn checks_url(options: &SafeOptions, device_id: &str) -> String {
     url
 }
 
+/// Whether `id` (stored, or from a registration) can be used as a device id: not empty,
+/// not a dot segment (`.` or `..` would change the check's URL, even percent-encoded),
+/// at most 512 bytes.
+pub fn usable_device_id(id: &str) -> bool {
+    !id.trim().is_empty() && id != "." && id != ".." && id.len() <= 512
+}
+
 /// `startPeriodicCheck`'s interval: a whole number of milliseconds from 1000 to
 /// 2147483647, or `None`.
 pub fn interval_ms(value: Option<f64>) -> Option<u32> {
@@ -95,6 +102,16 @@ mod tests {
             storage_key(&opts("app", "1")),
             "partner-sdk:device:https://gk.example.com:app"
         );
+    }
+
+    #[test]
+    fn device_ids_that_cannot_be_used() {
+        for ok in ["dev_1", "a", "...", &"x".repeat(512)] {
+            assert!(usable_device_id(ok), "{ok}");
+        }
+        for bad in ["", "  ", ".", "..", &"x".repeat(513)] {
+            assert!(!usable_device_id(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -181,6 +181,16 @@ impl Reader<'_> {
         }
     }
 
+    /// A required string that is one path segment of a URL: not `.` or `..`, which
+    /// URL parsing would take as "this" or "the parent" directory even percent-encoded.
+    fn segment(&self, key: &str) -> Result<String, ConfigError> {
+        let s = self.required(key)?;
+        if s == "." || s == ".." {
+            return Err(ConfigError::new(key, "must not be . or .."));
+        }
+        Ok(s)
+    }
+
     fn function(&self, key: &str) -> Result<bool, ConfigError> {
         match self.get(key) {
             Value::Undefined => Ok(false),
@@ -283,8 +293,15 @@ pub fn safe(entries: &[Entry]) -> Result<SafeOptions, ConfigError> {
     let r = Reader(entries);
     r.check_keys(&SAFE_KEYS)?;
     let api_key = r.required("apiKey")?;
-    let application_id = r.required("applicationId")?;
-    let application_version = r.required("applicationVersion")?;
+    // What `Headers.set` refuses: a character above U+00FF, CR, LF or NUL.
+    if api_key
+        .chars()
+        .any(|c| c > '\u{ff}' || matches!(c, '\r' | '\n' | '\0'))
+    {
+        return Err(ConfigError::new("apiKey", "must be a valid header value"));
+    }
+    let application_id = r.segment("applicationId")?;
+    let application_version = r.segment("applicationVersion")?;
     let base_text = r.required("baseUrl")?;
     let base = r.base_url("baseUrl", &base_text)?;
     Ok(SafeOptions {

@@ -3,12 +3,15 @@
 
 use crate::core::gatekeeper::{self as protocol, API_KEY_HEADER, EMPTY_BODY};
 use crate::core::options::SafeOptions;
+use crate::core::refresh::Reason;
 use crate::web::error::Error;
+use crate::web::flight::Flight;
 use crate::web::send::Call;
 use crate::web::session::Session;
 use crate::web::{js, storage};
 use js_sys::Object;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::Headers;
 
@@ -18,6 +21,9 @@ pub struct Device {
     pub session: Session,
     options: SafeOptions,
     id: RefCell<Option<String>>,
+    /// The registration in progress: an `initialize()` that finds no id while another
+    /// one registers waits for it instead of registering the device a second time.
+    registering: RefCell<Option<Rc<Flight>>>,
 }
 
 /// `{ status, reason }`: what a check resolves to when it could not authenticate, and
@@ -36,6 +42,7 @@ impl Device {
             session,
             options,
             id: RefCell::new(None),
+            registering: RefCell::new(None),
         }
     }
 
@@ -70,7 +77,9 @@ impl Device {
     }
 
     /// Stores the token and registers the device unless this profile knows its id.
-    /// Resolves to `{ deviceId, registered }`.
+    /// Resolves to `{ deviceId, registered }`. Calls at once register once: the one that
+    /// registers resolves `registered: true`, the others wait for it and resolve
+    /// `registered: false` with the same id (or reject with its error).
     ///
     /// # Errors
     /// Token errors, `ApiError`, `NetworkError`, `ClientDestroyedError`.
@@ -78,36 +87,57 @@ impl Device {
         self.session.alive()?;
         self.session.set_token(&jwt)?;
         let key = protocol::storage_key(&self.options);
-        let known = self.id().or_else(|| storage::get(&key));
-        let registered = known.is_none();
-        let id = match known {
-            Some(id) => id,
-            None => {
-                let reply = self
-                    .call(protocol::devices_url(&self.options), false)?
-                    .send(&self.session)
-                    .await?;
-                let (status, request_id) = (reply.status, reply.request_id());
-                let body = reply.json()?;
-                let id = js::get(&body, "deviceId")
-                    .as_string()
-                    .filter(|id| !id.is_empty());
-                let id = id.ok_or(Error::Api {
-                    status,
-                    body,
-                    request_id,
-                    detail: Some("the registration response has no deviceId"),
-                    attempts: 0,
-                })?;
-                storage::set(&key, &id);
-                id
+        loop {
+            // A stored id that cannot be one (empty, `.`, `..`: left by other code, or
+            // by hand) is registered again rather than used for every check.
+            let stored = || storage::get(&key).filter(|id| protocol::usable_device_id(id));
+            if let Some(id) = self.id().or_else(stored) {
+                return Ok(self.known(id, false));
             }
-        };
-        *self.id.borrow_mut() = Some(id.clone());
+            let pending = self.registering.borrow().clone();
+            if let Some(flight) = pending {
+                flight.wait().await?;
+                continue;
+            }
+            // A registration is not a token refresh: the flight's reason is never read.
+            let flight = Flight::new(Reason::Unauthorized);
+            *self.registering.borrow_mut() = Some(flight.clone());
+            let registered = self.register(&key).await;
+            *self.registering.borrow_mut() = None;
+            flight.settle(registered.as_ref().map(|_| ()).map_err(Clone::clone));
+            return Ok(self.known(registered?, true));
+        }
+    }
+
+    /// `POST …/devices`: the new id, stored for this profile.
+    async fn register(&self, key: &str) -> Result<String, Error> {
+        let reply = self
+            .call(protocol::devices_url(&self.options), false)?
+            .send(&self.session)
+            .await?;
+        let (status, request_id, attempts) = (reply.status, reply.request_id(), reply.attempts);
+        let body = reply.json()?;
+        let id = js::get(&body, "deviceId")
+            .as_string()
+            .filter(|id| protocol::usable_device_id(id));
+        let id = id.ok_or(Error::Api {
+            status,
+            body,
+            request_id,
+            detail: Some("the registration response has no deviceId"),
+            attempts,
+        })?;
+        storage::set(key, &id);
+        Ok(id)
+    }
+
+    /// Keeps `id` as this device's and builds `{ deviceId, registered }`.
+    fn known(&self, id: String, registered: bool) -> JsValue {
         let result = Object::new();
         js::set(&result, "deviceId", &JsValue::from_str(&id));
         js::set(&result, "registered", &JsValue::from_bool(registered));
-        Ok(result.into())
+        *self.id.borrow_mut() = Some(id);
+        result.into()
     }
 
     /// Runs one device check. A refused token (after the refresh rules) resolves to

@@ -176,6 +176,10 @@ pub fn build(
     let absolute = !path.starts_with('/');
     let url = with_query(full, absolute, &js::get(init, "query"), base)?;
     let body = body(explicit_body.unwrap_or(&js::get(init, "body")))?;
+    // `fetch` refuses these before sending: a retried NetworkError would hide the cause.
+    if body.is_some() && matches!(method, "GET" | "HEAD") {
+        return Err(Error::config("body", "is not allowed with GET or HEAD"));
+    }
     let headers = headers(&js::get(init, "headers"))?;
     if body.is_some() && !headers.has("content-type").unwrap_or(true) {
         let _ = headers.set("content-type", "application/json");

@@ -46,6 +46,8 @@ pub struct Reply {
     pub text: JsString,
     /// Its headers, read only when needed (an error, a retry).
     headers: Headers,
+    /// How many times the call was sent (rule 9), for an `ApiError` made from it later.
+    pub attempts: u32,
 }
 
 impl Reply {
@@ -71,7 +73,7 @@ impl Reply {
             request_id: self.request_id(),
             body: self.text.into(),
             detail: Some(code::NOT_JSON_MESSAGE),
-            attempts: 0,
+            attempts: self.attempts,
         })
     }
 
@@ -172,7 +174,7 @@ impl Call {
         let text = JsFuture::from(reading).await.map_err(|e| {
             if refusal {
                 // A 401 cut mid-body is a network failure, not a refusal (rule 7).
-                session.refusal_cut();
+                session.refusal_cut(generation);
             }
             failed(e)
         })?;
@@ -180,6 +182,7 @@ impl Call {
             status,
             text: text.unchecked_into(),
             headers: response.headers(),
+            attempts: 0,
         })
     }
 
@@ -205,8 +208,13 @@ impl Call {
     /// Every error of the contract's table, or the caller's abort reason.
     pub async fn send(&self, session: &Session) -> Result<Reply, Error> {
         let mut sends = 0;
-        let result = self.send_counting(session, &mut sends).await;
-        result.map_err(|e| e.with_attempts(sends))
+        match self.send_counting(session, &mut sends).await {
+            Ok(reply) => Ok(Reply {
+                attempts: sends,
+                ..reply
+            }),
+            Err(e) => Err(e.with_attempts(sends)),
+        }
     }
 
     async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {

@@ -165,12 +165,12 @@ impl Session {
     /// # Errors
     /// `InvalidAccessToken` / `InvalidAccessTokenFormat`, or `ClientDestroyedError`.
     pub fn set_token(&self, value: &JsValue) -> Result<(), Error> {
-        self.accept(value, false)
+        self.accept(value, None)
     }
 
-    /// [`Session::set_token`], saying whether a proactive refresh delivered the token.
-    /// Each accepted token updates the server-clock estimate (rule 8).
-    fn accept(&self, value: &JsValue, by_proactive_refresh: bool) -> Result<(), Error> {
+    /// [`Session::set_token`], saying which refresh delivered the token (`None`: the
+    /// page). Each accepted token updates the server-clock estimate (rule 8).
+    fn accept(&self, value: &JsValue, refresh: Option<Reason>) -> Result<(), Error> {
         let raw = value.as_string().ok_or(TokenRule::NotAString)?;
         let parsed = jwt::parse(&raw, &JsJson)?;
         // The clock is read before the borrow: a page may have replaced `Date.now` with
@@ -185,7 +185,14 @@ impl Session {
             .observe_token(times.iat, times.exp, leeway, page_now);
         let due_now = expiry::is_due(times.exp, st.clock.server_now(page_now), leeway);
         let same = st.current.as_ref().is_some_and(|c| c.token == parsed.token);
-        st.proactive.accepted(same, by_proactive_refresh, due_now);
+        st.proactive
+            .accepted(same, refresh == Some(Reason::Expiring), due_now);
+        // The page handing back the token in use changes nothing: a 401 for it on a
+        // request in flight still refreshes (rule 1), and a refusal of it stays. A
+        // refresh that returns it counts as a new token: the one resend of rule 4.
+        if same && refresh.is_none() {
+            return Ok(());
+        }
         st.current = Some(Current {
             bearer: None,
             token: parsed.token,
@@ -309,8 +316,7 @@ impl Session {
             Some(cb) => call_token_callback(cb, self.0.config.refresh_timeout_ms).await,
             None => Err(SdkError::AccessTokenExpired.into()),
         };
-        let proactive = flight.reason == Reason::Expiring;
-        let result = result.and_then(|value| self.accept(&value, proactive));
+        let result = result.and_then(|value| self.accept(&value, Some(flight.reason)));
         {
             let mut st = self.0.state.borrow_mut();
             if st.flight.as_ref().is_some_and(|f| Rc::ptr_eq(f, &flight)) {
@@ -525,9 +531,13 @@ impl Session {
     }
 
     /// The 401 that [`Session::refused`] acted on never arrived whole (its body was cut):
-    /// the token is no longer held back.
-    pub fn refusal_cut(&self) {
-        self.0.state.borrow_mut().refused = None;
+    /// the token of `generation` is no longer held back (a later refusal of another token
+    /// stays).
+    pub fn refusal_cut(&self, generation: u32) {
+        let mut st = self.0.state.borrow_mut();
+        if st.refused == Some(generation) {
+            st.refused = None;
+        }
     }
 
     /// Rule 1's refresh after a 401 for the current token.

@@ -69,3 +69,82 @@ test('a revoke during periodic checks costs one refresh and no failed check', as
   assert.deepEqual([seen.pageErrors, seen.csp], [[], []]);
   await page.close();
 });
+
+/** A page of the sandbox's origin that runs none of the demo's own code. */
+async function blankPage() {
+  const { page, seen } = await watchedPage(browser.context);
+  const url = `${sandbox.url}/blank-for-tests.html`;
+  await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
+  await page.goto(url);
+  return { page, seen };
+}
+
+test('a periodic check goes on when the page keeps no reference to its SafeSDK, through garbage collections', async () => {
+  const { page } = await blankPage();
+  await page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    window.results = 0;
+    // Everything that could reach the SDK stays inside this function.
+    await (async () => {
+      const sdk = new SafeSDK({
+        apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+      });
+      await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text());
+      sdk.startPeriodicCheck(1000, () => { window.results += 1; });
+    })();
+  });
+  for (let i = 0; i < 3; i += 1) {
+    await page.requestGC();
+    await page.waitForTimeout(200);
+  }
+  const before = await page.evaluate(() => window.results);
+  await page.waitForFunction((n) => window.results >= n + 3, before, { timeout: 10_000 });
+  await page.close();
+});
+
+test('two initialize() calls at once register the device once and agree on its id', async () => {
+  const { page } = await blankPage();
+  const start = await sandbox.counters();
+  const results = await page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    localStorage.clear();
+    const sdk = new SafeSDK({
+      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+    });
+    const token = await (await fetch('/api/gatekeeper-token')).text();
+    const both = await Promise.all([sdk.initialize(token), sdk.initialize(token)]);
+    return { both, deviceId: sdk.deviceId, stored: Object.values(localStorage) };
+  });
+  const now = await sandbox.counters();
+  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration');
+  const [a, b] = results.both;
+  assert.equal(a.deviceId, b.deviceId);
+  assert.equal(results.deviceId, a.deviceId);
+  assert.deepEqual([a.registered, b.registered], [true, false]);
+  assert.deepEqual(results.stored, [a.deviceId]);
+  await page.close();
+});
+
+test('a stored device id that cannot be one (empty, a dot segment) is registered again, not checked', async () => {
+  const { page } = await blankPage();
+  for (const bad of ['', '..']) {
+    const start = await sandbox.counters();
+    const out = await page.evaluate(async (stored) => {
+      const { SafeSDK } = await import('/pkg/gatekeeper.js');
+      localStorage.clear();
+      localStorage.setItem(`partner-sdk:device:${location.origin}:demo-app`, stored);
+      const sdk = new SafeSDK({
+        apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+      });
+      const init = await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text());
+      const check = await sdk.check();
+      return { init, status: check.status };
+    }, bad);
+    const now = await sandbox.counters();
+    assert.equal(out.init.registered, true, `stored ${JSON.stringify(bad)}`);
+    assert.match(out.init.deviceId, /^dev_\w+$/);
+    assert.equal(out.status, 'Ok');
+    assert.equal(now.device_registrations - start.device_registrations, 1);
+  }
+  await page.close();
+});
