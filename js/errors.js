@@ -68,7 +68,8 @@ export function makeError(code, message, key, status, body, requestId, cause, at
   const options = { code };
   if (key) options.key = key;
   if (attempts) options.attempts = attempts;
-  if (status) Object.assign(options, { status, body, requestId });
+  // An ApiError always has them (status 0: a card-form error that named none).
+  if (status || code === 'API_ERROR') Object.assign(options, { status, body, requestId });
   if (code === 'TOKEN_REFRESH_FAILED') options.cause = cause;
   return new (shared[code] || PartnerSdkError)(message, options);
 }

@@ -1,6 +1,6 @@
 // Types of partner-sdk: the ES module entry (pkg/index.js) and, through global.d.ts, the
 // classic script's global `PartnerSDK`. The doc comments are what editors show on hover;
-// the full reference is docs/api.md in the partner-sdk repository.
+// the full reference is docs/api.md, shipped in this package.
 
 // ---------------------------------------------------------------- loading
 
@@ -23,7 +23,7 @@ export interface InitSources {
 /**
  * Loads every class's wasm module and resolves when they are ready. Optional: the first
  * `AlternativeClient.create()` loads its module for you, and importing this entry starts
- * both downloads.
+ * all three downloads.
  *
  * Pass `{ checkout, gatekeeper, enrollment }` (each a URL, a `Response`, bytes or a compiled
  * `WebAssembly.Module`) when the `.wasm` files are not hosted beside the entry file.

@@ -332,7 +332,16 @@ fn environment_mapping() {
         .expect("valid");
         assert_eq!(o.common.base.url, "http://localhost:8787");
     }
-    // A wrong type is still named when baseUrl is given.
+    // A wrong value is still named when baseUrl is given.
+    assert_names(
+        alt(&[
+            e("accessToken", s(TOKEN)),
+            e("environment", s("staging")),
+            e("baseUrl", s("https://x.com")),
+        ]),
+        "environment",
+        "environment 'staging' with baseUrl",
+    );
     assert_names(
         alt(&[
             e("accessToken", s(TOKEN)),

@@ -42,6 +42,43 @@ async fn destroy_during_a_request_rejects_it_and_every_later_call() {
 }
 
 #[wasm_bindgen_test]
+async fn destroy_during_a_refresh_clears_its_refresh_timeout_timer() {
+    // The timer of `refreshTimeoutMs` would otherwise run on after destroy() (and keep
+    // a Node process alive that long). Seen through the page's own timer functions.
+    clear_faults().await;
+    let a = mint_checkout("inv_1001", 600).await;
+    revoke_all().await;
+    run_js(
+        "window.__timers = { set: [], cleared: [] };
+         const set = window.setTimeout, clear = window.clearTimeout;
+         window.__restoreTimers = () => { window.setTimeout = set; window.clearTimeout = clear; };
+         window.setTimeout = (f, ms, ...rest) => { const id = set(f, ms, ...rest); window.__timers.set.push([id, ms]); return id; };
+         window.clearTimeout = (id) => { window.__timers.cleared.push(id); return clear(id); };",
+    );
+    let (cb, calls) = counting(|| Ok(never().into()));
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("refreshTimeoutMs", 60_000.into()),
+        ],
+    )
+    .await;
+    let pending = start(&c, "get", &[INVOICE.into()]);
+    wait_until("the token callback", 5000.0, || calls.get() == 1).await;
+    call(&c, "destroy", &[]).unwrap();
+    let err = settle(pending).await.unwrap_err();
+    sleep(50).await;
+    let cleared = run_js(
+        "const t = window.__timers; window.__restoreTimers();
+         const ids = t.set.filter(([, ms]) => ms === 60000).map(([id]) => id);
+         return ids.length === 1 && t.cleared.includes(ids[0]);",
+    );
+    assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
+    assert_eq!(cleared.as_bool(), Some(true), "the 60 s refresh timer was cleared");
+}
+
+#[wasm_bindgen_test]
 async fn destroy_during_a_refresh_rejects_the_waiters_and_discards_the_result() {
     clear_faults().await;
     let a = mint_checkout("inv_1001", 600).await;

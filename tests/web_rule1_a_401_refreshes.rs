@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -149,12 +148,7 @@ async fn the_page_setting_the_same_token_again_does_not_count_as_a_new_token() {
     // use: a 401 for it, on a request in flight meanwhile, still refreshes (rule 1).
     clear_faults().await;
     let a = mint_checkout("inv_1001", 600).await;
-    let (cb, calls) = counting(|| {
-        let minted = wasm_bindgen_futures::future_to_promise(async {
-            Ok(JsValue::from(mint_checkout("inv_1001", 600).await))
-        });
-        Ok(minted.into())
-    });
+    let (cb, calls) = checkout_minting_callback();
     let c = checkout_client(&a, &[("onAccessTokenExpired", cb)]).await;
     fault(&[
         ("path", INVOICE.into()),

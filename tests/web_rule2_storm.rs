@@ -15,20 +15,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 const INVOICE: &str = "/v1/invoices/inv_1001";
 const PAYMENTS: &str = "/v1/invoices/inv_1001/payments";
 
-/// A token callback that mints a fresh checkout token, counting its calls.
-fn minting_callback() -> (JsValue, std::rc::Rc<std::cell::Cell<u32>>) {
-    counting(|| {
-        let minted = wasm_bindgen_futures::future_to_promise(async {
-            Ok(mint_checkout("inv_1001", 900).await.into())
-        });
-        Ok(minted.into())
-    })
-}
-
 /// `n` concurrent GETs on a revoked token, each held `delay_ms` at the server: every
 /// one succeeds after one refresh; returns what the server saw.
 async fn storm(n: u32, delay_ms: u32) -> Counts {
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
     revoke_all().await;
@@ -90,7 +80,7 @@ async fn a_post_in_flight_during_a_storm_is_never_aborted() {
     .unwrap();
     Reflect::set(&global, &"fetch".into(), &spy).unwrap();
 
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
     revoke_all().await;

@@ -18,22 +18,12 @@ async fn set_server_clock(offset_s: i64) {
     control("clock", &format!(r#"{{"offset_s":{offset_s}}}"#)).await;
 }
 
-/// A token callback that mints a fresh 15-minute checkout token, counting its calls.
-fn minting_callback() -> (JsValue, std::rc::Rc<std::cell::Cell<u32>>) {
-    counting(|| {
-        let minted = wasm_bindgen_futures::future_to_promise(async {
-            Ok(mint_checkout("inv_1001", 900).await.into())
-        });
-        Ok(minted.into())
-    })
-}
-
 /// Ten sequential GETs with the server's clock `offset_s` away from the page's:
 /// the callback's calls and what the API saw.
 async fn ten_requests_with_server_clock_at(offset_s: i64) -> (u32, Counts) {
     set_server_clock(offset_s).await;
     let token = mint_checkout("inv_1001", 900).await;
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let before = counts().await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
     gets(&client, 10).await;
@@ -85,7 +75,7 @@ async fn a_token_due_by_the_server_clock_is_refreshed_once() {
     set_server_clock(-20 * 60).await;
     // Minted 10 s before its exp by the server's clock: inside the 30 s leeway.
     let token = mint_checkout("inv_1001", 10).await;
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let before = counts().await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
     gets(&client, 5).await;
@@ -121,7 +111,7 @@ async fn client_with_learnt_offset(offset_s: i64) -> (JsValue, std::rc::Rc<std::
     clear_faults().await;
     set_server_clock(offset_s).await;
     let first = mint_checkout("inv_1001", 900).await;
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let client = checkout_client(&first, &[("onAccessTokenExpired", callback)]).await;
     gets(&client, 1).await;
     assert_eq!(
@@ -192,7 +182,7 @@ async fn a_token_without_iat_due_by_the_learnt_offset_is_refreshed_once() {
 async fn a_token_without_iat_at_create_leaves_the_page_clock_until_one_with_iat_comes() {
     clear_faults().await;
     set_server_clock(HOUR).await;
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let bare = mint_with(900, r#""omitIat":true"#).await;
     let before = counts().await;
     let client = checkout_client(&bare, &[("onAccessTokenExpired", callback)]).await;
@@ -235,7 +225,7 @@ async fn a_token_minted_in_the_future_moves_the_estimate() {
     clear_faults().await;
     set_server_clock(HOUR).await;
     let short = mint_checkout("inv_1001", 20).await;
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let before = counts().await;
     let client = checkout_client(&short, &[("onAccessTokenExpired", callback)]).await;
     gets(&client, 5).await;
@@ -258,7 +248,7 @@ async fn an_iat_in_the_servers_future_costs_one_callback_then_the_estimate_recov
     clear_faults().await;
     set_server_clock(0).await;
     let ahead = mint_with(900, r#""iatOffset":1200"#).await;
-    let (callback, calls) = minting_callback();
+    let (callback, calls) = checkout_minting_callback();
     let before = counts().await;
     let client = checkout_client(&ahead, &[("onAccessTokenExpired", callback)]).await;
     gets(&client, 10).await;

@@ -239,12 +239,7 @@ async fn destroy_cancels_a_wait() {
 
 #[wasm_bindgen_test]
 async fn a_401_and_a_503_in_one_call_stay_within_both_budgets() {
-    let (callback, calls) = counting(|| {
-        let minted = wasm_bindgen_futures::future_to_promise(async {
-            Ok(mint_checkout("inv_1001", 900).await.into())
-        });
-        Ok(minted.into())
-    });
+    let (callback, calls) = checkout_minting_callback();
     let client = client_with(&[("onAccessTokenExpired", callback), ("retry", retry(1, 20))]).await;
     revoke_all().await;
     faults(INVOICE, 1, r#","status":503"#).await;

@@ -125,7 +125,9 @@ async function submit(answers) {
   }
   await tick();
   onFrameMessage = null;
-  return { needs, messages: fromFrame.filter((m) => !['resize', 'need-token'].includes(m.type)), requests: requests.length };
+  const busy = fromFrame.filter((m) => m.type === 'busy').map((m) => m.busy);
+  const messages = fromFrame.filter((m) => !['resize', 'need-token', 'busy'].includes(m.type));
+  return { needs, busy, messages, requests: requests.length };
 }
 
 // Formatting.
@@ -142,6 +144,7 @@ assert.equal(els.cvc.value, '123');
 type('number', '4242424242424241');
 let run = await submit([]);
 assert.equal(run.requests, 0);
+assert.deepEqual(run.busy, [], 'nothing sent: never busy');
 assert.equal(els.number.getAttribute('aria-invalid'), 'true');
 assert.match(els['number-error'].textContent, /not valid/);
 assert.match(els.status.textContent, /not valid/);
@@ -157,6 +160,8 @@ run = await submit([{ type: 'token', token: expired }, { type: 'token', token: g
 assert.deepEqual(run.needs, ['expired', 'unauthorized']);
 assert.equal(run.requests, 2);
 assert.equal(run.messages.length, 1, JSON.stringify(run.messages));
+assert.deepEqual(run.busy, [true, false], 'busy around the submit, Cancel disabled meanwhile');
+assert.equal(els.cancel.disabled, false);
 const success = run.messages[0];
 assert.equal(success.type, 'success');
 assert.deepEqual(Object.keys(success.card).sort(), ['brand', 'cardId', 'expMonth', 'expYear', 'last4']);

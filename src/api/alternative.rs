@@ -34,7 +34,12 @@ async fn open(options: JsValue) -> Result<JsValue, Error> {
     let token = match (opts.access_token, session.callback()) {
         (Some(token), _) => JsValue::from(token),
         (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
-            call_token_callback(cb, opts.common.refresh_timeout_ms).await?
+            call_token_callback(
+                cb,
+                opts.common.refresh_timeout_ms,
+                session.lifetime_signal(),
+            )
+            .await?
         }
         _ => {
             return Err(Error::config(

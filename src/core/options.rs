@@ -260,16 +260,20 @@ impl Reader<'_> {
 pub fn alternative(entries: &[Entry]) -> Result<AlternativeOptions, ConfigError> {
     let r = Reader(entries);
     r.check_keys(&ALTERNATIVE_KEYS)?;
-    let base = match (r.string("baseUrl")?, r.string("environment")?) {
-        (Some(url), _) => r.base_url("baseUrl", url)?,
-        (None, None | Some("production")) => r.base_url("environment", PRODUCTION_URL)?,
-        (None, Some("sandbox")) => r.base_url("environment", SANDBOX_URL)?,
-        (None, Some(_)) => {
+    // A bad `environment` is named even when `baseUrl` overrides it.
+    let environment_url = match r.string("environment")? {
+        None | Some("production") => PRODUCTION_URL,
+        Some("sandbox") => SANDBOX_URL,
+        Some(_) => {
             return Err(ConfigError::new(
                 "environment",
                 "must be 'production' or 'sandbox'",
             ))
         }
+    };
+    let base = match r.string("baseUrl")? {
+        Some(url) => r.base_url("baseUrl", url)?,
+        None => r.base_url("environment", environment_url)?,
     };
     let common = r.common(base)?;
     let access_token = r.string("accessToken")?.map(str::to_owned);

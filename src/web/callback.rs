@@ -3,25 +3,33 @@
 use crate::core::error::SdkError;
 use crate::web::error::Error;
 use crate::web::js::{call, ignore_rejection, settle_of};
-use crate::web::timer::{race, sleep, Either};
+use crate::web::timer::{deadline, race, Either};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
 
 /// Calls a token callback and waits for its value under the deadline (rule 3).
 ///
 /// A synchronous throw of the callback, a rejection, or a throw of the returned
 /// thenable's `then` becomes `TokenRefreshError` with `cause`; a plain value is used as
 /// it is; no settlement within `timeout_ms` becomes `TokenRefreshTimeoutError`.
-pub async fn call_token_callback(callback: &Function, timeout_ms: u32) -> Result<JsValue, Error> {
+/// `destroy()` (aborting `lifetime`) ends the wait and clears its timer: nothing of the
+/// client keeps a page, or a Node process, waiting for `refreshTimeoutMs`.
+pub async fn call_token_callback(
+    callback: &Function,
+    timeout_ms: u32,
+    lifetime: AbortSignal,
+) -> Result<JsValue, Error> {
     let value = call(callback, None).map_err(Error::RefreshFailed)?;
     // Never `value.then(…)` from here: a page's own `then` could throw through this call
     // (even on a genuine Promise), leaving the refresh unsettled.
     let promise = settle_of(&value);
-    match race(JsFuture::from(promise), sleep(timeout_ms)).await {
+    match race(JsFuture::from(promise), deadline(timeout_ms, lifetime)).await {
         Either::Left(Ok(v)) => Ok(v),
         Either::Left(Err(cause)) => Err(Error::RefreshFailed(cause)),
-        Either::Right(()) => Err(SdkError::TokenRefreshTimeout.into()),
+        Either::Right(true) => Err(SdkError::TokenRefreshTimeout.into()),
+        Either::Right(false) => Err(SdkError::ClientDestroyed.into()),
     }
 }
 

@@ -313,7 +313,10 @@ impl Session {
     /// Runs the token callback for `flight` and settles it (rules 3 and 4).
     async fn drive(self, flight: Rc<Flight>) {
         let result = match self.callback() {
-            Some(cb) => call_token_callback(cb, self.0.config.refresh_timeout_ms).await,
+            Some(cb) => {
+                let timeout = self.0.config.refresh_timeout_ms;
+                call_token_callback(cb, timeout, self.lifetime_signal()).await
+            }
             None => Err(SdkError::AccessTokenExpired.into()),
         };
         let result = result.and_then(|value| self.accept(&value, Some(flight.reason)));

@@ -115,6 +115,32 @@ impl Future for AbortWait {
     }
 }
 
+/// A deadline that `stop` can call off: `true` once `ms` have passed, `false` if
+/// `stop` aborted first. Dropping it clears its timer and removes its listener.
+pub struct Deadline {
+    sleep: Sleep,
+    stop: AbortWait,
+}
+
+/// `ms` from now, unless `stop` aborts first.
+pub fn deadline(ms: u32, stop: web_sys::AbortSignal) -> Deadline {
+    Deadline {
+        sleep: sleep(ms),
+        stop: aborted(stop),
+    }
+}
+
+impl Future for Deadline {
+    type Output = bool;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
+        if poll_alarm(&self.sleep.alarm, cx).is_ready() {
+            return Poll::Ready(true);
+        }
+        poll_alarm(&self.stop.alarm, cx).map(|()| false)
+    }
+}
+
 /// Which of two futures finished first.
 pub enum Either<A, B> {
     /// The first.

@@ -550,6 +550,17 @@ pub fn checks_path(device_id: &str) -> String {
     format!("/v1/applications/{GK_APP}/versions/{GK_VERSION}/devices/{device_id}/checks")
 }
 
+/// A token callback that counts its calls and resolves to a freshly minted 15-minute
+/// checkout token for inv_1001.
+pub fn checkout_minting_callback() -> (JsValue, Rc<Cell<u32>>) {
+    counting(|| {
+        let minted = wasm_bindgen_futures::future_to_promise(async {
+            Ok(JsValue::from(mint_checkout("inv_1001", 900).await))
+        });
+        Ok(minted.into())
+    })
+}
+
 /// A token callback that counts its calls and resolves to a freshly minted
 /// Gatekeeper token.
 pub fn gatekeeper_minting_callback() -> (JsValue, Rc<Cell<u32>>) {

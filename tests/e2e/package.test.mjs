@@ -29,7 +29,11 @@ after(async () => {
 test('npm pack holds pkg/, package.json and docs only', () => {
   const [{ files }] = JSON.parse(npm(['pack', '--dry-run', '--json'], root));
   const paths = files.map((f) => f.path);
-  for (const path of paths) assert.match(path, /^(pkg\/[^/]|package\.json$|README(\.md)?$|LICENSE)/, path);
+  for (const path of paths) assert.match(path, /^(pkg\/[^/]|docs\/[^/]+\.md$|package\.json$|README\.md$|SECURITY\.md$|CHANGELOG\.md$|LICENSE$)/, path);
+  // The reference the README and the .d.ts point to ships with the package.
+  for (const doc of ['README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', 'docs/api.md', 'docs/checkout-pages.md', 'docs/enrollment.md']) {
+    assert.ok(paths.includes(doc), doc);
+  }
   const need = [
     'index.js', 'checkout.js', 'gatekeeper.js', 'gatekeeper.classic.js', 'errors.js', 'partner-sdk.js',
     'checkout_bg.wasm', 'gatekeeper_bg.wasm', 'index.d.ts', 'checkout.d.ts', 'gatekeeper.d.ts', 'global.d.ts',
