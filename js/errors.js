@@ -78,23 +78,45 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
  * one per option. Rust decides everything (URL, token, signal, when to call it); this
  * only puts `Authorization` on the caller's normalised headers and never follows a redirect.
- * `fetch` may be a page's wrapper: an abort of `signal` ends the wait even if the wrapper
- * did not pass it on.
  */
 export function fetchAttempt(url, method, headers, authorization, body, signal) {
-  return new Promise((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    headers.set('authorization', authorization);
-    fetched(url, { method, headers, body, signal, redirect: 'error' }).then(resolve, reject);
-  });
+  headers.set('authorization', authorization);
+  const init = { method, headers, body, signal, redirect: 'error' };
+  if (fetch !== seenFetch) {
+    seenFetch = fetch;
+    nativeFetch = isNative(fetch);
+  }
+  return nativeFetch ? fetch(url, init) : wrappedFetch(url, init, signal);
+}
+
+// The `fetch` last looked at, and whether it is the browser's own. A page (a monitoring
+// script, an interceptor) may have replaced it with a wrapper: only then does an attempt
+// pay for the guards of `wrappedFetch`.
+let seenFetch;
+let nativeFetch = false;
+
+function isNative(f) {
+  try {
+    return /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(f));
+  } catch {
+    return false;
+  }
 }
 
 /**
- * `fetch(url, init)`, awaited: a genuine promise is adopted without running a `then` of
- * its own (a page wrapper's, which could throw), any other thenable in a job of its own;
- * anything but an object is a failed fetch.
+ * A page's `fetch` wrapper, guarded: an abort of `signal` ends the wait even if the
+ * wrapper did not pass it on; a genuine promise is adopted by `await` without running a
+ * `then` of its own (which could throw), any other thenable in a job of its own; anything
+ * but an object is a failed fetch.
  */
-async function fetched(url, init) {
+function wrappedFetch(url, init, signal) {
+  return new Promise((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    awaited(url, init).then(resolve, reject);
+  });
+}
+
+async function awaited(url, init) {
   const response = await fetch(url, init);
   if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
   return response;
