@@ -417,3 +417,22 @@ async fn errors_are_recognised_by_a_second_copy_of_the_module() {
     }
     assert_eq!(before.since().await.api, 0.0);
 }
+
+#[wasm_bindgen_test]
+fn a_card_form_error_without_a_status_is_an_api_error_with_every_field() {
+    // The frame's `{type:'error', code:'API_ERROR'}` may name no status: the ApiError still
+    // has `status`, `body` and `requestId`, as index.d.ts declares.
+    let options = obj(&[
+        ("companyName", "Shop".into()),
+        ("subaccountId", "sub_1".into()),
+        ("baseUrl", sandbox().into()),
+        ("getAccessToken", js("", "return ''").into()),
+    ]);
+    let session = partner_sdk::api::EnrollmentSession::open(options).unwrap();
+    let message = obj(&[("type", "error".into()), ("code", "API_ERROR".into())]);
+    let err = session.frame_error(message);
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(get(&err, "status").as_f64(), Some(0.0));
+    assert!(get(&err, "body").is_null());
+    assert!(get(&err, "requestId").is_null());
+}
