@@ -75,7 +75,11 @@ async fn destroy_during_a_refresh_clears_its_refresh_timeout_timer() {
          return ids.length === 1 && t.cleared.includes(ids[0]);",
     );
     assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
-    assert_eq!(cleared.as_bool(), Some(true), "the 60 s refresh timer was cleared");
+    assert_eq!(
+        cleared.as_bool(),
+        Some(true),
+        "the 60 s refresh timer was cleared"
+    );
 }
 
 #[wasm_bindgen_test]
