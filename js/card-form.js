@@ -2,13 +2,13 @@
 // the vendor's frame, and the one MessageChannel to it. The token and every refresh
 // decision stay in the wasm session; this file draws, listens and carries messages.
 // Protocol: docs/enrollment.md.
-import { ConfigurationError, ignoreRejection } from './errors.js';
+import { ConfigurationError, NetworkError, ignoreRejection } from './errors.js';
 
 const HELLO = 'partner-sdk:enrollment:hello';
 const CONNECT = 'partner-sdk:enrollment:connect';
 const HANDSHAKE_MS = 10000;
-// How long a close waits for a submit the frame has under way (the card POST), at most.
-const SUBMIT_WAIT_MS = 15000;
+// How long the frame waits for the answer to one card POST (it says so in connect).
+const POST_TIMEOUT_MS = 30000;
 // setTimeout's largest delay.
 const MAX_DELAY_MS = 2147483647;
 
@@ -50,6 +50,7 @@ export function openCardForm(session, options) {
   // The frame's submit is under way (`busy`): a cancel waits for it (`cancelTimer`).
   let submitting = false;
   let cancelTimer;
+  let tokenWaitMs = 0;
 
   const label = `Add a card for ${companyName}`;
   const frame = element('iframe', 'border:0;display:block;width:100%;height:380px;', { title: label });
@@ -103,8 +104,8 @@ export function openCardForm(session, options) {
     live.style.margin = '0 16px';
     // The page answers a need-token within two refreshes (the launch's, then its own):
     // the frame waits that long, and a little more, before it gives up by itself.
-    const tokenWaitMs = Math.min(2 * session.refreshTimeoutMs + 5000, MAX_DELAY_MS);
-    frame.contentWindow.postMessage({ type: CONNECT, v: 1, tokenWaitMs }, vendor, [channel.port2]);
+    tokenWaitMs = Math.min(2 * session.refreshTimeoutMs + 5000, MAX_DELAY_MS);
+    frame.contentWindow.postMessage({ type: CONNECT, v: 1, tokenWaitMs, postTimeoutMs: POST_TIMEOUT_MS }, vendor, [channel.port2]);
   }
 
   function post(message) {
@@ -192,14 +193,20 @@ export function openCardForm(session, options) {
 
   // The shopper's cancel (the Close button, Escape, the frame's Cancel). While the frame
   // is sending the card, closing would hide whether it was stored: the form says it is
-  // finishing, and closes when the submit ends (onSuccess if the card went in), or after
-  // SUBMIT_WAIT_MS at most.
+  // finishing, and closes when the submit ends (onSuccess if the card went in). It waits
+  // as long as a submit can take (two token waits and two POSTs); a frame that has not
+  // finished by then leaves the outcome unknown, and onError says so before onCancel.
   function cancel() {
     if (closed) return;
     if (submitting && cancelTimer === undefined) {
       live.style.margin = '8px 16px';
       live.textContent = 'Saving your card… The form closes when it is done.';
-      cancelTimer = setTimeout(() => { submitting = false; cancel(); }, SUBMIT_WAIT_MS);
+      const waitMs = Math.min(2 * (tokenWaitMs + POST_TIMEOUT_MS) + 5000, MAX_DELAY_MS);
+      cancelTimer = setTimeout(() => {
+        submitting = false;
+        fail(new NetworkError('the form was closed while the card was being saved: whether it was stored is not known'));
+        cancel();
+      }, waitMs);
       return;
     }
     if (submitting) return;

@@ -5,6 +5,7 @@
 // `initialize()` loads the wasm again or rejects with why it could not.
 import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
 import { besidePackage, loader } from './loader.js';
+import { ClientDestroyedError } from './errors.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead, and the
@@ -18,7 +19,8 @@ const wasm = loader(initWasm, () => besidePackage(new URL('gatekeeper_bg.wasm', 
  * So a refused or missing .wasm rejects `initialize()` with its `NetworkError`, and bad
  * options reject it with `ConfigurationError`, instead of the constructor throwing.
  * Until then `check()` rejects, and `setAccessToken()` and `startPeriodicCheck()` throw,
- * with why the wasm is not there.
+ * with why the wasm is not there (once destroyed, `check()` rejects with
+ * `ClientDestroyedError` and loads nothing).
  */
 function unloaded(options) {
   let sdk;
@@ -35,11 +37,10 @@ function unloaded(options) {
   return Object.defineProperties(Object.create(SafeSDK.prototype), {
     initialize: { value: (jwt) => load().then((s) => s.initialize(jwt)) },
     setAccessToken: { value: (jwt) => real().setAccessToken(jwt) },
-    // After destroy(), the real SDK (built and destroyed by `load`) says so itself.
     check: {
       value: () => {
         if (sdk) return sdk.check();
-        return destroyed ? load().then((s) => s.check()) : Promise.reject(wasm.notLoaded());
+        return Promise.reject(destroyed ? new ClientDestroyedError('the client was destroyed') : wasm.notLoaded());
       },
     },
     startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },
@@ -66,6 +67,8 @@ for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'],
     return result;
   };
 }
+// The glue set `Symbol.dispose` to the unwrapped `free`: `using sdk = …` must let go too.
+if (Symbol.dispose) SafeSDK.prototype[Symbol.dispose] = SafeSDK.prototype.free;
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

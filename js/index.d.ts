@@ -203,7 +203,7 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /**
    * Sent as `Idempotency-Key` on every attempt of this call, unchanged; `true` makes a
-   * fresh `crypto.randomUUID()`. It lets `POST`/`PATCH` be retried safely.
+   * fresh random UUID (version 4). It lets `POST`/`PATCH` be retried safely.
    */
   idempotencyKey?: string | true;
 }
@@ -345,7 +345,8 @@ export class SafeSDK {
    * Runs one device check; resolves to the server's answer. A token still refused after
    * the refresh, or a failed refresh, resolves to `{ status: 'AuthenticationFailed',
    * reason }`. Rejects with `ConfigurationError` before `initialize()`, and with
-   * `ApiError` / `NetworkError` for other failures.
+   * `ApiError` / `NetworkError` for other failures (`ApiError` also for a 2xx whose body
+   * is not a JSON object).
    */
   check(): Promise<CheckResult>;
   /**

@@ -203,9 +203,17 @@ for (const entry of [...CLASSES, 'index']) {
 // index.node.js re-exports the Node builds of the per-class entries.
 writeFileSync(join(pkg, 'index.node.js'), readFileSync(join(pkg, 'index.node.js'), 'utf8')
   .replace(PER_CLASS, "'./$2.node.js'"));
+const REQUIRE_MESSAGE = "partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or from 'partner-sdk/checkout', '/gatekeeper', '/enrollment'); in CommonJS, `await import('partner-sdk')` inside an async function. Not require().";
 writeFileSync(join(pkg, 'require.cjs'), [
   '// partner-sdk is an ES module (its Gatekeeper entry awaits its wasm at import).',
-  "throw new Error(\"partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or `await import('partner-sdk')` in CommonJS), not require()\");",
+  `throw new Error(${JSON.stringify(REQUIRE_MESSAGE)});`,
+  '',
+].join('\n'));
+// What TypeScript sees for require('partner-sdk') (package.json's "require" condition):
+// no exports, so a static import in a CommonJS file is a compile error, not a crash.
+writeFileSync(join(pkg, 'require.d.cts'), [
+  `// ${REQUIRE_MESSAGE}`,
+  'export {};',
   '',
 ].join('\n'));
 

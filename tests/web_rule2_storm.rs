@@ -164,3 +164,89 @@ async fn a_call_waiting_for_its_turn_is_aborted_at_once_and_the_queue_moves_on()
     assert!(matches!(behind, Some(Ok(_))), "{behind:?}");
     clear_faults().await;
 }
+
+/// Rule 2, extended, in one picture: five GETs on token A are held at the server; a
+/// sixth on A is refused at once. Its 401 aborts the five (they have no answer yet)
+/// instead of letting each wait for its own 401; all six then go out once with the
+/// new token, after one refresh.
+#[wasm_bindgen_test]
+async fn unanswered_gets_on_the_refused_token_are_aborted_by_its_first_401() {
+    let outcomes = Array::new();
+    let global = js_sys::global();
+    let original = Reflect::get(&global, &"fetch".into()).unwrap();
+    let spy = Function::new_with_args(
+        "real, log",
+        "return (url, init) => { const p = real(url, init); \
+         if (String(url).includes('/v1/invoices/')) \
+           p.then(() => log.push('answered'), (e) => log.push(e.name)); \
+         return p; };",
+    )
+    .call2(&JsValue::UNDEFINED, &original, &outcomes)
+    .unwrap();
+
+    let (callback, calls) = checkout_minting_callback();
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    revoke_all().await;
+    clear_faults().await;
+    // The next five requests for the invoice are held 3 s, then refused (A is revoked).
+    let fault = format!(r#"{{"path":"{INVOICE}","count":5,"delay_ms":3000}}"#);
+    control("faults", &fault).await;
+    Reflect::set(&global, &"fetch".into(), &spy).unwrap();
+    let mut pending: Vec<_> = (0..5)
+        .map(|_| start(&client, "get", &[INVOICE.into()]))
+        .collect();
+    sleep(300).await;
+    pending.push(start(&client, "get", &[INVOICE.into()]));
+    let results = settle_all(pending).await;
+    Reflect::set(&global, &"fetch".into(), &original).unwrap();
+    clear_faults().await;
+
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(calls.get(), 1, "one refresh");
+    let log: Vec<String> = outcomes.iter().filter_map(|v| v.as_string()).collect();
+    let aborted = log.iter().filter(|l| l.as_str() == "AbortError").count();
+    assert_eq!(aborted, 5, "the held GETs were aborted: {log:?}");
+    assert_eq!(
+        log.len(),
+        12,
+        "6 sends on A, 6 resends on the new token: {log:?}"
+    );
+}
+
+/// Rule 2: a request started while a refresh runs waits for it and goes out with the
+/// new token, never with the refused one.
+#[wasm_bindgen_test]
+async fn requests_started_during_a_refresh_wait_and_carry_the_new_token() {
+    let (callback, calls) = counting(|| {
+        let minted = wasm_bindgen_futures::future_to_promise(async {
+            sleep(300).await;
+            Ok(JsValue::from(mint_checkout("inv_1001", 900).await))
+        });
+        Ok(minted.into())
+    });
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    revoke_all().await;
+    let spy = FetchSpy::install();
+    let mut pending = vec![start(&client, "get", &[INVOICE.into()])];
+    wait_until("the refresh to start", 5000.0, || calls.get() == 1).await;
+    pending.extend((0..5).map(|_| start(&client, "get", &[INVOICE.into()])));
+    let results = settle_all(pending).await;
+    let sent = spy.to(INVOICE);
+    drop(spy);
+
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(calls.get(), 1);
+    let old = format!("Bearer {token}");
+    let on_old = sent.iter().filter(|s| s.2.as_deref() == Some(&old)).count();
+    assert_eq!(
+        on_old, 1,
+        "only the first request went out with the refused token"
+    );
+    assert_eq!(
+        sent.len(),
+        7,
+        "the first, its resend, and five on the new token"
+    );
+}

@@ -256,3 +256,23 @@ async fn an_iat_in_the_servers_future_costs_one_callback_then_the_estimate_recov
     assert_eq!(calls.get(), 1);
     assert_eq!((seen.api, seen.unauthorized), (10.0, 0.0));
 }
+
+/// A page that hands the SDK the token it already holds (`setAccessToken` on every
+/// render) once that token has come due must not make it look freshly minted: it is
+/// still refreshed once before use. Here the page's clock moves 15 s on after `create`,
+/// past the 40 s token's `exp − 30 s`, and the token is set again.
+#[wasm_bindgen_test]
+async fn setting_the_due_token_again_does_not_make_it_look_fresh() {
+    clear_faults().await;
+    set_server_clock(0).await;
+    let token = mint_checkout("inv_1001", 40).await;
+    let (callback, calls) = checkout_minting_callback();
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    run_js("const real = Date.now; window.__realNow = real; Date.now = () => real() + 15000;");
+    let set = call(&client, "setAccessToken", &[token.clone().into()]);
+    let got = call_async(&client, "get", &[INVOICE.into()]).await;
+    run_js("Date.now = window.__realNow;");
+    assert!(set.is_ok() && got.is_ok(), "{set:?} {got:?}");
+    assert_eq!(calls.get(), 1, "the due token was refreshed before use");
+    assert_ne!(last_jti().await, Some(jti_of(&token)));
+}

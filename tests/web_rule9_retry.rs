@@ -46,29 +46,87 @@ async fn payments_created() -> f64 {
     get(&counters, "payments_created").as_f64().unwrap_or(0.0)
 }
 
+/// The wait before the resend is the server's `Retry-After`, not the backoff (at most
+/// 250 ms for a first retry): the resend comes no earlier than the contract says, with
+/// a wide margin below it (the test never bounds it from above).
 #[wasm_bindgen_test]
-async fn a_503_with_retry_after_in_seconds_is_retried() {
+async fn a_503_with_retry_after_in_seconds_is_retried_after_that_wait() {
     faults(INVOICE, 1, r#","status":503,"retry_after_s":1"#).await;
     let client = client_with(&[]).await;
     let before = counts().await;
+    let t0 = now_ms();
     let invoice = call_async(&client, "get", &[INVOICE.into()]).await.unwrap();
+    let waited = now_ms() - t0;
     assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
     assert_eq!(before.since().await.api, 2.0);
+    assert!(waited >= 700.0, "resent after {waited} ms, Retry-After: 1");
 }
 
+/// An HTTP date has whole seconds: "2 s from now" is 1–2 s away.
 #[wasm_bindgen_test]
 async fn a_retry_after_http_date_is_honoured() {
     faults(
         INVOICE,
         1,
-        r#","status":503,"retry_after_s":1,"retry_after_as_date":true"#,
+        r#","status":503,"retry_after_s":2,"retry_after_as_date":true"#,
     )
     .await;
     let client = client_with(&[]).await;
     let before = counts().await;
+    let t0 = now_ms();
     let invoice = call_async(&client, "get", &[INVOICE.into()]).await.unwrap();
+    let waited = now_ms() - t0;
     assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
     assert_eq!(before.since().await.api, 2.0);
+    assert!(
+        waited >= 700.0,
+        "resent after {waited} ms, Retry-After 2 s ahead"
+    );
+}
+
+/// A `Retry-After` date is read on the server's clock (rule 8's estimate): with the
+/// server an hour ahead of the page, "2 s from the server's now" is a short wait, not
+/// an hour (which would be over `maxDelayMs` and reject at once).
+#[wasm_bindgen_test]
+async fn a_retry_after_date_is_read_on_the_servers_clock() {
+    control("clock", r#"{"offset_s":3600}"#).await;
+    faults(
+        INVOICE,
+        1,
+        r#","status":503,"retry_after_s":2,"retry_after_as_date":true"#,
+    )
+    .await;
+    let client = client_with(&[]).await;
+    let before = counts().await;
+    let result = call_async(&client, "get", &[INVOICE.into()]).await;
+    let seen = before.since().await;
+    control("clock", r#"{"offset_s":0}"#).await;
+    let invoice = result.unwrap();
+    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
+    assert_eq!(seen.api, 2.0);
+}
+
+/// 401s are not retries, and `attempts` counts every send: the 401's resend included.
+#[wasm_bindgen_test]
+async fn attempts_counts_the_resend_after_a_401() {
+    let (callback, calls) = checkout_minting_callback();
+    let client = client_with(&[("retry", retry(1, 20)), ("onAccessTokenExpired", callback)]).await;
+    // The sandbox answers matching requests from its faults in the order they were
+    // added: a 401, then two 503s (the resend after the refresh, and the one retry).
+    faults(INVOICE, 1, r#","status":401"#).await;
+    control(
+        "faults",
+        &format!(r#"{{"path":"{INVOICE}","count":2,"status":503}}"#),
+    )
+    .await;
+    let err = call_async(&client, "get", &[INVOICE.into()])
+        .await
+        .unwrap_err();
+    clear_faults().await;
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(get(&err, "status").as_f64(), Some(503.0));
+    assert_eq!(calls.get(), 1);
+    assert_eq!(attempts(&err), Some(3.0), "the 401, its resend, one retry");
 }
 
 #[wasm_bindgen_test]
@@ -76,8 +134,10 @@ async fn a_retry_after_over_max_delay_rejects_at_once() {
     faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
     let client = client_with(&[("retry", retry(2, 500))]).await;
     let before = counts().await;
-    let err = call_async(&client, "get", &[INVOICE.into()])
+    let pending = start(&client, "get", &[INVOICE.into()]);
+    let err = within(3000, pending)
         .await
+        .expect("waited for a Retry-After over maxDelayMs")
         .unwrap_err();
     assert_error(&err, "ApiError", "API_ERROR");
     assert_eq!(get(&err, "status").as_f64(), Some(503.0));
@@ -211,6 +271,64 @@ async fn idempotency_key_true_sends_one_fresh_uuid_on_every_attempt() {
     assert_eq!(keys[0].as_deref().map(str::len), Some(36), "{keys:?}");
 }
 
+/// `crypto.randomUUID` exists only in secure contexts; `idempotencyKey: true` must work
+/// on a plain-`http:` test host as well, so the SDK makes its UUIDs from
+/// `crypto.getRandomValues`.
+#[wasm_bindgen_test]
+async fn idempotency_key_true_works_without_crypto_random_uuid() {
+    let crypto = get(&js_sys::global(), "crypto");
+    Reflect::set(&crypto, &"randomUUID".into(), &JsValue::UNDEFINED).unwrap();
+    let client = client_with(&[]).await;
+    let spy = KeySpy::install();
+    let mut results = Vec::new();
+    for _ in 0..2 {
+        let init = obj(&[("idempotencyKey", true.into())]);
+        let body = Object::new().into();
+        results.push(call_async(&client, "post", &[PAYMENTS.into(), body, init]).await);
+    }
+    let keys = spy.keys.borrow().clone();
+    drop(spy);
+    Reflect::delete_property(&crypto.unchecked_into::<Object>(), &"randomUUID".into()).unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let keys: Vec<String> = keys.into_iter().flatten().collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_ne!(keys[0], keys[1], "a fresh key per call");
+    for key in &keys {
+        let shape: Vec<usize> = key.split('-').map(str::len).collect();
+        assert_eq!(shape, [8, 4, 4, 4, 12], "{key}");
+        assert_eq!(&key[14..15], "4", "version 4: {key}");
+        assert!("89ab".contains(&key[19..20]), "variant 1: {key}");
+        assert!(
+            key.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+            "{key}"
+        );
+    }
+}
+
+/// SafeSDK's `check()` carries a key of its own: a failed check is retried with the
+/// same key (so the server counts it once), and the next check has a new one.
+#[wasm_bindgen_test]
+async fn a_safe_sdk_check_is_retried_with_its_key_and_the_next_check_gets_a_new_one() {
+    clear_storage();
+    let sdk = safe_sdk(&[("retry", retry(1, 20))]);
+    let id = get(&initialize(&sdk).await.unwrap(), "deviceId")
+        .as_string()
+        .unwrap();
+    faults(&checks_path(&id), 1, r#","status":503"#).await;
+    let spy = KeySpy::install();
+    let first = call_async(&sdk, "check", &[]).await;
+    let second = call_async(&sdk, "check", &[]).await;
+    let keys = spy.keys.borrow().clone();
+    drop(spy);
+    for result in [&first, &second] {
+        assert_eq!(status_of(result.as_ref().unwrap()).as_deref(), Some("Ok"));
+    }
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.iter().all(Option::is_some), "{keys:?}");
+    assert_eq!(keys[0], keys[1], "the retry keeps the key");
+    assert_ne!(keys[1], keys[2], "a new check, a new key");
+}
+
 #[wasm_bindgen_test]
 async fn the_callers_signal_cancels_a_wait() {
     faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
@@ -220,7 +338,11 @@ async fn the_callers_signal_cancels_a_wait() {
     let pending = start(&client, "get", &[INVOICE.into(), init]);
     sleep(300).await;
     controller.abort_with_reason(&"stop".into());
-    let err = settle(pending).await.unwrap_err();
+    // Cut short, not after the 5 s wait (a generous bound).
+    let err = within(3000, pending)
+        .await
+        .expect("the abort did not end the wait")
+        .unwrap_err();
     assert_eq!(err.as_string().as_deref(), Some("stop"));
     clear_faults().await;
 }
@@ -232,7 +354,10 @@ async fn destroy_cancels_a_wait() {
     let pending = start(&client, "get", &[INVOICE.into()]);
     sleep(300).await;
     call(&client, "destroy", &[]).unwrap();
-    let err = settle(pending).await.unwrap_err();
+    let err = within(3000, pending)
+        .await
+        .expect("destroy() did not end the wait")
+        .unwrap_err();
     assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
     clear_faults().await;
 }

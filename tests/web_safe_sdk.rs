@@ -198,6 +198,30 @@ async fn check_resolves_to_the_servers_ok() {
     assert_eq!(before.since().await.checks, 1.0);
 }
 
+/// The server broke the contract: a 2xx whose body is no JSON object is an `ApiError`
+/// naming the status, not a result whose `status` a page would read from `null`.
+#[wasm_bindgen_test]
+async fn a_check_answered_without_a_json_object_is_an_api_error() {
+    clear_storage();
+    let s = safe_sdk(&[]);
+    let id = get(&initialize(&s).await.unwrap(), "deviceId")
+        .as_string()
+        .unwrap();
+    for body in ["", "null", "42", "[]"] {
+        fault(&[
+            ("path", checks_path(&id).into()),
+            ("status", 200.into()),
+            ("body", body.into()),
+        ])
+        .await;
+        let err = call_async(&s, "check", &[]).await.unwrap_err();
+        assert_error(&err, "ApiError", "API_ERROR");
+        assert_eq!(get(&err, "status").as_f64(), Some(200.0), "body {body:?}");
+    }
+    let r = call_async(&s, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+}
+
 // -------------------------------------------------------------------- rotation
 
 #[wasm_bindgen_test]

@@ -14,6 +14,10 @@
   // The page says how long that can take (`tokenWaitMs` in connect); 30 s for a
   // page that does not.
   const DEFAULT_TOKEN_WAIT_MS = 30000;
+  // How long one card POST may take before the frame gives up on it (a network
+  // error); the page says it in connect (`postTimeoutMs`), as it bounds how long
+  // the page holds a cancel back.
+  const DEFAULT_POST_TIMEOUT_MS = 30000;
   const MAX_DELAY_MS = 2147483647;
   const MAX_TOKEN_LENGTH = 8192;
 
@@ -31,6 +35,7 @@
   let token = null; // the latest token the page sent
   let tokenWait = null; // { promise, resolve, reject } while a need-token is out
   let tokenWaitMs = DEFAULT_TOKEN_WAIT_MS;
+  let postTimeoutMs = DEFAULT_POST_TIMEOUT_MS;
   let busy = false;
   let lastHeight = 0;
 
@@ -48,6 +53,9 @@
     if (!event.ports || event.ports.length !== 1) return;
     if (Number.isFinite(data.tokenWaitMs) && data.tokenWaitMs >= 1000) {
       tokenWaitMs = Math.min(data.tokenWaitMs, MAX_DELAY_MS);
+    }
+    if (Number.isFinite(data.postTimeoutMs) && data.postTimeoutMs >= 1000) {
+      postTimeoutMs = Math.min(data.postTimeoutMs, MAX_DELAY_MS);
     }
     port = event.ports[0];
     window.removeEventListener('message', onWindowMessage);
@@ -219,6 +227,7 @@
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
+      signal: AbortSignal.timeout(postTimeoutMs),
     });
   }
 

@@ -46,10 +46,11 @@ pub fn checks_url(options: &SafeOptions, device_id: &str) -> String {
 }
 
 /// Whether `id` (stored, or from a registration) can be used as a device id: not empty,
-/// not a dot segment (`.` or `..` would change the check's URL, even percent-encoded),
-/// at most 512 bytes.
+/// not a dot segment (`.` or `..` would change the check's URL, even percent-encoded).
+/// Any length: the server chooses its ids, and a cap would make `initialize()` register
+/// again, and fail, every time.
 pub fn usable_device_id(id: &str) -> bool {
-    !id.trim().is_empty() && id != "." && id != ".." && id.len() <= 512
+    !id.trim().is_empty() && id != "." && id != ".."
 }
 
 /// `startPeriodicCheck`'s interval: a whole number of milliseconds from 1000 to
@@ -106,10 +107,10 @@ mod tests {
 
     #[test]
     fn device_ids_that_cannot_be_used() {
-        for ok in ["dev_1", "a", "...", &"x".repeat(512)] {
+        for ok in ["dev_1", "a", "...", &"x".repeat(4096)] {
             assert!(usable_device_id(ok), "{ok}");
         }
-        for bad in ["", "  ", ".", "..", &"x".repeat(513)] {
+        for bad in ["", "  ", ".", ".."] {
             assert!(!usable_device_id(bad), "{bad:?}");
         }
     }

@@ -20,3 +20,4 @@ pub mod retry;
 pub mod secret;
 pub mod storm;
 pub mod url;
+pub mod uuid;

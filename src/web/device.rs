@@ -62,7 +62,7 @@ impl Device {
         headers
             .set("content-type", "application/json")
             .map_err(|_| bad())?;
-        let key = idempotent.then(js::random_uuid).and_then(Result::ok);
+        let key = idempotent.then(js::random_uuid).flatten();
         if let Some(key) = &key {
             headers.set("idempotency-key", key).map_err(|_| bad())?;
         }
@@ -144,7 +144,8 @@ impl Device {
     /// `{ status: 'AuthenticationFailed', reason }`.
     ///
     /// # Errors
-    /// `ConfigurationError` before `initialize`; `ApiError`; `NetworkError`.
+    /// `ConfigurationError` before `initialize`; `ApiError` (also for a 2xx whose body
+    /// is not a JSON object: empty, `null`, a number, an array); `NetworkError`.
     pub async fn check(&self) -> Result<JsValue, Error> {
         self.session.alive()?;
         let id = self
@@ -152,7 +153,21 @@ impl Device {
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
         let call = self.call(protocol::checks_url(&self.options, &id), true)?;
         match call.send(&self.session).await {
-            Ok(reply) => reply.json(),
+            Ok(reply) => {
+                let (status, request_id, attempts) =
+                    (reply.status, reply.request_id(), reply.attempts);
+                let body = reply.json()?;
+                if body.is_object() && js::is_array(&body) == Ok(false) {
+                    return Ok(body);
+                }
+                Err(Error::Api {
+                    status,
+                    body,
+                    request_id,
+                    detail: Some("the check response is not a JSON object"),
+                    attempts,
+                })
+            }
             Err(e) if e.is_authentication_failure() => {
                 Ok(status_object("AuthenticationFailed", e.code()).into())
             }

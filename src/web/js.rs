@@ -50,9 +50,10 @@ extern "C" {
     /// `Array.from(value)`: a genuine array of whatever `value` iterates.
     #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
     pub fn array_from(value: &JsValue) -> Result<Array, JsValue>;
-    /// `crypto.randomUUID()`: only in secure contexts (https, localhost) and Node.
-    #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID, catch)]
-    pub fn random_uuid() -> Result<String, JsValue>;
+    /// `crypto.getRandomValues(bytes)`: in every browser context, secure or not, and Node.
+    #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(bytes: &mut [u8]) -> Result<JsValue, JsValue>;
     /// `Math.random()`, for the retry jitter.
     #[wasm_bindgen(js_namespace = Math, js_name = random)]
     pub fn random() -> f64;
@@ -109,6 +110,15 @@ extern "C" {
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]
     pub fn ignore_rejection(value: &JsValue);
+}
+
+/// A fresh version-4 UUID for `Idempotency-Key`; `None` without `crypto` (or when
+/// a page replaced it with something that throws).
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+pub fn random_uuid() -> Option<String> {
+    let mut bytes = [0; 16];
+    get_random_values(&mut bytes).ok()?;
+    Some(crate::core::uuid::v4(bytes))
 }
 
 /// Reads `object[key]`, running any getter or Proxy trap under `catch`; `undefined`

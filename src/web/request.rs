@@ -130,18 +130,14 @@ fn signal(value: &JsValue) -> Result<Option<AbortSignal>, Error> {
         .map_err(|_| Error::config("signal", "must be an AbortSignal"))
 }
 
-/// `init.idempotencyKey` (rule 9): a string, or `true` for a fresh `crypto.randomUUID()`.
+/// `init.idempotencyKey` (rule 9): a string, or `true` for a fresh random UUID.
 fn idempotency_key(value: &JsValue) -> Result<Option<String>, Error> {
     if value.is_undefined() {
         return Ok(None);
     }
     if value.as_bool() == Some(true) {
-        let key = js::random_uuid().map_err(|_| {
-            Error::config(
-                "idempotencyKey",
-                "true needs crypto.randomUUID (a secure context)",
-            )
-        })?;
+        let key = js::random_uuid()
+            .ok_or_else(|| Error::config("idempotencyKey", "true needs crypto.getRandomValues"))?;
         return Ok(Some(key));
     }
     match value.as_string() {

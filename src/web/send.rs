@@ -9,7 +9,7 @@ use crate::web::error::Error;
 use crate::web::js;
 use crate::web::json::parse_body;
 use crate::web::session::{Session, Unanswered};
-use crate::web::timer::{aborted, race, sleep, Either};
+use crate::web::timer::deadline;
 use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -194,7 +194,7 @@ impl Call {
             signals.push(s);
         }
         let stop = js::abort_signal_any(&signals).unwrap_or(lifetime);
-        if let Either::Right(()) = race(sleep(ms), aborted(stop)).await {
+        if !deadline(ms, stop).await {
             self.check_signal()?;
             session.alive()?;
         }

@@ -180,19 +180,20 @@ impl Session {
         if st.destroyed {
             return Err(SdkError::ClientDestroyed.into());
         }
+        // The page handing back the token in use changes nothing: not the server-clock
+        // estimate (it would make a due token look freshly minted, rule 8), nor what a
+        // 401 for it on a request in flight does (rule 1), nor a refusal of it. A
+        // refresh that returns it counts as a new token: the one resend of rule 4.
+        let same = st.current.as_ref().is_some_and(|c| c.token == parsed.token);
+        if same && refresh.is_none() {
+            return Ok(());
+        }
         let times = parsed.times;
         st.clock
             .observe_token(times.iat, times.exp, leeway, page_now);
         let due_now = expiry::is_due(times.exp, st.clock.server_now(page_now), leeway);
-        let same = st.current.as_ref().is_some_and(|c| c.token == parsed.token);
         st.proactive
             .accepted(same, refresh == Some(Reason::Expiring), due_now);
-        // The page handing back the token in use changes nothing: a 401 for it on a
-        // request in flight still refreshes (rule 1), and a refusal of it stays. A
-        // refresh that returns it counts as a new token: the one resend of rule 4.
-        if same && refresh.is_none() {
-            return Ok(());
-        }
         st.current = Some(Current {
             bearer: None,
             token: parsed.token,

@@ -467,6 +467,52 @@ test('closing the dialog while a card is sent that fails reports the error, then
   await page.close();
 });
 
+test('a card POST without an answer ends after postTimeoutMs: a cancel held back meanwhile closes with onError, then onCancel', async () => {
+  const { page } = await openPage();
+  await page.clock.install();
+  await page.evaluate(() => window.form());
+  // Held longer than the test: only the frame's own timeout ends the POST.
+  await submitSlowly(page, { delay_ms: 60_000 });
+  await page.locator('button[aria-label="Close"]').click();
+  await page.clock.fastForward(29_000);
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator(FRAME).count(), 1, 'still waiting before 30 s');
+  await page.clock.fastForward(2_000);
+  await page.waitForFunction(() => window.seen.cancel > 0);
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors.map((e) => e.name), ['NetworkError']);
+  assert.equal(state.cancel, 1);
+  assert.equal(await page.locator(FRAME).count(), 0, 'closed');
+  await page.close();
+});
+
+test('a cancel whose submit never ends (a stuck frame) closes after the longest submit, with onError saying the outcome is unknown, then onCancel', async () => {
+  const { page } = await openPage();
+  await page.clock.install();
+  await page.evaluate(() => window.form());
+  const frame = await typeCard(page);
+  // A frame whose card POST never settles and ignores its timeout.
+  const inner = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  await inner.evaluate(() => { window.fetch = () => new Promise(() => {}); });
+  await frame.locator('#submit').click();
+  await frame.locator('#cancel[disabled]').waitFor();
+  await page.locator('button[aria-label="Close"]').click();
+  // 2 × (tokenWaitMs 15 s + postTimeoutMs 30 s) + 5 s with refreshTimeoutMs 5 s.
+  await page.clock.fastForward(60_000);
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator(FRAME).count(), 1, `still waiting after 60 s: ${JSON.stringify(await seenNow(page))}`);
+  assert.equal((await seenNow(page)).cancel, 0);
+  await page.clock.fastForward(36_000);
+  await page.waitForFunction(() => window.seen.cancel > 0);
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors.map((e) => e.name), ['NetworkError']);
+  assert.match(state.errors[0].message, /not known/);
+  assert.equal(state.cancel, 1);
+  assert.equal(state.success.length, 0);
+  assert.equal(await page.locator(FRAME).count(), 0, 'closed');
+  await page.close();
+});
+
 test('the frame waits for a need-token as long as the page may take (refreshTimeoutMs above 30 s): one TokenRefreshTimeoutError, from the page', async () => {
   const { page } = await openPage();
   // The page's clock, frames included, runs on until fastForward jumps it.

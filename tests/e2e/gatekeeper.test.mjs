@@ -102,6 +102,31 @@ test('a periodic check goes on when the page keeps no reference to its SafeSDK, 
   await page.close();
 });
 
+test('[Symbol.dispose]() lets go of a SafeSDK whose periodic check was running', async () => {
+  const { page } = await blankPage();
+  const hasDispose = await page.evaluate(async () => {
+    if (!Symbol.dispose) return false;
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    await (async () => {
+      const sdk = new SafeSDK({
+        apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+      });
+      await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text());
+      sdk.startPeriodicCheck(1000, () => {});
+      window.sdkRef = new WeakRef(sdk);
+      sdk[Symbol.dispose]();
+    })();
+    return true;
+  });
+  assert.ok(hasDispose, 'this Chromium has Symbol.dispose');
+  for (let i = 0; i < 3; i += 1) {
+    await page.requestGC();
+    await page.waitForTimeout(200);
+  }
+  assert.equal(await page.evaluate(() => window.sdkRef.deref() === undefined), true, 'collected');
+  await page.close();
+});
+
 test('two initialize() calls at once register the device once and agree on its id', async () => {
   const { page } = await blankPage();
   const start = await sandbox.counters();

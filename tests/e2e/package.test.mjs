@@ -37,7 +37,7 @@ test('npm pack holds pkg/, package.json and docs only', () => {
   const need = [
     'index.js', 'checkout.js', 'gatekeeper.js', 'gatekeeper.classic.js', 'errors.js', 'partner-sdk.js',
     'checkout_bg.wasm', 'gatekeeper_bg.wasm', 'index.d.ts', 'checkout.d.ts', 'gatekeeper.d.ts', 'global.d.ts',
-    'index.node.js', 'checkout.node.js', 'gatekeeper.node.js', 'require.cjs', 'integrity.json',
+    'index.node.js', 'checkout.node.js', 'gatekeeper.node.js', 'require.cjs', 'require.d.cts', 'integrity.json',
     'enrollment.js', 'enrollment.classic.js', 'enrollment_bg.wasm', 'enrollment.d.ts', 'enrollment.node.js',
     'index.embedded.js', 'checkout.embedded.js', 'gatekeeper.embedded.js', 'enrollment.embedded.js',
   ];

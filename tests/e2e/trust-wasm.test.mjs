@@ -226,6 +226,7 @@ test('init(url) through the classic script and the Gatekeeper entry: tampered co
     // One destroyed while no wasm is there says so once the wasm has loaded.
     const destroyed = new m.SafeSDK(safeOptions());
     destroyed.destroy();
+    out.destroyedEarly = await settle(destroyed.check());
     out.good = await settle(m.init(at('/cdn/gatekeeper_bg.wasm')));
     out.destroyedCheck = await settle(destroyed.check());
     // Once a good wasm has loaded, the same object works.
@@ -237,6 +238,7 @@ test('init(url) through the classic script and the Gatekeeper entry: tampered co
   });
   assert.deepEqual(pick(gatekeeper.tampered), MISMATCH, 'gatekeeper init(url) at a tampered copy');
   assert.deepEqual(pick(gatekeeper.earlyWithout), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, 'a SafeSDK built without its wasm: initialize() rejects typed');
+  assert.deepEqual(pick(gatekeeper.destroyedEarly), { ok: false, name: 'ClientDestroyedError', code: 'CLIENT_DESTROYED' }, 'check() after destroy(), no wasm loaded: nothing fetched');
   assert.deepEqual(gatekeeper.good, { ok: true });
   assert.deepEqual(pick(gatekeeper.destroyedCheck), { ok: false, name: 'ClientDestroyedError', code: 'CLIENT_DESTROYED' }, 'check() after destroy()');
   assert.equal(gatekeeper.registered, true, 'the SafeSDK built before the good load registers once it is there');

@@ -110,7 +110,7 @@ matrixCase('Node ESM script: create, get, post a payment, refresh after a revoke
   assert.equal(after.device_registrations - before.device_registrations, 2);
 });
 
-const REQUIRE_MESSAGE = "partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or `await import('partner-sdk')` in CommonJS), not require()";
+const REQUIRE_MESSAGE = "partner-sdk is an ES module: use `import { AlternativeClient } from 'partner-sdk'` (or from 'partner-sdk/checkout', '/gatekeeper', '/enrollment'); in CommonJS, `await import('partner-sdk')` inside an async function. Not require().";
 
 matrixCase('CommonJS: require() fails with an error that says to use import; await import() works', async () => {
   const dir = app('cjs');
@@ -126,6 +126,19 @@ matrixCase('CommonJS: require() fails with an error that says to use import; awa
 test('CommonJS: require() reaches pkg/require.cjs and its message', () => {
   const out = JSON.parse(run('node', ['-e', "let m; try { require('partner-sdk') } catch (e) { m = e.message } console.log(JSON.stringify(m))"], { cwd: apps.find((a) => a.includes('partner-sdk-cjs-')) }));
   assert.equal(out, REQUIRE_MESSAGE);
+});
+
+// TypeScript resolves require('partner-sdk') as Node does (the "require" condition comes
+// first): a static import in a CommonJS file, which would throw when run, does not compile;
+// the dynamic import the message recommends does.
+test('TypeScript (nodenext): a static import in a .cts is a compile error; await import() compiles', () => {
+  const dir = apps.find((a) => a.includes('partner-sdk-cjs-'));
+  const tsc = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsc');
+  writeFileSync(join(dir, 'bad.cts'), "import { AlternativeClient } from 'partner-sdk';\nexport const client = AlternativeClient;\n");
+  writeFileSync(join(dir, 'good.cts'), "export async function load() {\n  const { AlternativeClient } = await import('partner-sdk');\n  return AlternativeClient.create;\n}\n");
+  const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
+  run(tsc, [...flags, 'good.cts'], { cwd: dir });
+  assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /has no exported member 'AlternativeClient'/);
 });
 
 matrixCase('vitest (Node environment, no config): a test using AlternativeClient passes', async () => {
