@@ -53,7 +53,7 @@ const win = {
 const requests = [];
 const context = vm.createContext({
   window: win, document: doc, setTimeout, clearTimeout, Promise, JSON, RegExp, Number, String, Boolean, Object, Math,
-  encodeURIComponent,
+  encodeURIComponent, AbortSignal,
   fetch: (url, init) => {
     requests.push({ url, init });
     return fetch(vendor + url, init);
@@ -159,6 +159,7 @@ type('cvc', '123');
 run = await submit([{ type: 'token', token: expired }, { type: 'token', token: good }]);
 assert.deepEqual(run.needs, ['expired', 'unauthorized']);
 assert.equal(run.requests, 2);
+assert.ok(requests.every((r) => r.init.signal instanceof AbortSignal), 'each card POST has its timeout signal');
 assert.equal(run.messages.length, 1, JSON.stringify(run.messages));
 assert.deepEqual(run.busy, [true, false], 'busy around the submit, Cancel disabled meanwhile');
 assert.equal(els.cancel.disabled, false);
