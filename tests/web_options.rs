@@ -370,6 +370,53 @@ async fn the_token_leaves_no_trace() {
     assert_eq!((d.api, d.unauthorized), (5.0, 2.0));
 }
 
+/// The same for SafeSDK: its results, errors, own properties and storage never carry
+/// the token (only the device id is stored).
+#[wasm_bindgen_test]
+async fn the_gatekeeper_token_leaves_no_trace() {
+    clear_storage();
+    let a = mint_gatekeeper(600).await;
+    let sdk = safe_sdk(&[("retry", JsValue::FALSE)]);
+    let mut values: Vec<JsValue> = Vec::new();
+    values.push(
+        call_async(&sdk, "initialize", &[a.clone().into()])
+            .await
+            .unwrap(),
+    );
+    let id = get(&sdk, "deviceId").as_string().unwrap();
+    values.push(call_async(&sdk, "check", &[]).await.unwrap());
+    fault(&[("path", checks_path(&id).into()), ("status", 500.into())]).await;
+    values.push(call_async(&sdk, "check", &[]).await.unwrap_err());
+    values.push(call(&sdk, "setAccessToken", &[format!("{a}.x").into()]).unwrap_err());
+    values.push(call(&sdk, "setAccessToken", &[a.replace('.', "").into()]).unwrap_err());
+    revoke_all().await;
+    // Refused, no callback: resolves to { status: 'AuthenticationFailed', reason }.
+    let refused = call_async(&sdk, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&refused).as_deref(), Some("AuthenticationFailed"));
+    values.push(refused);
+
+    let mut seen = Vec::new();
+    for v in &values {
+        texts(v, &mut seen, 0);
+    }
+    texts(&sdk, &mut seen, 0);
+    storage_texts(&mut seen);
+    call(&sdk, "destroy", &[]).unwrap();
+    texts(&sdk, &mut seen, 0);
+    assert!(
+        seen.iter().any(|t| t.contains(&id)),
+        "the id is stored, for one"
+    );
+    let signature = a.rsplit('.').next().unwrap();
+    assert!(seen.len() > 10, "looked at {} strings", seen.len());
+    for text in &seen {
+        assert!(
+            !text.contains(&a) && !text.contains(signature),
+            "token found in {text:?}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn errors_are_recognised_by_a_second_copy_of_the_module() {
     let before = counts().await;

@@ -276,3 +276,39 @@ async fn setting_the_due_token_again_does_not_make_it_look_fresh() {
     assert_eq!(calls.get(), 1, "the due token was refreshed before use");
     assert_ne!(last_jti().await, Some(jti_of(&token)));
 }
+
+/// Rule 8: a token is refreshed proactively at most once. With a callback that fails,
+/// a valid token that is due is sent as it is after that one attempt: one callback for
+/// five requests, not one per request.
+#[wasm_bindgen_test]
+async fn a_failed_proactive_refresh_is_not_tried_again_for_the_same_token() {
+    clear_faults().await;
+    set_server_clock(0).await;
+    let token = mint_checkout("inv_1001", 10).await;
+    let (callback, calls) = counting(|| Err(js_sys::Error::new("down").into()));
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    let before = counts().await;
+    gets(&client, 5).await;
+    let seen = before.since().await;
+    assert_eq!(calls.get(), 1, "one proactive attempt for this token");
+    assert_eq!((seen.api, seen.unauthorized), (5.0, 0.0));
+    assert_eq!(last_jti().await, Some(jti_of(&token)));
+}
+
+/// Rule 8: a backend that caches its token hands back the same due token. That costs
+/// one more callback, not one per request.
+#[wasm_bindgen_test]
+async fn the_same_due_token_handed_back_costs_one_callback_not_one_per_request() {
+    clear_faults().await;
+    set_server_clock(0).await;
+    let token = mint_checkout("inv_1001", 10).await;
+    let cached = token.clone();
+    let (callback, calls) =
+        counting(move || Ok(js_sys::Promise::resolve(&JsValue::from(cached.clone())).into()));
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    let before = counts().await;
+    gets(&client, 10).await;
+    let seen = before.since().await;
+    assert_eq!(calls.get(), 1);
+    assert_eq!((seen.api, seen.unauthorized), (10.0, 0.0));
+}

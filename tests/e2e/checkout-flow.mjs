@@ -7,6 +7,11 @@ const kinds = (page) => page.$$eval('#events li', (items) => items.map((li) => l
 /** Loads `path`, checks the invoice, revokes, and checks the recovery took one refresh. */
 export async function checkoutFlow({ sandbox, context, path, shot }) {
   const { page, seen } = await watchedPage(context);
+  const fetched = [];
+  page.on('request', (r) => {
+    const { pathname } = new URL(r.url());
+    if (pathname.startsWith('/pkg/')) fetched.push(pathname.slice('/pkg/'.length));
+  });
   const response = await page.goto(sandbox.url + path);
   assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
 
@@ -46,5 +51,10 @@ export async function checkoutFlow({ sandbox, context, path, shot }) {
   assert.deepEqual(seen.warnings, [], 'console warnings');
   assert.deepEqual(seen.pageErrors, [], 'page errors');
   assert.deepEqual(seen.csp, [], 'CSP violations');
+  if (path === '/') {
+    // The script tag loads the checkout wasm only: SafeSDK's and the card form's files
+    // wait for PartnerSDK.ready or the first openForm(), which this page never uses.
+    assert.deepEqual(fetched.sort(), ['checkout_bg.wasm', 'partner-sdk.js'], JSON.stringify(fetched));
+  }
   await page.close();
 }

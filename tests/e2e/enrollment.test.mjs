@@ -249,6 +249,62 @@ test('forged postMessages from other windows and origins change nothing', async 
   await page.close();
 });
 
+test("the vendor's frame itself at another origin (an opaque, sandboxed one): its hello is ignored, and the handshake times out", async () => {
+  const { page } = await openPage();
+  await page.clock.install();
+  // The frame's own window (so the source check passes) says hello from origin "null".
+  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({
+    contentType: 'text/html',
+    headers: { 'content-security-policy': 'sandbox allow-scripts' },
+    body: "<!doctype html><script>parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*'); document.title = 'said hello';</script>",
+  }));
+  await page.evaluate(() => window.form());
+  await page.locator(FRAME).waitFor();
+  const frame = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  await frame.waitForFunction(() => document.title === 'said hello');
+  await page.clock.fastForward(11_000);
+  await page.waitForFunction(() => window.seen.errors.length > 0);
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors.map((e) => e.name), ['NetworkError'], 'no handshake with a frame at another origin');
+  assert.match(await page.locator('[role="dialog"] [role="alert"]').textContent(), /could not be loaded/);
+  await page.close();
+});
+
+test('the token crosses only the MessageChannel: no window message, no URL and no frame src carries it', async () => {
+  const { page } = await openPage();
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  // Every window-level message each window receives (the frame's too: init scripts run
+  // in child frames), serialised as it arrives.
+  const record = () => {
+    window.windowMessages = [];
+    window.addEventListener('message', (e) => {
+      try {
+        window.windowMessages.push(JSON.stringify(e.data));
+      } catch {
+        window.windowMessages.push(String(e.data));
+      }
+    }, true);
+  };
+  await page.addInitScript(record);
+  await page.evaluate(record);
+  await page.evaluate(() => window.form());
+  const frame = await typeCard(page);
+  // The frame is removed once the card went in: read what it received first.
+  const inner = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  const inFrame = await inner.evaluate(() => window.windowMessages);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1);
+  const received = [...await page.evaluate(() => window.windowMessages), ...inFrame];
+  assert.ok(received.some((m) => m.includes('enrollment:hello')), 'the page saw the hello');
+  assert.ok(received.some((m) => m.includes('enrollment:connect')), 'the frame saw the connect');
+  for (const m of received) assert.doesNotMatch(m, JWT, 'a window message');
+  for (const u of urls) assert.doesNotMatch(decodeURIComponent(u), JWT, 'a URL');
+  assert.ok(urls.some((u) => u.includes('/enrollment/form')), 'the frame was loaded');
+  assert.equal((await seenNow(page)).tokens, 1);
+  await page.close();
+});
+
 test('Escape calls onCancel and returns the focus; close() leaves no element or listener behind', async () => {
   const { page } = await openPage();
   // Track the listeners added to window and document and not removed since.

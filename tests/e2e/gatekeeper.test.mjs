@@ -127,6 +127,28 @@ test('[Symbol.dispose]() lets go of a SafeSDK whose periodic check was running',
   await page.close();
 });
 
+// A page that uses one class downloads only that class's files (the per-class entries).
+for (const [entry, own, others] of [
+  ['checkout.js', 'checkout_bg.wasm', /gatekeeper|enrollment/],
+  ['gatekeeper.js', 'gatekeeper_bg.wasm', /checkout|enrollment|card-form/],
+]) {
+  test(`a page importing /pkg/${entry} fetches ${own} and nothing of the other classes`, async () => {
+    const { page } = await blankPage();
+    const fetched = [];
+    page.on('request', (r) => {
+      const { pathname } = new URL(r.url());
+      if (pathname.startsWith('/pkg/')) fetched.push(pathname.slice('/pkg/'.length));
+    });
+    await page.evaluate(async (file) => {
+      const m = await import(`/pkg/${file}`);
+      await m.ready;
+    }, entry);
+    assert.ok(fetched.includes(own), JSON.stringify(fetched));
+    assert.deepEqual(fetched.filter((f) => others.test(f)), [], JSON.stringify(fetched));
+    await page.close();
+  });
+}
+
 test('two initialize() calls at once register the device once and agree on its id', async () => {
   const { page } = await blankPage();
   const start = await sandbox.counters();

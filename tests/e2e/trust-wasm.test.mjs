@@ -195,6 +195,23 @@ test('init(url) at a tampered copy rejects INTEGRITY_MISMATCH (also init(Respons
   await page.close();
 });
 
+test('init(WebAssembly.Module): a module the page compiled itself is used as it is; the client works', async () => {
+  const before = await selfHosted.counters();
+  const { page } = await open(selfHosted, '/blank.html');
+  const report = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const module = await WebAssembly.compile(await (await fetch('/cdn/checkout_bg.wasm')).arrayBuffer());
+    const out = { init: await settle(m.init(module)) };
+    const client = await m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    out.invoice = (await client.get('/v1/invoices/inv_1001')).id;
+    return out;
+  });
+  assert.deepEqual(report.init, { ok: true });
+  assert.equal(report.invoice, 'inv_1001');
+  assert.equal((await selfHosted.counters()).api_requests - before.api_requests, 1);
+  await page.close();
+});
+
 test('init(url) through the classic script and the Gatekeeper entry: tampered copies refused, the right ones from /cdn/ work (a SafeSDK built before them too)', async () => {
   const before = await selfHosted.counters();
   const { page } = await open(selfHosted, '/classic.html');
