@@ -171,6 +171,39 @@ async fn a_call_waiting_for_its_turn_is_aborted_at_once_and_the_queue_moves_on()
 /// new token, after one refresh.
 #[wasm_bindgen_test]
 async fn unanswered_gets_on_the_refused_token_are_aborted_by_its_first_401() {
+    let (callback, calls) = checkout_minting_callback();
+    let (results, log) = five_held_then_one_refused(&[("onAccessTokenExpired", callback)]).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(calls.get(), 1, "one refresh");
+    let aborted = log.iter().filter(|l| l.as_str() == "AbortError").count();
+    assert_eq!(aborted, 5, "the held GETs were aborted: {log:?}");
+    assert_eq!(
+        log.len(),
+        12,
+        "6 sends on A, 6 resends on the new token: {log:?}"
+    );
+}
+
+/// Without a token callback no refresh will come: the held GETs are not aborted; each
+/// gets its own answer (a 401) and rejects with `AccessTokenExpiredError`.
+#[wasm_bindgen_test]
+async fn without_a_callback_unanswered_gets_are_not_aborted() {
+    let (results, log) = five_held_then_one_refused(&[]).await;
+    for result in &results {
+        let err = result.as_ref().expect_err("A is revoked");
+        assert_error(err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
+    }
+    assert_eq!(log, vec!["answered"; 6], "no abort, no resend");
+}
+
+/// Five GETs on a revoked token held at the server (1.5 s each; Chromium's HTTP cache
+/// lets only one request for a URL through at a time, so they end one after another),
+/// then a sixth refused at once;
+/// returns the six results and how each invoice fetch ended (`answered` or the
+/// rejection's name), in the order they ended.
+async fn five_held_then_one_refused(
+    options: &[(&str, JsValue)],
+) -> (Vec<Result<JsValue, JsValue>>, Vec<String>) {
     let outcomes = Array::new();
     let global = js_sys::global();
     let original = Reflect::get(&global, &"fetch".into()).unwrap();
@@ -183,14 +216,12 @@ async fn unanswered_gets_on_the_refused_token_are_aborted_by_its_first_401() {
     )
     .call2(&JsValue::UNDEFINED, &original, &outcomes)
     .unwrap();
-
-    let (callback, calls) = checkout_minting_callback();
     let token = mint_checkout("inv_1001", 900).await;
-    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    let client = checkout_client(&token, options).await;
     revoke_all().await;
     clear_faults().await;
-    // The next five requests for the invoice are held 3 s, then refused (A is revoked).
-    let fault = format!(r#"{{"path":"{INVOICE}","count":5,"delay_ms":3000}}"#);
+    // The next five requests for the invoice are held, then refused (A is revoked).
+    let fault = format!(r#"{{"path":"{INVOICE}","count":5,"delay_ms":1500}}"#);
     control("faults", &fault).await;
     Reflect::set(&global, &"fetch".into(), &spy).unwrap();
     let mut pending: Vec<_> = (0..5)
@@ -201,17 +232,8 @@ async fn unanswered_gets_on_the_refused_token_are_aborted_by_its_first_401() {
     let results = settle_all(pending).await;
     Reflect::set(&global, &"fetch".into(), &original).unwrap();
     clear_faults().await;
-
-    assert!(results.iter().all(Result::is_ok), "{results:?}");
-    assert_eq!(calls.get(), 1, "one refresh");
-    let log: Vec<String> = outcomes.iter().filter_map(|v| v.as_string()).collect();
-    let aborted = log.iter().filter(|l| l.as_str() == "AbortError").count();
-    assert_eq!(aborted, 5, "the held GETs were aborted: {log:?}");
-    assert_eq!(
-        log.len(),
-        12,
-        "6 sends on A, 6 resends on the new token: {log:?}"
-    );
+    let log = outcomes.iter().filter_map(|v| v.as_string()).collect();
+    (results, log)
 }
 
 /// Rule 2: a request started while a refresh runs waits for it and goes out with the

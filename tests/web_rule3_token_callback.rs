@@ -44,6 +44,30 @@ async fn never_settling_callback_times_out_after_refresh_timeout_ms() {
     assert_eq!(calls.get(), 1);
 }
 
+/// Every request waiting on the one refresh gets its timeout, from one callback call.
+#[wasm_bindgen_test]
+async fn every_waiter_rejects_with_the_timeout_of_the_one_refresh() {
+    let (a, _) = revoked_then_fresh().await;
+    let (cb, calls) = counting(|| Ok(never().into()));
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("refreshTimeoutMs", 300.into()),
+        ],
+    )
+    .await;
+    let pending = (0..4)
+        .map(|_| start(&c, "get", &[INVOICE.into()]))
+        .collect();
+    let results = settle_all(pending).await;
+    assert_eq!(calls.get(), 1, "one refresh for all four");
+    for result in &results {
+        let err = result.as_ref().expect_err("every waiter rejects");
+        assert_error(err, "TokenRefreshTimeoutError", "TOKEN_REFRESH_TIMEOUT");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_default_refresh_timeout_is_5000_ms() {
     let (cb, calls) = counting(|| Ok(never().into()));

@@ -70,3 +70,26 @@ async fn stop_removes_the_visibility_listener() {
     sleep(500).await;
     assert!(results.borrow().is_empty(), "{:?}", results.borrow());
 }
+
+/// Only becoming *visible* runs an overdue check: the page going to the background
+/// (the same event, `visibilityState` `'hidden'`) does not.
+#[wasm_bindgen_test]
+async fn the_page_going_hidden_runs_no_check() {
+    let (sdk, results) = started_with_asleep_timers(1000).await;
+    sleep(1200).await;
+    run_js(
+        "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });",
+    );
+    page_becomes_visible(); // the event; the state says hidden
+    sleep(500).await;
+    let hidden_runs = results.borrow().len();
+    run_js("delete document.visibilityState;");
+    page_becomes_visible();
+    let seen = results.clone();
+    wait_until("the overdue check", 5000.0, move || {
+        !seen.borrow().is_empty()
+    })
+    .await;
+    call(&sdk, "destroy", &[]).unwrap();
+    assert_eq!(hidden_runs, 0, "a check ran when the page went hidden");
+}
