@@ -196,9 +196,9 @@ async fn without_a_callback_unanswered_gets_are_not_aborted() {
     assert_eq!(log, vec!["answered"; 6], "no abort, no resend");
 }
 
-/// Five GETs on a revoked token held at the server (1.5 s each; Chromium's HTTP cache
-/// lets only one request for a URL through at a time, so they end one after another),
-/// then a sixth refused at once;
+/// Five GETs on a revoked token held 1.5 s at the server, then a sixth refused at once;
+/// each has a URL of its own (`?i=…`), as Chromium's HTTP cache lets only one request
+/// for a URL through at a time.
 /// returns the six results and how each invoice fetch ended (`answered` or the
 /// rejection's name), in the order they ended.
 async fn five_held_then_one_refused(
@@ -224,11 +224,10 @@ async fn five_held_then_one_refused(
     let fault = format!(r#"{{"path":"{INVOICE}","count":5,"delay_ms":1500}}"#);
     control("faults", &fault).await;
     Reflect::set(&global, &"fetch".into(), &spy).unwrap();
-    let mut pending: Vec<_> = (0..5)
-        .map(|_| start(&client, "get", &[INVOICE.into()]))
-        .collect();
+    let get = |i: u32| start(&client, "get", &[format!("{INVOICE}?i={i}").into()]);
+    let mut pending: Vec<_> = (0..5).map(get).collect();
     sleep(300).await;
-    pending.push(start(&client, "get", &[INVOICE.into()]));
+    pending.push(get(5));
     let results = settle_all(pending).await;
     Reflect::set(&global, &"fetch".into(), &original).unwrap();
     clear_faults().await;
