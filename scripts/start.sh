@@ -21,6 +21,6 @@ cargo run --release -q -p sandbox -- --port "$PORT" --vendor-port "$((PORT + 1))
     printf '%s\n' "$line"
     if [[ "$line" == "listening on "* ]]; then
       url="${line#listening on }"
-      printf '\n  Checkout, script tag:  %s/\n  Checkout, ES module:   %s/esm.html\n  Gatekeeper (SafeSDK):  %s/gatekeeper.html\n  Card enrollment:       %s/enrollment.html\n\n' "$url" "$url" "$url" "$url"
+      printf '\n  Checkout, script tag:  %s/\n  Checkout, ES module:   %s/esm.html\n  Gatekeeper (SafeSDK):  %s/gatekeeper.html\n  Card enrollment:       %s/enrollment.html\n  Pinned script tag:     %s/pinned.html\n  Trusted Types:         %s/trusted-types.html\n\n' "$url" "$url" "$url" "$url" "$url" "$url"
     fi
   done

@@ -87,12 +87,18 @@
       $('invoice-loaded').textContent = `Loaded at ${new Date().toLocaleTimeString()} (${loads}×).`;
     }
 
+    // One Idempotency-Key per invoice: a second Pay (a double click, a retry after an
+    // answer that never arrived) gets the same payment back instead of a second charge,
+    // and the SDK may retry the POST itself (rule 9).
+    let lastPayment = null;
     async function pay() {
       const payment = await client.post(`/v1/invoices/${INVOICE_ID}/payments`, {
         amount: invoice.amount,
         currency: invoice.currency,
-      });
-      $('payment-result').textContent = `Payment ${payment.id} ${payment.status}: ${formatAmount(payment.amount, invoice.currency)}`;
+      }, { idempotencyKey: `pay-${INVOICE_ID}` });
+      const again = payment.id === lastPayment ? ' (the same payment again: not charged twice)' : '';
+      lastPayment = payment.id;
+      $('payment-result').textContent = `Payment ${payment.id} ${payment.status}: ${formatAmount(payment.amount, invoice.currency)}${again}`;
       $('payment-result').dataset.status = payment.status;
     }
 
@@ -100,7 +106,7 @@
       const response = await fetch('/__sandbox/revoke', { method: 'POST' });
       if (!response.ok) throw new Error('test controls are off: start the sandbox with --test-controls');
       const { revoked } = await response.json();
-      logEvent('revoked', `the sandbox revoked every token (${revoked}); reloading the invoice with the old one…`);
+      logEvent('revoked', `the sandbox revoked every token it had issued (${revoked}); reloading the invoice with the old one…`);
       await loadInvoice();
     }
 

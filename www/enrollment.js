@@ -38,8 +38,14 @@ try {
   $('vendor').textContent = config.baseUrl;
   $('page-origin').textContent = location.origin;
 
+  // One form at a time: the button comes back once the form has closed.
+  const closed = () => {
+    $('inline').hidden = true;
+    $('open').disabled = false;
+  };
   $('open').addEventListener('click', async () => {
     $('error').textContent = '';
+    $('open').disabled = true;
     $('inline').hidden = !inline;
     try {
       await CardEnrollment.openForm({
@@ -51,7 +57,7 @@ try {
         onSuccess: (card) => {
           logEvent('enrolled', `${card.brand} ending ${card.last4}`);
           showCard(card);
-          $('inline').hidden = true;
+          closed();
         },
         onError: (error) => {
           logEvent('error', isPartnerSdkError(error) ? error.code : 'error');
@@ -59,12 +65,13 @@ try {
         },
         onCancel: () => {
           logEvent('cancelled', 'the form was closed');
-          $('inline').hidden = true;
+          closed();
         },
       });
       logEvent('opened', `form from ${config.baseUrl}`);
     } catch (error) {
       showError(error);
+      closed();
     }
   });
   $('revoke').addEventListener('click', async () => {

@@ -23,7 +23,7 @@ function showCheck(result) {
   $('check-count').textContent = String(checks);
   const row = document.createElement('tr');
   row.dataset.status = result.status;
-  const detail = result.status === 'Ok' ? `checked at ${result.checkedAt}` : result.reason || '';
+  const detail = result.status === 'Ok' ? `server time ${result.checkedAt}` : result.reason || '';
   for (const [text, cls] of [[new Date().toLocaleTimeString()], [result.status, 'tag'], [detail]]) {
     const cell = document.createElement('td');
     cell.textContent = text;
