@@ -141,6 +141,24 @@ test('TypeScript (nodenext): a static import in a .cts is a compile error; await
   assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /has no exported member 'AlternativeClient'/);
 });
 
+// The older "node" (node10) resolution reads no `exports`: package.json's typesVersions
+// gives it the subpath entries' types.
+test('TypeScript (moduleResolution node10): the root and every subpath entry have types', () => {
+  const dir = apps.find((a) => a.includes('partner-sdk-cjs-'));
+  const tsc = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsc');
+  writeFileSync(join(dir, 'node10.ts'), [
+    "import { AlternativeClient } from 'partner-sdk';",
+    "import { AlternativeClient as Checkout } from 'partner-sdk/checkout';",
+    "import { SafeSDK } from 'partner-sdk/gatekeeper';",
+    "import { CardEnrollment } from 'partner-sdk/enrollment';",
+    "import type {} from 'partner-sdk/global';",
+    'export const all = [AlternativeClient, Checkout, SafeSDK, CardEnrollment];',
+    'export const create = PartnerSDK.AlternativeClient.create;',
+    '',
+  ].join('\n'));
+  run(tsc, ['--noEmit', '--strict', '--module', 'commonjs', '--moduleResolution', 'node10', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false', '--ignoreDeprecations', '5.0', 'node10.ts'], { cwd: dir });
+});
+
 matrixCase('vitest (Node environment, no config): a test using AlternativeClient passes', async () => {
   const dir = app('vitest');
   const before = await sandbox.counters();
