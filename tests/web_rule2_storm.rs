@@ -66,20 +66,7 @@ async fn a_storm_of_gets_costs_at_most_n_plus_6_requests() {
 
 #[wasm_bindgen_test]
 async fn a_post_in_flight_during_a_storm_is_never_aborted() {
-    // Records how each fetch ended: "answered" or the rejection's name.
-    let outcomes = Array::new();
-    let global = js_sys::global();
-    let original = Reflect::get(&global, &"fetch".into()).unwrap();
-    let spy = Function::new_with_args(
-        "real, log",
-        "return (url, init) => { const p = real(url, init); \
-         p.then(() => log.push(init.method + ' answered'), (e) => log.push(init.method + ' ' + e.name)); \
-         return p; };",
-    )
-    .call2(&JsValue::UNDEFINED, &original, &outcomes)
-    .unwrap();
-    Reflect::set(&global, &"fetch".into(), &spy).unwrap();
-
+    let spy = OutcomeSpy::install();
     let (callback, calls) = checkout_minting_callback();
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
@@ -103,11 +90,11 @@ async fn a_post_in_flight_during_a_storm_is_never_aborted() {
         .collect();
     let gets = settle_all(gets).await;
     let post = settle(post).await;
-    Reflect::set(&global, &"fetch".into(), &original).unwrap();
+    let log = spy.log();
+    drop(spy);
 
     assert!(gets.iter().all(Result::is_ok), "{gets:?}");
     assert!(post.is_ok(), "{post:?}");
-    let log: Vec<String> = outcomes.iter().filter_map(|v| v.as_string()).collect();
     assert!(
         !log.iter()
             .any(|l| l.starts_with("POST") && !l.ends_with("answered")),
@@ -175,7 +162,10 @@ async fn unanswered_gets_on_the_refused_token_are_aborted_by_its_first_401() {
     let (results, log) = five_held_then_one_refused(&[("onAccessTokenExpired", callback)]).await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(calls.get(), 1, "one refresh");
-    let aborted = log.iter().filter(|l| l.as_str() == "AbortError").count();
+    let aborted = log
+        .iter()
+        .filter(|l| l.as_str() == "GET AbortError")
+        .count();
     assert_eq!(aborted, 5, "the held GETs were aborted: {log:?}");
     assert_eq!(
         log.len(),
@@ -193,29 +183,16 @@ async fn without_a_callback_unanswered_gets_are_not_aborted() {
         let err = result.as_ref().expect_err("A is revoked");
         assert_error(err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
     }
-    assert_eq!(log, vec!["answered"; 6], "no abort, no resend");
+    assert_eq!(log, vec!["GET answered"; 6], "no abort, no resend");
 }
 
 /// Five GETs on a revoked token held 1.5 s at the server, then a sixth refused at once;
 /// each has a URL of its own (`?i=…`), as Chromium's HTTP cache lets only one request
 /// for a URL through at a time.
-/// returns the six results and how each invoice fetch ended (`answered` or the
-/// rejection's name), in the order they ended.
+/// returns the six results and the [`OutcomeSpy`] log.
 async fn five_held_then_one_refused(
     options: &[(&str, JsValue)],
 ) -> (Vec<Result<JsValue, JsValue>>, Vec<String>) {
-    let outcomes = Array::new();
-    let global = js_sys::global();
-    let original = Reflect::get(&global, &"fetch".into()).unwrap();
-    let spy = Function::new_with_args(
-        "real, log",
-        "return (url, init) => { const p = real(url, init); \
-         if (String(url).includes('/v1/invoices/')) \
-           p.then(() => log.push('answered'), (e) => log.push(e.name)); \
-         return p; };",
-    )
-    .call2(&JsValue::UNDEFINED, &original, &outcomes)
-    .unwrap();
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(&token, options).await;
     revoke_all().await;
@@ -223,16 +200,53 @@ async fn five_held_then_one_refused(
     // The next five requests for the invoice are held, then refused (A is revoked).
     let fault = format!(r#"{{"path":"{INVOICE}","count":5,"delay_ms":1500}}"#);
     control("faults", &fault).await;
-    Reflect::set(&global, &"fetch".into(), &spy).unwrap();
+    let spy = OutcomeSpy::install();
     let get = |i: u32| start(&client, "get", &[format!("{INVOICE}?i={i}").into()]);
     let mut pending: Vec<_> = (0..5).map(get).collect();
     sleep(300).await;
     pending.push(get(5));
     let results = settle_all(pending).await;
-    Reflect::set(&global, &"fetch".into(), &original).unwrap();
+    let log = spy.log();
+    drop(spy);
     clear_faults().await;
-    let log = outcomes.iter().filter_map(|v| v.as_string()).collect();
     (results, log)
+}
+
+/// Replaces `fetch` while alive and records how each API fetch (`/v1/invoices/…`)
+/// ended, in the order they ended: `GET answered`, `GET AbortError`, `POST answered`…
+struct OutcomeSpy {
+    original: JsValue,
+    log: Array,
+}
+
+impl OutcomeSpy {
+    fn install() -> OutcomeSpy {
+        let log = Array::new();
+        let global = js_sys::global();
+        let original = Reflect::get(&global, &"fetch".into()).unwrap();
+        let spy = Function::new_with_args(
+            "real, log",
+            "return (url, init) => { const p = real(url, init); \
+             if (String(url).includes('/v1/invoices/')) p.then( \
+               () => log.push(init.method + ' answered'), \
+               (e) => log.push(init.method + ' ' + e.name)); \
+             return p; };",
+        )
+        .call2(&JsValue::UNDEFINED, &original, &log)
+        .unwrap();
+        Reflect::set(&global, &"fetch".into(), &spy).unwrap();
+        OutcomeSpy { original, log }
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.iter().filter_map(|v| v.as_string()).collect()
+    }
+}
+
+impl Drop for OutcomeSpy {
+    fn drop(&mut self) {
+        let _ = Reflect::set(&js_sys::global(), &"fetch".into(), &self.original);
+    }
 }
 
 /// Rule 2: a request started while a refresh runs waits for it and goes out with the

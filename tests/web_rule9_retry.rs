@@ -46,12 +46,10 @@ async fn payments_created() -> f64 {
     get(&counters, "payments_created").as_f64().unwrap_or(0.0)
 }
 
-/// The wait before the resend is the server's `Retry-After`, not the backoff (at most
-/// 250 ms for a first retry): the resend comes no earlier than the contract says, with
-/// a wide margin below it (the test never bounds it from above).
-#[wasm_bindgen_test]
-async fn a_503_with_retry_after_in_seconds_is_retried_after_that_wait() {
-    faults(INVOICE, 1, r#","status":503,"retry_after_s":1"#).await;
+/// One GET answered first by a 503 with `Retry-After` (`fault`, the extra fault
+/// fields): asserts it succeeded after one resend, and returns how long it took (ms).
+async fn get_after_a_503(fault: &str) -> f64 {
+    faults(INVOICE, 1, fault).await;
     let client = client_with(&[]).await;
     let before = counts().await;
     let t0 = now_ms();
@@ -59,25 +57,23 @@ async fn a_503_with_retry_after_in_seconds_is_retried_after_that_wait() {
     let waited = now_ms() - t0;
     assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
     assert_eq!(before.since().await.api, 2.0);
+    waited
+}
+
+/// The wait before the resend is the server's `Retry-After`, not the backoff (at most
+/// 250 ms for a first retry): the resend comes no earlier than the contract says, with
+/// a wide margin below it (the test never bounds it from above).
+#[wasm_bindgen_test]
+async fn a_503_with_retry_after_in_seconds_is_retried_after_that_wait() {
+    let waited = get_after_a_503(r#","status":503,"retry_after_s":1"#).await;
     assert!(waited >= 700.0, "resent after {waited} ms, Retry-After: 1");
 }
 
 /// An HTTP date has whole seconds: "2 s from now" is 1–2 s away.
 #[wasm_bindgen_test]
 async fn a_retry_after_http_date_is_honoured() {
-    faults(
-        INVOICE,
-        1,
-        r#","status":503,"retry_after_s":2,"retry_after_as_date":true"#,
-    )
-    .await;
-    let client = client_with(&[]).await;
-    let before = counts().await;
-    let t0 = now_ms();
-    let invoice = call_async(&client, "get", &[INVOICE.into()]).await.unwrap();
-    let waited = now_ms() - t0;
-    assert_eq!(get(&invoice, "id").as_string().as_deref(), Some("inv_1001"));
-    assert_eq!(before.since().await.api, 2.0);
+    let fault = r#","status":503,"retry_after_s":2,"retry_after_as_date":true"#;
+    let waited = get_after_a_503(fault).await;
     assert!(
         waited >= 700.0,
         "resent after {waited} ms, Retry-After 2 s ahead"
