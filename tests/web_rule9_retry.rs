@@ -176,6 +176,42 @@ async fn retry_false_turns_retries_off() {
     assert_eq!(before.since().await.api, 1.0);
 }
 
+/// Which methods rule 9 retries without a key, in the browser. The sandbox answers
+/// PUT, PATCH and DELETE on the invoice with 405 before any fault applies, so the first
+/// answer, a 503, comes from the page's `fetch` itself: PUT and DELETE are resent (and
+/// get the real 405), PATCH is not (its 503 is the result).
+#[wasm_bindgen_test]
+async fn put_and_delete_are_retried_and_patch_without_a_key_is_not() {
+    let client = client_with(&[("retry", retry(2, 20))]).await;
+    let global = js_sys::global();
+    let real = get(&global, "fetch");
+    let cases = [
+        ("put", 405.0, 2.0),
+        ("delete", 405.0, 2.0),
+        ("patch", 503.0, 1.0),
+    ];
+    for (method, status, sent) in cases {
+        let first_a_503 = js(
+            "real",
+            "let n = 0; return (url, init) => n++ === 0 \
+               ? Promise.resolve(new Response('{}', { status: 503 })) : real(url, init);",
+        )
+        .call1(&JsValue::UNDEFINED, &real)
+        .unwrap();
+        Reflect::set(&global, &"fetch".into(), &first_a_503).unwrap();
+        let mut args = vec![JsValue::from(INVOICE)];
+        if method != "delete" {
+            args.push(obj(&[("a", 1.into())]));
+        }
+        let result = call_async(&client, method, &args).await;
+        Reflect::set(&global, &"fetch".into(), &real).unwrap();
+        let err = result.unwrap_err();
+        assert_error(&err, "ApiError", "API_ERROR");
+        assert_eq!(get(&err, "status").as_f64(), Some(status), "{method}");
+        assert_eq!(attempts(&err), Some(sent), "{method}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_post_without_an_idempotency_key_is_never_retried() {
     faults(PAYMENTS, 1, r#","status":503"#).await;
