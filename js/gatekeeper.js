@@ -67,8 +67,9 @@ for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'],
     return result;
   };
 }
-// The glue set `Symbol.dispose` to the unwrapped `free`: `using sdk = …` must let go too.
-if (Symbol.dispose) SafeSDK.prototype[Symbol.dispose] = SafeSDK.prototype.free;
+// The glue set `Symbol.dispose` to the unwrapped `free`: `using sdk = …` must let go
+// too, through the object's own `free` (the stand-in above has one of its own).
+if (Symbol.dispose) SafeSDK.prototype[Symbol.dispose] = function () { this.free(); };
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

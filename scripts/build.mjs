@@ -210,10 +210,11 @@ writeFileSync(join(pkg, 'require.cjs'), [
   '',
 ].join('\n'));
 // What TypeScript sees for require('partner-sdk') (package.json's "require" condition):
-// no exports, so a static import in a CommonJS file is a compile error, not a crash.
+// the types only, so `import type` works in a CommonJS file while a static value import,
+// which would throw when run, is a compile error (TS1362).
 writeFileSync(join(pkg, 'require.d.cts'), [
   `// ${REQUIRE_MESSAGE}`,
-  'export {};',
+  "export type * from './index.js';",
   '',
 ].join('\n'));
 

@@ -87,18 +87,25 @@
       $('invoice-loaded').textContent = `Loaded at ${new Date().toLocaleTimeString()} (${loads}×).`;
     }
 
-    // One Idempotency-Key per invoice: a second Pay (a double click, a retry after an
-    // answer that never arrived) gets the same payment back instead of a second charge,
-    // and the SDK may retry the POST itself (rule 9).
-    let lastPayment = null;
+    // One Idempotency-Key per payment, kept until it has a definite answer: a Pay after
+    // an answer that never arrived (a network error, a timeout) resends the same key and
+    // gets that payment back instead of a second charge; the SDK may also retry the POST
+    // itself (rule 9). A new key once the payment succeeded or was refused.
+    let pending = null; // { key, amount, currency } of the payment without an answer
     async function pay() {
-      const payment = await client.post(`/v1/invoices/${INVOICE_ID}/payments`, {
-        amount: invoice.amount,
-        currency: invoice.currency,
-      }, { idempotencyKey: `pay-${INVOICE_ID}` });
-      const again = payment.id === lastPayment ? ' (the same payment again: not charged twice)' : '';
-      lastPayment = payment.id;
-      $('payment-result').textContent = `Payment ${payment.id} ${payment.status}: ${formatAmount(payment.amount, invoice.currency)}${again}`;
+      const body = { amount: invoice.amount, currency: invoice.currency };
+      if (!pending || pending.amount !== body.amount || pending.currency !== body.currency) {
+        pending = { ...body, key: `pay-${INVOICE_ID}-${Date.now()}-${Math.random().toString(36).slice(2)}` };
+      }
+      let payment;
+      try {
+        payment = await client.post(`/v1/invoices/${INVOICE_ID}/payments`, body, { idempotencyKey: pending.key });
+      } catch (error) {
+        if (sdk.isPartnerSdkError(error) && error.code === 'API_ERROR') pending = null;
+        throw error;
+      }
+      pending = null;
+      $('payment-result').textContent = `Payment ${payment.id} ${payment.status}: ${formatAmount(payment.amount, invoice.currency)}`;
       $('payment-result').dataset.status = payment.status;
     }
 

@@ -38,17 +38,19 @@ try {
   $('vendor').textContent = config.baseUrl;
   $('page-origin').textContent = location.origin;
 
-  // One form at a time: the button comes back once the form has closed.
+  // One form at a time: opening again (in the inline layout, where the button stays
+  // reachable) closes the one shown, also one whose frame never loaded.
+  let form = null;
   const closed = () => {
     $('inline').hidden = true;
-    $('open').disabled = false;
+    form = null;
   };
   $('open').addEventListener('click', async () => {
     $('error').textContent = '';
-    $('open').disabled = true;
+    form?.close();
     $('inline').hidden = !inline;
     try {
-      await CardEnrollment.openForm({
+      form = await CardEnrollment.openForm({
         companyName: config.companyName,
         subaccountId: config.subaccountId,
         baseUrl: config.baseUrl,

@@ -219,7 +219,11 @@
     };
   }
 
+  // The timeout covers the wait for the answer's headers, not the body: a 201 whose
+  // body is slow still counts as stored.
   function postCard(bearer, card) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), postTimeoutMs);
     return fetch(`/v1/subaccounts/${encodeURIComponent(subaccount)}/cards`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
@@ -227,8 +231,8 @@
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
-      signal: AbortSignal.timeout(postTimeoutMs),
-    });
+      signal: controller.signal,
+    }).finally(() => clearTimeout(timer));
   }
 
   // Sends the card; on a 401 retries exactly once with a new token (the one

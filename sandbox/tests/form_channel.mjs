@@ -53,7 +53,7 @@ const win = {
 const requests = [];
 const context = vm.createContext({
   window: win, document: doc, setTimeout, clearTimeout, Promise, JSON, RegExp, Number, String, Boolean, Object, Math,
-  encodeURIComponent, AbortSignal,
+  encodeURIComponent, AbortSignal, AbortController,
   fetch: (url, init) => {
     requests.push({ url, init });
     return fetch(vendor + url, init);

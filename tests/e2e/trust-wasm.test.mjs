@@ -244,6 +244,9 @@ test('init(url) through the classic script and the Gatekeeper entry: tampered co
     const destroyed = new m.SafeSDK(safeOptions());
     destroyed.destroy();
     out.destroyedEarly = await settle(destroyed.check());
+    // `using sdk = new SafeSDK(…)` on a stand-in: its own free() runs at scope exit.
+    const disposable = new m.SafeSDK(safeOptions());
+    out.disposeStandIn = await settle((async () => disposable[Symbol.dispose]())());
     out.good = await settle(m.init(at('/cdn/gatekeeper_bg.wasm')));
     out.destroyedCheck = await settle(destroyed.check());
     // Once a good wasm has loaded, the same object works.
@@ -256,6 +259,7 @@ test('init(url) through the classic script and the Gatekeeper entry: tampered co
   assert.deepEqual(pick(gatekeeper.tampered), MISMATCH, 'gatekeeper init(url) at a tampered copy');
   assert.deepEqual(pick(gatekeeper.earlyWithout), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, 'a SafeSDK built without its wasm: initialize() rejects typed');
   assert.deepEqual(pick(gatekeeper.destroyedEarly), { ok: false, name: 'ClientDestroyedError', code: 'CLIENT_DESTROYED' }, 'check() after destroy(), no wasm loaded: nothing fetched');
+  assert.deepEqual(pick(gatekeeper.disposeStandIn), { ok: true }, '[Symbol.dispose]() on a stand-in');
   assert.deepEqual(gatekeeper.good, { ok: true });
   assert.deepEqual(pick(gatekeeper.destroyedCheck), { ok: false, name: 'ClientDestroyedError', code: 'CLIENT_DESTROYED' }, 'check() after destroy()');
   assert.equal(gatekeeper.registered, true, 'the SafeSDK built before the good load registers once it is there');

@@ -131,14 +131,22 @@ test('CommonJS: require() reaches pkg/require.cjs and its message', () => {
 // TypeScript resolves require('partner-sdk') as Node does (the "require" condition comes
 // first): a static import in a CommonJS file, which would throw when run, does not compile;
 // the dynamic import the message recommends does.
-test('TypeScript (nodenext): a static import in a .cts is a compile error; await import() compiles', () => {
+test('TypeScript (nodenext): a static import in a .cts is a compile error; import type and await import() compile', () => {
   const dir = apps.find((a) => a.includes('partner-sdk-cjs-'));
   const tsc = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsc');
   writeFileSync(join(dir, 'bad.cts'), "import { AlternativeClient } from 'partner-sdk';\nexport const client = AlternativeClient;\n");
-  writeFileSync(join(dir, 'good.cts'), "export async function load() {\n  const { AlternativeClient } = await import('partner-sdk');\n  return AlternativeClient.create;\n}\n");
+  writeFileSync(join(dir, 'good.cts'), [
+    "import type { AlternativeClient as Client, PartnerSdkError } from 'partner-sdk';",
+    "import type { SafeSDK } from 'partner-sdk/gatekeeper';",
+    'export async function load(): Promise<Client | SafeSDK | PartnerSdkError | undefined> {',
+    "  const { AlternativeClient } = await import('partner-sdk');",
+    "  return AlternativeClient.create({ accessToken: 'a.b.c', baseUrl: 'https://api.example' });",
+    '}',
+    '',
+  ].join('\n'));
   const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
   run(tsc, [...flags, 'good.cts'], { cwd: dir });
-  assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /has no exported member 'AlternativeClient'/);
+  assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /TS1362|cannot be used as a value/);
 });
 
 // The older "node" (node10) resolution reads no `exports`: package.json's typesVersions
