@@ -1,11 +1,13 @@
 // partner-sdk.js, the classic <script src> entry: defines the global `PartnerSDK`.
 // It starts the checkout wasm download as its first statement (./classic-early.js);
-// SafeSDK's module loads only when the page asks for it (`await PartnerSDK.ready`), and
+// SafeSDK's module loads only when the page asks for it (`new PartnerSDK.SafeSDK()` or
+// `await PartnerSDK.ready`), and
 // CardEnrollment's when the page opens a form, so a checkout page downloads neither.
 import { base, early } from './classic-early.js'; // first: evaluated before everything else
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { prepare } from './alternative.js';
+import { standIn } from './stand-in.js';
 import * as errors from './public-errors.js';
 import { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer, settleOf } from './errors.js';
 
@@ -14,7 +16,9 @@ checkout.init().catch(() => {});
 
 prepare(AlternativeClient, () => checkout.init());
 
-let gatekeeper;
+let gatekeeper; // SafeSDK's module, loading or loaded
+let Gatekeeper; // … once loaded, with its wasm
+let gatekeeperFailure; // why the last load of it failed
 let everything;
 let enrollment;
 
@@ -39,28 +43,60 @@ const CardEnrollment = Object.freeze({
   openForm: async (options) => (await loadEnrollment()).CardEnrollment.openForm(options),
 });
 
-/** `new PartnerSDK.SafeSDK(...)` after `await PartnerSDK.ready`. */
-function SafeSDK(options) {
+/**
+ * SafeSDK's module, loaded once (again after a failure), and its wasm from `source`
+ * (default: beside this script). Resolves to the module.
+ */
+function loadGatekeeper(source) {
   if (!gatekeeper) {
-    throw new errors.ConfigurationError(
-      "invalid option `SafeSDK`: await PartnerSDK.ready before new PartnerSDK.SafeSDK()",
-      { key: 'SafeSDK' },
-    );
+    gatekeeper = classModule('gatekeeper.classic.js', 'Gatekeeper');
+    gatekeeper.catch(() => { gatekeeper = undefined; });
   }
-  return new gatekeeper.SafeSDK(options);
+  const load = gatekeeper.then(async (module) => {
+    await module.init(source);
+    Gatekeeper = module;
+    SafeSDK.prototype = module.SafeSDK.prototype;
+    return module;
+  });
+  gatekeeperFailure = undefined;
+  load.catch((error) => { gatekeeperFailure = error; });
+  return load;
 }
+
+/**
+ * `new PartnerSDK.SafeSDK(options)`. Once SafeSDK's module has loaded (after
+ * `PartnerSDK.ready`, or an earlier SafeSDK's `initialize()`), the real SafeSDK, which
+ * checks `options` in the constructor. Before, a stand-in that starts loading the module
+ * and checks `options` once it is there: a bad option rejects `initialize()` with
+ * `ConfigurationError` instead.
+ */
+function SafeSDK(options) {
+  if (Gatekeeper) return new Gatekeeper.SafeSDK(options);
+  const sdk = standIn(
+    options,
+    () => loadGatekeeper().then((module) => module.SafeSDK),
+    () => gatekeeperFailure || new errors.ConfigurationError(
+      "invalid option `SafeSDK`: SafeSDK's module is still loading: await sdk.initialize() or PartnerSDK.ready first",
+      { key: 'SafeSDK' },
+    ),
+    SafeSDK.prototype,
+    true,
+  );
+  standIns.add(sdk);
+  return sdk;
+}
+// A stand-in is a SafeSDK too, before and after the module's prototype replaces ours.
+const standIns = new WeakSet();
+Object.defineProperty(SafeSDK, Symbol.hasInstance, {
+  value: (value) => standIns.has(value) || (Gatekeeper !== undefined && value instanceof Gatekeeper.SafeSDK),
+});
 
 /**
  * Loads SafeSDK's and AlternativeClient's modules (`{ checkout, gatekeeper }` sources, or
  * from beside this script), and CardEnrollment's when `sources.enrollment` is given.
  */
 function init(sources = {}) {
-  const load = classModule('gatekeeper.classic.js', 'Gatekeeper').then(async (module) => {
-    await module.init(sources.gatekeeper);
-    gatekeeper = module;
-    SafeSDK.prototype = module.SafeSDK.prototype;
-  });
-  const loads = [checkout.init(sources.checkout), load];
+  const loads = [checkout.init(sources.checkout), loadGatekeeper(sources.gatekeeper)];
   if (sources.enrollment !== undefined) loads.push(loadEnrollment(sources.enrollment));
   return Promise.all(loads).then(() => {});
 }

@@ -5,53 +5,22 @@
 // `initialize()` loads the wasm again or rejects with why it could not.
 import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
 import { besidePackage, loader } from './loader.js';
-import { ClientDestroyedError } from './errors.js';
+import { standIn } from './stand-in.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead, and the
 // build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('gatekeeper_bg.wasm', import.meta.url)), __GATEKEEPER_SHA384__);
 
-/**
- * What `new SafeSDK(options)` gives while the wasm is not loaded (its load failed, or
- * `init()` is still loading it): a SafeSDK whose `initialize()` loads the wasm first
- * (again, after a failure), then builds the real one with `options` and initializes it.
- * So a refused or missing .wasm rejects `initialize()` with its `NetworkError`, and bad
- * options reject it with `ConfigurationError`, instead of the constructor throwing.
- * Until then `check()` rejects, and `setAccessToken()` and `startPeriodicCheck()` throw,
- * with why the wasm is not there (once destroyed, `check()` rejects with
- * `ClientDestroyedError` and loads nothing).
- */
-function unloaded(options) {
-  let sdk;
-  let destroyed = false;
-  const load = () => wasm.init().then(() => {
-    sdk ??= new SafeSDK(options);
-    if (destroyed) sdk.destroy();
-    return sdk;
-  });
-  const real = () => {
-    if (!sdk) throw wasm.notLoaded();
-    return sdk;
-  };
-  return Object.defineProperties(Object.create(SafeSDK.prototype), {
-    initialize: { value: (jwt) => load().then((s) => s.initialize(jwt)) },
-    setAccessToken: { value: (jwt) => real().setAccessToken(jwt) },
-    check: {
-      value: () => {
-        if (sdk) return sdk.check();
-        return Promise.reject(destroyed ? new ClientDestroyedError('the client was destroyed') : wasm.notLoaded());
-      },
-    },
-    startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },
-    stopPeriodicCheck: { value: () => sdk?.stopPeriodicCheck() },
-    deviceId: { get: () => (sdk ? sdk.deviceId : null) },
-    destroy: { value: () => { destroyed = true; sdk?.destroy(); } },
-    free: { value: () => sdk?.free() },
-  });
-}
-
-__explainNotLoaded(unloaded);
+// What `new SafeSDK(options)` gives while the wasm is not loaded (its load failed, or
+// `init()` is still loading it): a stand-in whose `initialize()` loads it (again).
+__explainNotLoaded((options) => standIn(
+  options,
+  () => wasm.init().then(() => SafeSDK),
+  () => wasm.notLoaded(),
+  SafeSDK.prototype,
+  false,
+));
 
 // A running periodic check keeps its SafeSDK alive, as `setInterval` keeps its callback.
 // Otherwise a page that keeps no reference to the SDK would have it collected (the

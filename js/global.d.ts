@@ -10,7 +10,7 @@ declare global {
   namespace PartnerSDK {
     /** The checkout API client; `await PartnerSDK.AlternativeClient.create(options)` waits for the wasm. */
     export import AlternativeClient = SDK.AlternativeClient;
-    /** The Gatekeeper device client; `await PartnerSDK.ready` before `new PartnerSDK.SafeSDK(options)`. */
+    /** The Gatekeeper device client. Its module loads on the first `new PartnerSDK.SafeSDK(options)`; before it has loaded, bad options reject `initialize()` instead of throwing (`await PartnerSDK.ready` first to have them thrown by the constructor). */
     export import SafeSDK = SDK.SafeSDK;
     /** The vendor's hosted card form; `await PartnerSDK.CardEnrollment.openForm(options)` loads its module. */
     export import CardEnrollment = SDK.CardEnrollment;
@@ -38,7 +38,7 @@ declare global {
     export import isPartnerSdkError = SDK.isPartnerSdkError;
     /** Loads AlternativeClient's and SafeSDK's wasm (and CardEnrollment's when `enrollment` is given), optionally from `{ checkout, gatekeeper, enrollment }` sources. */
     export import init = SDK.init;
-    /** Settles once AlternativeClient's and SafeSDK's modules have loaded (this loads SafeSDK's); await it before `new PartnerSDK.SafeSDK(...)`. CardEnrollment loads its own on `openForm()`. */
+    /** Settles once AlternativeClient's and SafeSDK's modules have loaded (this loads SafeSDK's); after it, `new PartnerSDK.SafeSDK(...)` checks its options in the constructor. CardEnrollment loads its own on `openForm()`. */
     export import ready = SDK.ready;
   }
 }

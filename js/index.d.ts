@@ -322,17 +322,18 @@ export interface PeriodicCheckResult extends CheckResult {
  */
 export class SafeSDK {
   /**
-   * Validates the options synchronously; throws `ConfigurationError` naming the key. With
-   * the classic script, `await PartnerSDK.ready` first. If the Gatekeeper wasm could not
-   * be loaded, it returns without checking, and `initialize()` loads it again or rejects
-   * with why (`NetworkError`), or with a bad option (`ConfigurationError`).
+   * Validates the options synchronously; throws `ConfigurationError` naming the key. If
+   * the Gatekeeper wasm is not loaded (the classic script loads it on the first
+   * `new PartnerSDK.SafeSDK()`; a module entry whose load failed), it returns without
+   * checking, and `initialize()` waits for the wasm (loading it again after a failure),
+   * then rejects with why (`NetworkError`) or with a bad option (`ConfigurationError`).
    */
   constructor(options: SafeSDKOptions);
   /**
    * Checks and stores the token, and registers this device the first time in this browser
-   * profile (the id is kept in `localStorage`, never the token). Throws
-   * `InvalidAccessToken` / `InvalidAccessTokenFormat` for a malformed token; rejects with
-   * `ApiError` or `NetworkError` when registration fails.
+   * profile (the id is kept in `localStorage`, never the token). Rejects with
+   * `InvalidAccessToken` / `InvalidAccessTokenFormat` for a malformed token (nothing is
+   * sent), and with `ApiError` or `NetworkError` when registration fails.
    */
   initialize(jwt: string): Promise<InitializeResult>;
   /**

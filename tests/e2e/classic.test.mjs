@@ -1,4 +1,5 @@
 // classic <script src> page: www/index.html served by a sandbox of its own.
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, startSandbox } from './helpers.mjs';
 import { checkoutFlow } from './checkout-flow.mjs';
@@ -16,4 +17,74 @@ after(async () => {
 
 test('classic <script src> page: loads under the CSP, shows the invoice, recovers from a revoke through one refresh', async () => {
   await checkoutFlow({ sandbox, context: browser.context, path: '/', shot: 'checkout-classic.png' });
+});
+
+// SafeSDK's module loads on demand: a page that goes straight to `new PartnerSDK.SafeSDK()`
+// (no `PartnerSDK.ready`) gets a SafeSDK whose `initialize()` loads it.
+const OPTIONS = { apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0' };
+
+async function checkoutPage() {
+  const page = await browser.context.newPage();
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  return page;
+}
+
+test('classic script: new PartnerSDK.SafeSDK() without PartnerSDK.ready loads SafeSDK on initialize(), registers and checks', async () => {
+  const page = await checkoutPage();
+  const report = await page.evaluate(async (options) => {
+    const loaded = () => performance.getEntriesByType('resource').some((e) => e.name.includes('gatekeeper'));
+    const token = async () => (await fetch('/api/gatekeeper-token')).text();
+    const before = loaded();
+    const sdk = new window.PartnerSDK.SafeSDK({ ...options, baseUrl: location.origin, onAccessTokenExpired: token });
+    const early = { instance: sdk instanceof window.PartnerSDK.SafeSDK, deviceId: sdk.deviceId };
+    const init = await sdk.initialize(await token());
+    sdk.setAccessToken(await token());
+    const check = await sdk.check();
+    let invalid;
+    try {
+      new window.PartnerSDK.SafeSDK({ ...options }); // once loaded, the constructor checks: no baseUrl
+    } catch (e) {
+      invalid = { name: e.name, key: e.key };
+    }
+    const later = new window.PartnerSDK.SafeSDK({ ...options, baseUrl: location.origin });
+    const result = {
+      before, after: loaded(), early, init, status: check.status,
+      instance: sdk instanceof window.PartnerSDK.SafeSDK,
+      deviceId: sdk.deviceId, invalid, laterInstance: later instanceof window.PartnerSDK.SafeSDK,
+    };
+    sdk.destroy();
+    later.destroy();
+    return result;
+  }, OPTIONS);
+  await page.close();
+  assert.equal(report.before, false, 'the checkout page had not loaded SafeSDK before');
+  assert.equal(report.after, true, 'initialize() loaded it');
+  assert.deepEqual(report.early, { instance: true, deviceId: null });
+  assert.equal(typeof report.init.deviceId, 'string');
+  assert.equal(report.deviceId, report.init.deviceId);
+  assert.equal(report.status, 'Ok');
+  assert.equal(report.instance, true);
+  assert.deepEqual(report.invalid, { name: 'ConfigurationError', key: 'baseUrl' });
+  assert.equal(report.laterInstance, true);
+});
+
+test('classic script: a SafeSDK made before its module loaded reports bad options from initialize() and check(), with the key', async () => {
+  const page = await checkoutPage();
+  const report = await page.evaluate(async (options) => {
+    const sdk = new window.PartnerSDK.SafeSDK({ ...options, baseUrl: 'ftp://example.com' });
+    const caught = (e) => ({ name: e.name, code: e.code, key: e.key });
+    const init = await sdk.initialize('a.b.c').then(() => 'resolved', caught);
+    const check = await sdk.check().then(() => 'resolved', caught);
+    let set;
+    try {
+      sdk.setAccessToken('a.b.c');
+    } catch (e) {
+      set = caught(e);
+    }
+    return { init, check, set };
+  }, OPTIONS);
+  await page.close();
+  const expected = { name: 'ConfigurationError', code: 'INVALID_CONFIGURATION', key: 'baseUrl' };
+  assert.deepEqual(report, { init: expected, check: expected, set: expected });
 });

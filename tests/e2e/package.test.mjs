@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, posix } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, root, screenshot, startSandbox, watchedPage } from './helpers.mjs';
 
@@ -29,11 +29,22 @@ after(async () => {
 test('npm pack holds pkg/, package.json and docs only', () => {
   const [{ files }] = JSON.parse(npm(['pack', '--dry-run', '--json'], root));
   const paths = files.map((f) => f.path);
-  for (const path of paths) assert.match(path, /^(pkg\/[^/]|docs\/[^/]+\.md$|package\.json$|README\.md$|SECURITY\.md$|CHANGELOG\.md$|LICENSE$)/, path);
+  for (const path of paths) assert.match(path, /^(pkg\/[^/]|docs\/[^/]+\.md$|sandbox\/README\.md$|bench\/README\.md$|package\.json$|README\.md$|SECURITY\.md$|CHANGELOG\.md$|LICENSE$)/, path);
   // The reference the README and the .d.ts point to ships with the package.
   for (const doc of ['README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', 'docs/api.md', 'docs/checkout-pages.md', 'docs/enrollment.md']) {
     assert.ok(paths.includes(doc), doc);
   }
+  // Every relative link in a shipped document leads to a shipped file.
+  const dead = [];
+  for (const doc of paths.filter((p) => p.endsWith('.md'))) {
+    const text = readFileSync(join(root, doc), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^(https?:|mailto:|#)/.test(target)) continue;
+      const file = posix.normalize(posix.join(posix.dirname(doc), target.split('#')[0]));
+      if (!paths.includes(file)) dead.push(`${doc}: ${target}`);
+    }
+  }
+  assert.deepEqual(dead, [], 'links in the packed docs that lead outside the package');
   const need = [
     'index.js', 'checkout.js', 'gatekeeper.js', 'gatekeeper.classic.js', 'errors.js', 'partner-sdk.js',
     'checkout_bg.wasm', 'gatekeeper_bg.wasm', 'index.d.ts', 'checkout.d.ts', 'gatekeeper.d.ts', 'global.d.ts',
