@@ -9,7 +9,7 @@ import { loader } from './loader.js';
 import { prepare } from './alternative.js';
 import { standIn } from './stand-in.js';
 import * as errors from './public-errors.js';
-import { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer, settleOf } from './errors.js';
+import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf } from './errors.js';
 
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 checkout.init().catch(() => {});
@@ -104,7 +104,7 @@ function init(sources = {}) {
 globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection, fetchAttempt, setDeadlineTimer, settleOf },
+  [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf },
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

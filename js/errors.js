@@ -106,8 +106,7 @@ function isNative(f) {
 /**
  * A page's `fetch` wrapper, guarded: an abort of `signal` ends the wait even if the
  * wrapper did not pass it on; a genuine promise is adopted by `await` without running a
- * `then` of its own (which could throw), any other thenable in a job of its own; anything
- * but an object is a failed fetch.
+ * `then` of its own (which could throw), any other thenable in a job of its own.
  */
 function wrappedFetch(url, init, signal) {
   return new Promise((resolve, reject) => {
@@ -116,20 +115,59 @@ function wrappedFetch(url, init, signal) {
   });
 }
 
+// Reads a Response's status, and throws for anything that is not a genuine Response
+// (a Proxy of one, a mock): the browser's own brand check.
+const statusOf = typeof Response === 'function'
+  ? Object.getOwnPropertyDescriptor(Response.prototype, 'status')?.get
+  : undefined;
+
+/**
+ * What the wrapper gave, as a genuine `Response` the SDK can read without running page
+ * code: a genuine one as it is; anything else (a Proxy of one, a test's mock) is read
+ * here, through its own `status`, `headers` and `text()`, into a new `Response`. A throw
+ * there, or a value no `Response` can be made of, is a failed fetch (`NetworkError`).
+ */
 async function awaited(url, init) {
   const response = await fetch(url, init);
+  try {
+    statusOf.call(response);
+    return response;
+  } catch {
+    // not a genuine Response: read below
+  }
   if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
-  return response;
+  const status = response.status;
+  const text = await response.text();
+  if (typeof text !== 'string') throw new TypeError('fetch gave a body that is not text');
+  const empty = status === 204 || status === 205 || status === 304;
+  return new Response(empty ? null : text, { status, headers: new Headers(response.headers ?? undefined) });
 }
 
 /**
- * @internal Called from Rust: the timer of request deadlines. In Node it does not keep
- * the process alive by itself (a request in flight does).
+ * @internal Called from Rust: every timer the SDK sets. `kind` 0: `setTimeout`; 1: a
+ * `setTimeout` that in Node does not keep the process alive by itself (request
+ * deadlines: a request in flight does); 2: `setInterval`. If a page made `setTimeout`
+ * throw, the handler runs in a microtask instead: a wait ends early, never hangs. The
+ * id is what `clearTimer` takes.
  */
-export function setDeadlineTimer(handler, ms) {
-  const id = setTimeout(handler, ms);
-  if (typeof id === 'object' && id !== null && typeof id.unref === 'function') id.unref();
-  return id;
+export function setTimer(handler, ms, kind) {
+  try {
+    const id = (kind === 2 ? setInterval : setTimeout)(handler, ms);
+    if (kind === 1 && typeof id === 'object' && id !== null && typeof id.unref === 'function') id.unref();
+    return id;
+  } catch {
+    if (kind !== 2) Promise.resolve().then(handler);
+    return undefined;
+  }
+}
+
+/** @internal Called from Rust: clears a timer or interval of `setTimer`. */
+export function clearTimer(id) {
+  try {
+    clearTimeout(id);
+  } catch {
+    // a page's clearTimeout threw: the timer's handler finds its Rust side gone
+  }
 }
 
 /**

@@ -604,3 +604,138 @@ async fn a_page_fetch_wrapper_that_drops_the_signal_still_times_out_and_destroys
     let err = r.expect("destroy() did not end the call").unwrap_err();
     assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
 }
+
+/// Patches page globals with `body` (JS that returns a function undoing it) until dropped.
+fn patch_globals(body: &str) -> WrappedGlobals {
+    let restore = js("", body).call0(&JsValue::UNDEFINED).unwrap();
+    WrappedGlobals(restore.unchecked_into())
+}
+
+/// Each `fetch` wrapper answers something that is not a genuine `Response`; `expect_ok`
+/// says whether a `Response` can be made of it. Three calls each: before the fix, two
+/// such calls stalled the module's task queue, and every later call of every client
+/// hung.
+#[wasm_bindgen_test]
+async fn a_page_fetch_wrapper_answering_a_proxy_or_a_mock_never_stalls_the_module() {
+    let watch = RejectionWatch::install();
+    let (c, _) = live_client(&[("retry", false.into())]).await;
+    let cases = [
+        // A Proxy whose getters see the Response itself: read through it.
+        (
+            "(...a) => real(...a).then((r) => new Proxy(r, { get: (t, k) => { const v = Reflect.get(t, k); return typeof v === 'function' ? v.bind(t) : v; } }))",
+            true,
+        ),
+        // A bare Proxy: its getters run on the Proxy, which the browser refuses
+        // ("Illegal invocation"), for the page's own code too.
+        ("(...a) => real(...a).then((r) => new Proxy(r, {}))", false),
+        (
+            "async () => ({ status: 200, headers: new Headers(), text: () => '{\"id\":\"inv_1001\"}' })",
+            true,
+        ),
+        (
+            "async () => ({ get status() { throw new Error('hostile status'); }, text: async () => '{}' })",
+            false,
+        ),
+        (
+            "async () => ({ status: 200, headers: new Headers(), text: async () => ({}) })",
+            false,
+        ),
+        ("async () => ({ status: 42, text: async () => '{}' })", false),
+    ];
+    for (wrapper, expect_ok) in cases {
+        let _wrapped = FetchWrapper::install(wrapper);
+        for _ in 0..3 {
+            let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+            let r = r.unwrap_or_else(|| panic!("a request hung behind {wrapper}"));
+            if expect_ok {
+                assert_invoice(&r);
+            } else {
+                assert_error(&r.unwrap_err(), "NetworkError", "NETWORK_ERROR");
+            }
+        }
+    }
+    let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+    assert_invoice(&r.expect("the client hung afterwards"));
+    let (other, _) = live_client(&[]).await;
+    let r = within(5000, start(&other, "get", &[INVOICE.into()])).await;
+    assert_invoice(&r.expect("a new client hung afterwards"));
+    watch.assert_none().await;
+}
+
+/// A page whose `performance.now`, `Date.now` and `Math.random` throw: a client is
+/// still made, its requests (a retried 503 included) still settle, and nothing stalls.
+#[wasm_bindgen_test]
+async fn page_clocks_and_random_that_throw_never_stall_a_request() {
+    let watch = RejectionWatch::install();
+    // A first client adds the request methods to the class (see `create`).
+    let (_, token) = live_client(&[]).await;
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("status", 503.into()),
+    ])
+    .await;
+    let fresh = mint_checkout("inv_1001", 600).await;
+    {
+        let _thrown = patch_globals(
+            "const saved = { now: Date.now, perf: performance.now, random: Math.random };
+             const no = () => { throw new Error('hostile clock'); };
+             Date.now = no; performance.now = no; Math.random = no;
+             return () => { Date.now = saved.now; delete performance.now; Math.random = saved.random; };",
+        );
+        let options = obj(&[("accessToken", token.into()), ("baseUrl", sandbox().into())]);
+        let c = within(5000, partner_sdk::api::AlternativeClient::create(options))
+            .await
+            .expect("create() hung")
+            .expect("create() failed");
+        let r = within(8000, start(&c, "get", &[INVOICE.into()])).await;
+        assert_invoice(&r.expect("a retried request hung"));
+        call(&c, "setAccessToken", &[fresh.into()]).unwrap();
+        assert!(get(&c, "claims").is_object());
+    }
+    let (c, _) = live_client(&[]).await;
+    assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
+    watch.assert_none().await;
+}
+
+/// A page whose `setTimeout` throws (for the SDK's own delays, told apart by their
+/// length): a request deadline's timer is re-set and the request ends with its response;
+/// a token callback's deadline ends the wait at once instead of never.
+#[wasm_bindgen_test]
+async fn a_page_set_timeout_that_throws_never_stalls_a_request() {
+    let watch = RejectionWatch::install();
+    let (c, _) = live_client(&[("requestTimeoutMs", 7777.into())]).await;
+    {
+        let _thrown = patch_globals(
+            "const real = setTimeout;
+             globalThis.setTimeout = (f, ms, ...a) => {
+               if (ms === 7777 || ms === 4321) throw new Error('hostile setTimeout');
+               return real(f, ms, ...a);
+             };
+             return () => { globalThis.setTimeout = real; };",
+        );
+        for _ in 0..3 {
+            let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+            assert_invoice(&r.expect("a request hung on a deadline timer that threw"));
+        }
+        let (a, _) = revoked_then_fresh().await;
+        let slow = js("", "return () => new Promise(() => {})")
+            .call0(&JsValue::UNDEFINED)
+            .unwrap();
+        let refreshing = checkout_client(
+            &a,
+            &[
+                ("onAccessTokenExpired", slow),
+                ("refreshTimeoutMs", 4321.into()),
+            ],
+        )
+        .await;
+        let r = within(3000, start(&refreshing, "get", &[INVOICE.into()])).await;
+        let err = r.expect("the token callback's wait hung").unwrap_err();
+        assert_error(&err, "TokenRefreshTimeoutError", "TOKEN_REFRESH_TIMEOUT");
+    }
+    // (`c`'s token was revoked above.)
+    let (after, _) = live_client(&[]).await;
+    assert_invoice(&call_async(&after, "get", &[INVOICE.into()]).await);
+    watch.assert_none().await;
+}

@@ -142,10 +142,10 @@ impl SafeSdk {
         let running = self.checking.clone();
         let active = Rc::new(Cell::new(true));
         let still_active = active.clone();
-        let last_run = Rc::new(Cell::new(js_sys::Date::now()));
+        let last_run = Rc::new(Cell::new(js::wall_clock_ms()));
         let ran = last_run.clone();
         let on_tick = Rc::new(move || {
-            ran.set(js_sys::Date::now());
+            ran.set(js::wall_clock_ms());
             if !running.replace(true) {
                 let (d, c, r, a) = (
                     device.clone(),
@@ -161,7 +161,7 @@ impl SafeSdk {
             let (tick, seen) = (on_tick.clone(), document.clone());
             Listener::new(document.unchecked_into(), "visibilitychange", move || {
                 let visible = js::get(&seen, "visibilityState").as_string();
-                let overdue = js_sys::Date::now() - last_run.get() >= f64::from(ms);
+                let overdue = js::wall_clock_ms() - last_run.get() >= f64::from(ms);
                 if overdue && visible.as_deref() == Some("visible") {
                     tick();
                 }

@@ -33,7 +33,11 @@ impl DeadlineTimer {
     pub fn arm(&self, ms: f64) {
         if let Ok(mut pending) = self.pending.try_borrow_mut() {
             if pending.is_none() {
-                *pending = Some(js::set_deadline_timer(&self.handler, ms.max(0.0) as u32));
+                *pending = Some(js::set_timer(
+                    &self.handler,
+                    ms.max(0.0) as u32,
+                    js::DEADLINE,
+                ));
             }
         }
     }
@@ -53,7 +57,7 @@ impl DeadlineTimer {
             .ok()
             .and_then(|mut p| p.take());
         if let Some(id) = pending {
-            js::clear_timeout(&id);
+            js::clear_timer(&id);
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Every JS function the SDK imports, in one place.
 //!
 //! Each import that can run page code (a getter, a Proxy trap, a replaced global, a
-//! promise's `constructor`) is declared with `catch`: a throw comes back as an `Err`
-//! instead of unwinding through Rust frames, which would leave a borrow locked, a
-//! future never polled again, or a promise never settled.
+//! promise's `constructor`) is declared with `catch`, or is a helper of `js/errors.js`
+//! that catches in JS: a throw comes back as an `Err` (or a fallback) instead of
+//! unwinding through Rust frames, which would leave a borrow locked, a future never
+//! polled again, or a promise never settled, and stall every later call of the module.
 
 use js_sys::{Array, Function, JsString, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -11,25 +12,12 @@ use web_sys::AbortSignal;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `setTimeout(handler, ms)`.
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
-    /// `clearTimeout(id)`.
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue);
-
     /// `performance.now()`: the monotonic clock of attempt deadlines.
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    pub fn performance_now() -> f64;
-
-    /// `setInterval(handler, ms)`.
-    #[cfg(feature = "gatekeeper")]
-    #[wasm_bindgen(js_name = setInterval)]
-    pub fn set_interval(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
-    /// `clearInterval(id)`.
-    #[cfg(feature = "gatekeeper")]
-    #[wasm_bindgen(js_name = clearInterval)]
-    pub fn clear_interval(id: &JsValue);
+    #[wasm_bindgen(js_namespace = performance, js_name = now, catch)]
+    fn performance_now() -> Result<f64, JsValue>;
+    /// `Date.now()`: the page's wall clock.
+    #[wasm_bindgen(js_namespace = Date, js_name = now, catch)]
+    fn date_now() -> Result<f64, JsValue>;
 
     /// `JSON.parse` on a JS string: a body is never copied into wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
@@ -55,8 +43,8 @@ extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
     fn get_random_values(bytes: &mut [u8]) -> Result<JsValue, JsValue>;
     /// `Math.random()`, for the retry jitter.
-    #[wasm_bindgen(js_namespace = Math, js_name = random)]
-    pub fn random() -> f64;
+    #[wasm_bindgen(js_namespace = Math, js_name = random, catch)]
+    fn math_random() -> Result<f64, JsValue>;
     /// `AbortSignal.any(signals)`: throws unless every item is a genuine signal, and
     /// on a browser without `AbortSignal.any`.
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
@@ -95,11 +83,14 @@ extern "C" {
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
 
-    /// `setTimeout(handler, ms)` for the attempt deadlines, unref'd in Node: the
-    /// attempts in flight keep the process alive, not the timer that would abort them.
-    #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
-    #[wasm_bindgen(js_name = setDeadlineTimer)]
-    pub fn set_deadline_timer(handler: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+    /// Every timer: `kind` [`TIMEOUT`], [`DEADLINE`] (not keeping Node alive: the
+    /// attempts in flight do) or [`INTERVAL`]. Never throws: if the page made
+    /// `setTimeout` throw, the handler runs in a microtask instead.
+    #[wasm_bindgen(js_name = setTimer)]
+    pub fn set_timer(handler: &Closure<dyn FnMut()>, ms: u32, kind: u8) -> JsValue;
+    /// Clears a timer of [`set_timer`]. Never throws.
+    #[wasm_bindgen(js_name = clearTimer)]
+    pub fn clear_timer(id: &JsValue);
 
     /// `new Promise((resolve) => resolve(value))`: a thenable is adopted in a job of its
     /// own, so nothing its `then` does (throw, too) runs inside this call. Never throws.
@@ -110,6 +101,30 @@ extern "C" {
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]
     pub fn ignore_rejection(value: &JsValue);
+}
+
+/// [`set_timer`]'s `setTimeout`.
+pub const TIMEOUT: u8 = 0;
+/// [`set_timer`]'s `setTimeout` that does not keep Node alive.
+pub const DEADLINE: u8 = 1;
+/// [`set_timer`]'s `setInterval`.
+#[cfg(feature = "gatekeeper")]
+pub const INTERVAL: u8 = 2;
+
+/// `performance.now()`, in milliseconds; 0 if a page made it throw (attempt deadlines
+/// then never come due: each attempt still ends with its response or an abort).
+pub fn monotonic_ms() -> f64 {
+    performance_now().unwrap_or(0.0)
+}
+
+/// `Date.now()`, in milliseconds; 0 if a page made it throw.
+pub fn wall_clock_ms() -> f64 {
+    date_now().unwrap_or(0.0)
+}
+
+/// `Math.random()`; 0.5 if a page made it throw.
+pub fn random() -> f64 {
+    math_random().unwrap_or(0.5)
 }
 
 /// A fresh version-4 UUID for `Idempotency-Key`; `None` without `crypto` (or when

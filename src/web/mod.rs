@@ -43,5 +43,5 @@ pub fn promise(op: Op) -> js_sys::Promise {
 
 /// Now, in seconds since the epoch (the unit of `exp`).
 pub fn now_seconds() -> f64 {
-    js_sys::Date::now() / 1000.0
+    js::wall_clock_ms() / 1000.0
 }

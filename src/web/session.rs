@@ -439,7 +439,7 @@ impl Session {
                 let (generation, bearer) = self.bearer().inspect_err(|_| self.wake_next())?;
                 let timeout = self.0.config.request_timeout_ms;
                 // Read before the borrow: a page may have replaced `performance.now`.
-                let due = js::performance_now() + f64::from(timeout);
+                let due = js::monotonic_ms() + f64::from(timeout);
                 let mut st = self.0.state.borrow_mut();
                 let id = st.next_attempt;
                 st.next_attempt = id.wrapping_add(1);
@@ -483,7 +483,7 @@ impl Session {
     fn sweep(&self) {
         self.0.deadlines.fired();
         loop {
-            let now = js::performance_now();
+            let now = js::monotonic_ms();
             // Due first, in start order. A timer may fire a fraction of a millisecond
             // early by this clock.
             let next = match self.0.state.try_borrow_mut() {

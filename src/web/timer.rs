@@ -1,6 +1,6 @@
 //! Timers whose JS side is cleared on drop: no `Closure::forget`, nothing left behind.
 
-use crate::web::js::{clear_timeout, set_timeout};
+use crate::web::js::{clear_timer, set_timer, TIMEOUT};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,7 +20,7 @@ impl Timeout {
     pub fn new(ms: u32, handler: impl FnMut() + 'static) -> Self {
         let handler = Closure::<dyn FnMut()>::new(handler);
         Timeout {
-            id: set_timeout(&handler, ms),
+            id: set_timer(&handler, ms, TIMEOUT),
             _handler: handler,
         }
     }
@@ -28,7 +28,7 @@ impl Timeout {
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        clear_timer(&self.id);
     }
 }
 
@@ -181,7 +181,7 @@ impl Interval {
     pub fn new(ms: u32, tick: impl FnMut() + 'static) -> Self {
         let tick = Closure::<dyn FnMut()>::new(tick);
         Interval {
-            id: crate::web::js::set_interval(&tick, ms),
+            id: set_timer(&tick, ms, crate::web::js::INTERVAL),
             _tick: tick,
         }
     }
@@ -190,7 +190,7 @@ impl Interval {
 #[cfg(feature = "gatekeeper")]
 impl Drop for Interval {
     fn drop(&mut self) {
-        crate::web::js::clear_interval(&self.id);
+        clear_timer(&self.id);
     }
 }
 
