@@ -18,7 +18,8 @@ prepare(AlternativeClient, () => checkout.init());
 
 let gatekeeper; // SafeSDK's module, loading or loaded
 let Gatekeeper; // … once loaded, with its wasm
-let gatekeeperFailure; // why the last load of it failed
+let gatekeeperFailure; // why the latest load of it failed
+let gatekeeperLoads = 0;
 let everything;
 let enrollment;
 
@@ -58,8 +59,13 @@ function loadGatekeeper(source) {
     SafeSDK.prototype = module.SafeSDK.prototype;
     return module;
   });
+  // Only the latest load says why SafeSDK is not there (an older one may fail later).
+  const latest = ++gatekeeperLoads;
   gatekeeperFailure = undefined;
-  load.catch((error) => { gatekeeperFailure = error; });
+  load.then(
+    () => { if (latest === gatekeeperLoads) gatekeeperFailure = undefined; },
+    (error) => { if (latest === gatekeeperLoads) gatekeeperFailure = error; },
+  );
   return load;
 }
 

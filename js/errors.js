@@ -115,58 +115,89 @@ function wrappedFetch(url, init, signal) {
   });
 }
 
-// Reads a Response's status, and throws for anything that is not a genuine Response
-// (a Proxy of one, a mock): the browser's own brand check.
-const statusOf = typeof Response === 'function'
-  ? Object.getOwnPropertyDescriptor(Response.prototype, 'status')?.get
-  : undefined;
+// The Response accessors as the browser (or Node) defines them: read through these, a
+// Proxy's traps or an own getter on the object are never what answers.
+const proto = typeof Response === 'function' ? Response.prototype : {};
+const accessor = (name) => Object.getOwnPropertyDescriptor(proto, name)?.get;
+const [statusOf, headersOf, bodyOf] = ['status', 'headers', 'body'].map(accessor);
 
 /**
- * What the wrapper gave, as a genuine `Response` the SDK can read without running page
- * code: a genuine one as it is; anything else (a Proxy of one, a test's mock) is read
- * here, through its own `status`, `headers` and `text()`, into a new `Response`. A throw
- * there, or a value no `Response` can be made of, is a failed fetch (`NetworkError`).
+ * What the wrapper gave, as a new genuine `Response` the SDK reads without running page
+ * code. A genuine one (it passes the accessors' brand checks) keeps its streaming body;
+ * anything else (a Proxy the browser refuses, a test's mock) is read here, through its
+ * own `status`, `headers` and `text()`. A throw there, or a value no `Response` can be
+ * made of, is a failed fetch (`NetworkError`).
  */
 async function awaited(url, init) {
   const response = await fetch(url, init);
+  let status, headers, body;
   try {
-    statusOf.call(response);
-    return response;
+    [status, headers, body] = [statusOf.call(response), headersOf.call(response), bodyOf.call(response)];
   } catch {
-    // not a genuine Response: read below
+    if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
+    status = response.status;
+    headers = response.headers ?? undefined;
+    body = await response.text();
+    if (typeof body !== 'string') throw new TypeError('fetch gave a body that is not text');
   }
-  if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
-  const status = response.status;
-  const text = await response.text();
-  if (typeof text !== 'string') throw new TypeError('fetch gave a body that is not text');
   const empty = status === 204 || status === 205 || status === 304;
-  return new Response(empty ? null : text, { status, headers: new Headers(response.headers ?? undefined) });
+  return new Response(empty ? null : body, { status, headers: new Headers(headers) });
 }
 
 /**
  * @internal Called from Rust: every timer the SDK sets. `kind` 0: `setTimeout`; 1: a
  * `setTimeout` that in Node does not keep the process alive by itself (request
- * deadlines: a request in flight does); 2: `setInterval`. If a page made `setTimeout`
- * throw, the handler runs in a microtask instead: a wait ends early, never hangs. The
- * id is what `clearTimer` takes.
+ * deadlines: a request in flight does); 2: `setInterval`. Never throws: if the page
+ * made `setTimeout` (or `setInterval`) throw, the timer runs on `AbortSignal.timeout`
+ * instead. The id is what `clearTimer` takes.
  */
 export function setTimer(handler, ms, kind) {
+  // A timer that fires after a page's clearTimeout threw finds its handler gone (the
+  // wasm closure throws): that stays here.
+  const run = () => {
+    try {
+      handler();
+    } catch {
+      // nothing left to run
+    }
+  };
   try {
-    const id = (kind === 2 ? setInterval : setTimeout)(handler, ms);
+    const id = (kind === 2 ? setInterval : setTimeout)(run, ms);
     if (kind === 1 && typeof id === 'object' && id !== null && typeof id.unref === 'function') id.unref();
     return id;
   } catch {
-    if (kind !== 2) Promise.resolve().then(handler);
+    return signalTimer(run, ms, kind === 2);
+  }
+}
+
+/** A timer on `AbortSignal.timeout(ms)`, repeating when `repeat`; `undefined` without one. */
+function signalTimer(run, ms, repeat) {
+  const timer = { cleared: false };
+  const arm = () => {
+    AbortSignal.timeout(ms).addEventListener('abort', () => {
+      if (timer.cleared) return;
+      if (repeat) arm();
+      run();
+    }, { once: true });
+  };
+  try {
+    arm();
+    return timer;
+  } catch {
     return undefined;
   }
 }
 
-/** @internal Called from Rust: clears a timer or interval of `setTimer`. */
+/** @internal Called from Rust: clears a timer or interval of `setTimer`. Never throws. */
 export function clearTimer(id) {
+  if (typeof id === 'object' && id !== null && id.cleared === false) {
+    id.cleared = true;
+    return;
+  }
   try {
     clearTimeout(id);
   } catch {
-    // a page's clearTimeout threw: the timer's handler finds its Rust side gone
+    // the page's clearTimeout threw: the timer may still fire, and `run` absorbs it
   }
 }
 

@@ -34,9 +34,10 @@ export function init(sources?: InitSources): Promise<void>;
 
 /**
  * Settles once every class's wasm has loaded from beside the entry file. The ES module
- * entry waits for the Gatekeeper module on import; with the classic script,
- * `await PartnerSDK.ready` before `new PartnerSDK.SafeSDK(...)` (it is what loads
- * SafeSDK's module; `AlternativeClient.create()` waits by itself).
+ * entry waits for the Gatekeeper module on import. With the classic script it is what
+ * loads SafeSDK's module if no `new PartnerSDK.SafeSDK(...)` has yet; awaited first, the
+ * SafeSDK constructor checks its options itself (`AlternativeClient.create()` waits by
+ * itself).
  */
 export const ready: Promise<void>;
 

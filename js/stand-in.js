@@ -10,8 +10,8 @@ import { ClientDestroyedError } from './errors.js';
  * rejects `initialize()` with its `NetworkError`, and bad options reject it with
  * `ConfigurationError`, instead of the constructor throwing. Until the real one exists,
  * `check()` rejects, and `setAccessToken()` and `startPeriodicCheck()` throw, with
- * the constructor's error or `notLoaded()` (once destroyed, `check()` rejects with `ClientDestroyedError` and loads
- * nothing).
+ * the constructor's error or `notLoaded()`. Once destroyed, every call rejects or throws
+ * `ClientDestroyedError`, and `initialize()` loads nothing.
  * @param {object} options what the page passed to the constructor
  * @param {() => Promise<Function>} loadClass loads the wasm (or waits for its load) and
  *   resolves to the real SafeSDK class
@@ -34,7 +34,7 @@ export function standIn(options, loadClass, notLoaded, prototype, eager) {
     if (destroyed) sdk.destroy();
     return sdk;
   });
-  const why = () => refused || notLoaded();
+  const why = () => (destroyed ? new ClientDestroyedError('the client was destroyed') : refused || notLoaded());
   const real = () => {
     if (!sdk) throw why();
     return sdk;
@@ -42,12 +42,11 @@ export function standIn(options, loadClass, notLoaded, prototype, eager) {
   const free = () => sdk?.free();
   if (eager) load().catch(() => {});
   return Object.defineProperties(Object.create(prototype), {
-    initialize: { value: (jwt) => load().then((s) => s.initialize(jwt)) },
+    initialize: { value: (jwt) => (destroyed && !sdk ? Promise.reject(why()) : load().then((s) => s.initialize(jwt))) },
     setAccessToken: { value: (jwt) => real().setAccessToken(jwt) },
     check: {
       value: () => {
-        if (sdk) return sdk.check();
-        return Promise.reject(destroyed ? new ClientDestroyedError('the client was destroyed') : why());
+        return sdk ? sdk.check() : Promise.reject(why());
       },
     },
     startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },

@@ -698,44 +698,73 @@ async fn page_clocks_and_random_that_throw_never_stall_a_request() {
     watch.assert_none().await;
 }
 
-/// A page whose `setTimeout` throws (for the SDK's own delays, told apart by their
-/// length): a request deadline's timer is re-set and the request ends with its response;
-/// a token callback's deadline ends the wait at once instead of never.
+/// Settles `p`, or `None` when it has not settled after `ms`, timed by
+/// `AbortSignal.timeout` (for tests that make `setTimeout` throw).
+async fn within_by_signal(ms: u32, p: Promise) -> Option<Result<JsValue, JsValue>> {
+    let timer = js(
+        "ms",
+        "return new Promise((done) => AbortSignal.timeout(ms).addEventListener('abort', () => done('__hung__')))",
+    )
+    .call1(&JsValue::UNDEFINED, &ms.into())
+    .unwrap();
+    match settle(Promise::race(&js_sys::Array::of2(&p, &timer))).await {
+        Ok(v) if v.as_string().as_deref() == Some("__hung__") => None,
+        r => Some(r),
+    }
+}
+
+/// A page whose every `setTimeout` throws: requests end with their response (the
+/// request deadline's timer is set again and again, which must not starve the page),
+/// a token callback gets its `refreshTimeoutMs`, and a `Retry-After` wait still waits.
 #[wasm_bindgen_test]
 async fn a_page_set_timeout_that_throws_never_stalls_a_request() {
     let watch = RejectionWatch::install();
-    let (c, _) = live_client(&[("requestTimeoutMs", 7777.into())]).await;
+    let (a, b) = revoked_then_fresh().await;
+    let (callback, calls) = answering(&b);
+    let refreshing = checkout_client(&a, &[("onAccessTokenExpired", callback)]).await;
+    let (c, _) = live_client(&[]).await;
+    fault(&[
+        ("path", PAYMENTS.into()),
+        ("count", 1.into()),
+        ("status", 503.into()),
+        ("retry_after_s", 1.into()),
+    ])
+    .await;
+    let paying = checkout_client(&mint_checkout("inv_1001", 600).await, &[]).await;
     {
         let _thrown = patch_globals(
             "const real = setTimeout;
-             globalThis.setTimeout = (f, ms, ...a) => {
-               if (ms === 7777 || ms === 4321) throw new Error('hostile setTimeout');
-               return real(f, ms, ...a);
-             };
+             globalThis.setTimeout = () => { throw new Error('hostile setTimeout'); };
              return () => { globalThis.setTimeout = real; };",
         );
         for _ in 0..3 {
-            let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
+            let r = within_by_signal(5000, start(&c, "get", &[INVOICE.into()])).await;
             assert_invoice(&r.expect("a request hung on a deadline timer that threw"));
         }
-        let (a, _) = revoked_then_fresh().await;
-        let slow = js("", "return () => new Promise(() => {})")
-            .call0(&JsValue::UNDEFINED)
-            .unwrap();
-        let refreshing = checkout_client(
-            &a,
-            &[
-                ("onAccessTokenExpired", slow),
-                ("refreshTimeoutMs", 4321.into()),
-            ],
+        // The 401 → callback → resend path: the callback's deadline is a timer too.
+        let r = within_by_signal(5000, start(&refreshing, "get", &[INVOICE.into()])).await;
+        assert_invoice(&r.expect("the refresh hung"));
+        assert_eq!(calls.get(), 1);
+        // A retry after `Retry-After: 1` waits its second.
+        let key = obj(&[("idempotencyKey", true.into())]);
+        let t0 = js_sys::Date::now();
+        let r = within_by_signal(
+            8000,
+            start(
+                &paying,
+                "post",
+                &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), key],
+            ),
         )
-        .await;
-        let r = within(3000, start(&refreshing, "get", &[INVOICE.into()])).await;
-        let err = r.expect("the token callback's wait hung").unwrap_err();
-        assert_error(&err, "TokenRefreshTimeoutError", "TOKEN_REFRESH_TIMEOUT");
+        .await
+        .expect("the retried payment hung");
+        assert!(r.is_ok(), "the retried payment failed: {r:?}");
+        let waited = js_sys::Date::now() - t0;
+        assert!(
+            waited >= 900.0,
+            "Retry-After: 1 was not waited ({waited} ms)"
+        );
     }
-    // (`c`'s token was revoked above.)
-    let (after, _) = live_client(&[]).await;
-    assert_invoice(&call_async(&after, "get", &[INVOICE.into()]).await);
+    assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
     watch.assert_none().await;
 }

@@ -85,7 +85,7 @@ extern "C" {
 
     /// Every timer: `kind` [`TIMEOUT`], [`DEADLINE`] (not keeping Node alive: the
     /// attempts in flight do) or [`INTERVAL`]. Never throws: if the page made
-    /// `setTimeout` throw, the handler runs in a microtask instead.
+    /// `setTimeout` throw, the timer runs on `AbortSignal.timeout` instead.
     #[wasm_bindgen(js_name = setTimer)]
     pub fn set_timer(handler: &Closure<dyn FnMut()>, ms: u32, kind: u8) -> JsValue;
     /// Clears a timer of [`set_timer`]. Never throws.

@@ -33,7 +33,7 @@ async function checkoutPage() {
 test('classic script: new PartnerSDK.SafeSDK() without PartnerSDK.ready loads SafeSDK on initialize(), registers and checks', async () => {
   const page = await checkoutPage();
   const report = await page.evaluate(async (options) => {
-    const loaded = () => performance.getEntriesByType('resource').some((e) => e.name.includes('gatekeeper'));
+    const loaded = () => performance.getEntriesByType('resource').some((e) => e.name.includes('/pkg/gatekeeper.classic.js'));
     const token = async () => (await fetch('/api/gatekeeper-token')).text();
     const before = loaded();
     const sdk = new window.PartnerSDK.SafeSDK({ ...options, baseUrl: location.origin, onAccessTokenExpired: token });
@@ -87,4 +87,36 @@ test('classic script: a SafeSDK made before its module loaded reports bad option
   await page.close();
   const expected = { name: 'ConfigurationError', code: 'INVALID_CONFIGURATION', key: 'baseUrl' };
   assert.deepEqual(report, { init: expected, check: expected, set: expected });
+});
+
+test('classic script: a SafeSDK destroyed before its module loaded refuses every call with ClientDestroyedError; two made before both work', async () => {
+  const page = await checkoutPage();
+  const report = await page.evaluate(async (options) => {
+    const caught = (e) => `${e.name} ${e.code}`;
+    const token = async () => (await fetch('/api/gatekeeper-token')).text();
+    const full = { ...options, baseUrl: location.origin, onAccessTokenExpired: token };
+    const gone = new window.PartnerSDK.SafeSDK(full);
+    gone.destroy();
+    const destroyed = {
+      initialize: await gone.initialize(await token()).then(() => 'resolved', caught),
+      check: await gone.check().then(() => 'resolved', caught),
+    };
+    try {
+      gone.setAccessToken(await token());
+      destroyed.setAccessToken = 'returned';
+    } catch (e) {
+      destroyed.setAccessToken = caught(e);
+    }
+    const [one, two] = [new window.PartnerSDK.SafeSDK(full), new window.PartnerSDK.SafeSDK(full)];
+    const both = await Promise.all([one, two].map(async (sdk) => {
+      await sdk.initialize(await token());
+      const { status } = await sdk.check();
+      sdk.destroy();
+      return status;
+    }));
+    return { destroyed, both };
+  }, OPTIONS);
+  await page.close();
+  const refused = 'ClientDestroyedError CLIENT_DESTROYED';
+  assert.deepEqual(report, { destroyed: { initialize: refused, check: refused, setAccessToken: refused }, both: ['Ok', 'Ok'] });
 });

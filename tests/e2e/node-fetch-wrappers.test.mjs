@@ -1,0 +1,65 @@
+// Node: what a replaced `fetch` answers (a test's mock, a Proxy of a Response) reaches
+// the SDK as a genuine Response or as a NetworkError; it never stalls the module.
+// In Node every attempt goes through the guarded path: Node's `fetch` is not the
+// engine's native code, so the SDK cannot tell it from a page's wrapper.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startSandbox } from './helpers.mjs';
+
+let sandbox;
+let AlternativeClient;
+before(async () => {
+  sandbox = await startSandbox();
+  ({ AlternativeClient } = await import('../../pkg/checkout.node.js'));
+});
+after(async () => {
+  await sandbox?.stop();
+});
+
+const INVOICE = '/v1/invoices/inv_1001';
+
+async function client() {
+  const minted = await sandbox.post('/__sandbox/mint', { kind: 'checkout', invoiceId: 'inv_1001', ttl: 600 });
+  const { token } = await minted.json();
+  return AlternativeClient.create({ accessToken: token, baseUrl: sandbox.url, retry: false });
+}
+
+/** `promise`'s outcome, or 'hung' after `ms`. */
+function outcome(promise, ms = 5000) {
+  let timer;
+  const hung = new Promise((done) => { timer = setTimeout(() => done('hung'), ms); });
+  return Promise.race([
+    promise.then((value) => ({ value }), (error) => ({ error: `${error.name} ${error.code}` })),
+    hung,
+  ]).finally(() => clearTimeout(timer));
+}
+
+test('Node: a fetch wrapper answering a Proxy or a mock gets a result or a NetworkError, and the module goes on', async () => {
+  const c = await client();
+  const real = globalThis.fetch;
+  const cases = [
+    // A Proxy that throws when asked for `status`: the SDK reads the Response itself.
+    ['a Proxy throwing on status', (...a) => real(...a).then((r) => new Proxy(r, {
+      get(t, k) { if (k === 'status') throw new Error('hostile'); const v = Reflect.get(t, k); return typeof v === 'function' ? v.bind(t) : v; },
+    })), 'inv_1001'],
+    ['a mock with a synchronous text()', async () => ({ status: 200, headers: {}, text: () => '{"id":"inv_1001"}' }), 'inv_1001'],
+    ['a mock whose status getter throws', async () => ({ get status() { throw new Error('hostile'); }, text: async () => '{}' }), 'NetworkError NETWORK_ERROR'],
+    ['a mock whose text() gives an object', async () => ({ status: 200, text: async () => ({}) }), 'NetworkError NETWORK_ERROR'],
+  ];
+  try {
+    for (const [name, wrapper, expected] of cases) {
+      globalThis.fetch = wrapper;
+      for (let i = 0; i < 3; i += 1) {
+        const got = await outcome(c.get(INVOICE));
+        assert.notEqual(got, 'hung', `${name}: the call hung`);
+        assert.equal(got.value ? got.value.id : got.error, expected, name);
+      }
+    }
+  } finally {
+    globalThis.fetch = real;
+  }
+  const again = await outcome(c.get(INVOICE));
+  assert.equal(again.value?.id, 'inv_1001', 'the client goes on with the real fetch');
+  const other = await outcome((await client()).get(INVOICE));
+  assert.equal(other.value?.id, 'inv_1001', 'and so does a new client');
+});
