@@ -134,11 +134,11 @@ async function awaited(url, init) {
   try {
     [status, headers, body] = [statusOf.call(response), headersOf.call(response), bodyOf.call(response)];
   } catch {
-    if (typeof response !== 'object' || response === null) throw new TypeError('fetch gave no Response');
+    // (`undefined`, `null` or a primitive throws here too: a failed fetch.)
     status = response.status;
     headers = response.headers ?? undefined;
     body = await response.text();
-    if (typeof body !== 'string') throw new TypeError('fetch gave a body that is not text');
+    if (typeof body !== 'string') throw new TypeError();
   }
   const empty = status === 204 || status === 205 || status === 304;
   return new Response(empty ? null : body, { status, headers: new Headers(headers) });
