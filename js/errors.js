@@ -95,9 +95,12 @@ export function fetchAttempt(url, method, headers, authorization, body, signal) 
 let seenFetch;
 let nativeFetch = false;
 
+// The browser's own `fetch` reads `function fetch() { [native code] }`. A bound function
+// or a Proxy also reads as native code, but without the name: those are wrappers.
+const sourceOf = Function.prototype.toString;
 function isNative(f) {
   try {
-    return /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(f));
+    return /^function fetch\(\)\s*\{\s*\[native code\]\s*\}$/.test(sourceOf.call(f));
   } catch {
     return false;
   }
@@ -197,7 +200,11 @@ export function clearTimer(id) {
   try {
     clearTimeout(id);
   } catch {
-    // the page's clearTimeout threw: the timer may still fire, and `run` absorbs it
+    try {
+      clearInterval(id); // the same ids, in browsers and Node
+    } catch {
+      // the page's clearTimeout threw: the timer may still fire, and `run` absorbs it
+    }
   }
 }
 

@@ -39,7 +39,11 @@ export function standIn(options, loadClass, notLoaded, prototype, eager) {
     if (!sdk) throw why();
     return sdk;
   };
-  const free = () => sdk?.free();
+  // Freed before it was built: as destroyed (the real one is then never usable either).
+  const free = () => {
+    destroyed = true;
+    sdk?.free();
+  };
   if (eager) load().catch(() => {});
   return Object.defineProperties(Object.create(prototype), {
     initialize: { value: (jwt) => (destroyed && !sdk ? Promise.reject(why()) : load().then((s) => s.initialize(jwt))) },

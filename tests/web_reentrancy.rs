@@ -641,6 +641,17 @@ async fn a_page_fetch_wrapper_answering_a_proxy_or_a_mock_never_stalls_the_modul
             false,
         ),
         ("async () => ({ status: 42, text: async () => '{}' })", false),
+        // Wrappers whose source reads as native code: a bound function, a Proxy.
+        (
+            "(async () => ({ get status() { throw new Error('hostile status'); } })).bind(null)",
+            false,
+        ),
+        (
+            "new Proxy(real, { apply: (f, self, args) => f(...args).then((r) => new Proxy(r, {})) })",
+            false,
+        ),
+        ("new Proxy(real, { apply: async () => null })", false),
+        ("real.bind(globalThis)", true),
     ];
     for (wrapper, expect_ok) in cases {
         let _wrapped = FetchWrapper::install(wrapper);
@@ -766,5 +777,28 @@ async fn a_page_set_timeout_that_throws_never_stalls_a_request() {
         );
     }
     assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
+    watch.assert_none().await;
+}
+
+/// A request made while the page had broken every timer API leaves the client's
+/// request deadlines working once the timers are back.
+#[wasm_bindgen_test]
+async fn request_deadlines_work_again_after_a_page_broke_every_timer() {
+    let watch = RejectionWatch::install();
+    let (c, _) = live_client(&[("requestTimeoutMs", 1000.into()), ("retry", false.into())]).await;
+    {
+        let _thrown = patch_globals(
+            "const saved = [globalThis.setTimeout, globalThis.setInterval, AbortSignal.timeout];
+             const no = () => { throw new Error('hostile timer'); };
+             globalThis.setTimeout = no; globalThis.setInterval = no; AbortSignal.timeout = no;
+             return () => { [globalThis.setTimeout, globalThis.setInterval, AbortSignal.timeout] = saved; };",
+        );
+        // No timer can be set for its deadline; the answer comes anyway.
+        assert_invoice(&settle(start(&c, "get", &[INVOICE.into()])).await);
+    }
+    hold(INVOICE, 4000).await;
+    let r = within(3500, start(&c, "get", &[INVOICE.into()])).await;
+    let err = r.expect("the deadline did not end the call").unwrap_err();
+    assert_error(&err, "NetworkError", "REQUEST_TIMEOUT");
     watch.assert_none().await;
 }

@@ -33,11 +33,10 @@ impl DeadlineTimer {
     pub fn arm(&self, ms: f64) {
         if let Ok(mut pending) = self.pending.try_borrow_mut() {
             if pending.is_none() {
-                *pending = Some(js::set_timer(
-                    &self.handler,
-                    ms.max(0.0) as u32,
-                    js::DEADLINE,
-                ));
+                // `undefined`: no timer could be set (the page broke every one); the
+                // next attempt tries again.
+                let id = js::set_timer(&self.handler, ms.max(0.0) as u32, js::DEADLINE);
+                *pending = Some(id).filter(|id| !id.is_undefined());
             }
         }
     }
