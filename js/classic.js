@@ -115,11 +115,15 @@ globalThis.PartnerSDK = Object.freeze({
   SafeSDK,
   CardEnrollment,
   init,
-  /** Settles once AlternativeClient and SafeSDK have loaded: this is what loads SafeSDK's module. */
+  /**
+   * Settles once AlternativeClient and SafeSDK have loaded: this is what loads SafeSDK's
+   * module. After a failed load, the next read of `ready` tries again.
+   */
   get ready() {
     if (!everything) {
-      everything = init();
-      everything.catch(() => {});
+      const load = init();
+      everything = load;
+      load.catch(() => { if (everything === load) everything = undefined; });
     }
     return everything;
   },

@@ -120,3 +120,30 @@ test('classic script: a SafeSDK destroyed before its module loaded refuses every
   const refused = 'ClientDestroyedError CLIENT_DESTROYED';
   assert.deepEqual(report, { destroyed: { initialize: refused, check: refused, setAccessToken: refused }, both: ['Ok', 'Ok'] });
 });
+
+test('classic script: after a failed load of SafeSDK\'s module, reading PartnerSDK.ready again loads it', async () => {
+  const page = await browser.context.newPage();
+  // The first request for SafeSDK's module fails on the network; later ones go through.
+  let refused = 0;
+  await page.route('**/pkg/gatekeeper.classic.js', (route) => {
+    if (refused++ === 0) return route.abort('connectionreset');
+    return route.continue();
+  });
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const report = await page.evaluate(async (options) => {
+    const first = await window.PartnerSDK.ready.then(() => 'resolved', (e) => `${e.name} ${e.code}`);
+    const second = await window.PartnerSDK.ready.then(() => 'resolved', (e) => `${e.name} ${e.code}`);
+    let constructed;
+    try {
+      new window.PartnerSDK.SafeSDK({ ...options }); // loaded: the constructor checks (no baseUrl)
+      constructed = 'returned';
+    } catch (e) {
+      constructed = `${e.name} ${e.key}`;
+    }
+    return { first, second, constructed };
+  }, OPTIONS);
+  await page.close();
+  assert.equal(refused >= 2, true, 'the module was requested again');
+  assert.deepEqual(report, { first: 'NetworkError NETWORK_ERROR', second: 'resolved', constructed: 'ConfigurationError baseUrl' });
+});
