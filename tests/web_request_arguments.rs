@@ -122,8 +122,13 @@ async fn query_values_are_encoded_into_the_url() {
     let (c, _, _) = guarded_client(&[]).await;
     let spy = FetchSpy::install();
     let before = counts().await;
-    let b = js_sys::Array::of2(&1.into(), &2.into());
-    let query = obj(&[("a", "x y&z".into()), ("b", b.into())]);
+    let b = js_sys::Array::of3(&1.into(), &JsValue::NULL, &2.into());
+    let query = obj(&[
+        ("a", "x y&z".into()),
+        ("b", b.into()),
+        ("c", true.into()),
+        ("d", JsValue::UNDEFINED),
+    ]);
     let init = obj(&[("query", query)]);
     let invoice = call_async(&c, "get", &[INVOICE.into(), init])
         .await
@@ -135,7 +140,7 @@ async fn query_values_are_encoded_into_the_url() {
     assert!(
         sent[0]
             .0
-            .ends_with("/v1/invoices/inv_1001?a=x+y%26z&b=1&b=2"),
+            .ends_with("/v1/invoices/inv_1001?a=x+y%26z&b=1&b=2&c=true"),
         "url {}",
         sent[0].0
     );
@@ -181,6 +186,7 @@ async fn hostile_request_arguments_reject_with_configuration_error() {
     .call0(&JsValue::UNDEFINED)
     .unwrap();
     let trap = js("", "throw new Error('trap');");
+    let trap_fn = trap.clone();
     let handler = obj(&[
         ("ownKeys", trap.clone().into()),
         ("getPrototypeOf", trap.into()),
@@ -208,6 +214,35 @@ async fn hostile_request_arguments_reject_with_configuration_error() {
         (
             "query is a revoked proxy",
             obj(&[("query", revoked.clone())]),
+            "query",
+        ),
+        (
+            "query value is an object",
+            obj(&[(
+                "query",
+                obj(&[("filter", obj(&[("status", "open".into())]))]),
+            )]),
+            "query",
+        ),
+        (
+            "query value is a function",
+            obj(&[("query", obj(&[("cb", trap_fn.clone().into())]))]),
+            "query",
+        ),
+        (
+            "query value is a symbol",
+            obj(&[("query", obj(&[("s", JsValue::symbol(Some("s")))]))]),
+            "query",
+        ),
+        (
+            "query array holds an array",
+            obj(&[(
+                "query",
+                obj(&[(
+                    "a",
+                    js_sys::Array::of1(&js_sys::Array::of1(&1.into())).into(),
+                )]),
+            )]),
             "query",
         ),
         (

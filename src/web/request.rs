@@ -47,7 +47,7 @@ fn check_init(init: &JsValue) -> Result<(), Error> {
 fn query_error() -> Error {
     Error::config(
         "query",
-        "must be a plain object of strings, numbers or arrays",
+        "values must be strings, numbers, booleans, null or undefined, or arrays of them",
     )
 }
 
@@ -88,8 +88,12 @@ fn with_query(
             Array::of1(&value)
         };
         for v in values.iter().filter(|v| !v.is_undefined() && !v.is_null()) {
-            let text = js::to_string(&v)
-                .map_err(|_| Error::config("query", "values must be convertible to strings"))?;
+            // An object, function or symbol would go out as its `String()`
+            // ("[object Object]", a function's source): refused instead.
+            if !(v.is_string() || v.as_f64().is_some() || v.as_bool().is_some()) {
+                return Err(query_error());
+            }
+            let text = js::to_string(&v).map_err(|_| query_error())?;
             params.append(&key.as_string().unwrap_or_default(), &text);
         }
     }
