@@ -3,6 +3,7 @@
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { besidePackage, loader } from './loader.js';
 import { prepare } from './alternative.js';
+import { face } from './class-face.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead, and the
@@ -16,7 +17,7 @@ ready.catch(() => {});
 /** Loads the checkout wasm from `source` (URL, Response, bytes or a compiled module). */
 export const init = (source) => wasm.init(source);
 
-prepare(AlternativeClient, () => wasm.init());
+face(prepare(AlternativeClient, () => wasm.init()), 'AlternativeClient');
 
 export { AlternativeClient };
 export * from './public-errors.js';

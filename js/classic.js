@@ -7,6 +7,7 @@ import { base, early } from './classic-early.js'; // first: evaluated before eve
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { prepare } from './alternative.js';
+import { face } from './class-face.js';
 import { standIn } from './stand-in.js';
 import * as errors from './public-errors.js';
 import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf } from './errors.js';
@@ -14,7 +15,7 @@ import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleO
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 checkout.init().catch(() => {});
 
-prepare(AlternativeClient, () => checkout.init());
+face(prepare(AlternativeClient, () => checkout.init()), 'AlternativeClient');
 
 let gatekeeper; // SafeSDK's module, loading or loaded
 let Gatekeeper; // … once loaded, with its wasm
@@ -91,6 +92,7 @@ function SafeSDK(options) {
   standIns.add(sdk);
   return sdk;
 }
+Object.defineProperty(SafeSDK, 'name', { value: 'SafeSDK' });
 // A stand-in is a SafeSDK too, before and after the module's prototype replaces ours.
 const standIns = new WeakSet();
 Object.defineProperty(SafeSDK, Symbol.hasInstance, {
@@ -110,7 +112,7 @@ function init(sources = {}) {
 globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf },
+  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf }),
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

@@ -28,4 +28,6 @@ export class CardEnrollment {
   }
 }
 
+Object.defineProperty(CardEnrollment, 'name', { value: 'CardEnrollment' });
+
 export * from './public-errors.js';

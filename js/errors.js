@@ -29,6 +29,8 @@ function classes() {
     }
   }
   PartnerSdkError.code = 'PARTNER_SDK_ERROR';
+  // The minifier renames classes: `name` is what pages and stack traces show.
+  Object.defineProperty(PartnerSdkError, 'name', { value: 'PartnerSdkError' });
   const all = { PartnerSdkError };
   for (const [name, code] of [
     ['InvalidAccessToken', 'INVALID_ACCESS_TOKEN'],

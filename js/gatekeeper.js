@@ -6,6 +6,7 @@
 import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
 import { besidePackage, loader } from './loader.js';
 import { standIn } from './stand-in.js';
+import { face } from './class-face.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead, and the
@@ -25,9 +26,10 @@ __explainNotLoaded((options) => standIn(
 // A running periodic check keeps its SafeSDK alive, as `setInterval` keeps its callback.
 // Otherwise a page that keeps no reference to the SDK would have it collected (the
 // glue frees each SafeSDK the garbage collector finds unreachable), and its checks
-// would stop without a word. Stopping, `destroy()` and `free()` let it go.
+// would stop without a word. Stopping and `destroy()` (so `free()` and `using`) let it go.
+face(SafeSDK, 'SafeSDK');
 const checking = new Set();
-for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'], ['destroy'], ['free']]) {
+for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'], ['destroy']]) {
   const method = SafeSDK.prototype[name];
   SafeSDK.prototype[name] = function (...args) {
     const result = method.apply(this, args);
@@ -36,9 +38,6 @@ for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'],
     return result;
   };
 }
-// The glue set `Symbol.dispose` to the unwrapped `free`: `using sdk = …` must let go
-// too, through the object's own `free` (the stand-in above has one of its own).
-if (Symbol.dispose) SafeSDK.prototype[Symbol.dispose] = function () { this.free(); };
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();

@@ -1,8 +1,8 @@
 //! partner-sdk: a token-safe browser SDK for partner checkout and Gatekeeper APIs.
 //!
 //! `core` holds every rule that can be decided without a browser; `web` is the browser
-//! glue (fetch, timers, storage, page callbacks); `api` is the only place that uses
-//! `#[wasm_bindgen]`.
+//! glue (fetch, timers, storage, page callbacks; its JS imports are all in `web/js.rs`);
+//! `api` is the only place that exports to JS with `#[wasm_bindgen]`.
 #![deny(missing_docs)]
 
 pub mod core;

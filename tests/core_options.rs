@@ -654,11 +654,13 @@ fn enrollment_names_the_key_at_fault() {
             .collect();
         assert_eq!(key(options::enrollment(&entries)), required);
     }
-    let cases: [(&str, Value); 12] = [
+    let cases: [(&str, Value); 14] = [
         ("companyName", s("  ")),
         ("companyName", s(&"x".repeat(101))),
         ("companyName", s("a\nb")),
         ("subaccountId", n(7.0)),
+        ("subaccountId", s("..")),
+        ("subaccountId", s(".")),
         ("getAccessToken", s("fn")),
         ("baseUrl", s("http://vendor.example")),
         ("onSuccess", O),
@@ -684,4 +686,20 @@ fn enrollment_names_the_key_at_fault() {
         form_with(&[("container", s("#x"))]).unwrap_err().problem,
         options::NOT_ELEMENT
     );
+}
+
+/// The token given as `accessToken` never shows in `Debug` output, of the options or of
+/// the entries they were read from.
+#[test]
+fn debug_output_never_shows_the_access_token() {
+    let entries = vec![
+        e("accessToken", s(TOKEN)),
+        e("baseUrl", s("https://api.example")),
+    ];
+    let read = options::alternative(&entries).unwrap();
+    assert_eq!(read.access_token.as_deref(), Some(TOKEN));
+    let shown = format!("{read:?} {entries:?} {:?}", options::alternative(&entries));
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert!(shown.contains("https://api.example"), "{shown}");
 }

@@ -6,10 +6,11 @@
 use partner_sdk::core::clock::Clock;
 use partner_sdk::core::expiry;
 use partner_sdk::core::proactive::TokenState;
+use partner_sdk::core::refresh::{after_response, Failure, Next};
 use partner_sdk::core::retry::{
     backoff_ms, next_step, parse_retry_after, Outcome, RetryPolicy, Step,
 };
-use partner_sdk::core::storm::{abort_on_refusal, may_send_again_for_401};
+use partner_sdk::core::storm::abort_on_refusal;
 use proptest::prelude::*;
 
 const LEEWAY: f64 = 30.0;
@@ -256,10 +257,16 @@ fn storm_resends_each_request_once() {
     let methods = ["GET", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"];
     let mut sends: Vec<u32> = vec![1; methods.len()];
     for (method, sent) in methods.iter().zip(sends.iter_mut()) {
-        if abort_on_refusal(method, 7, 7, false, true) && may_send_again_for_401(*sent) {
+        // An aborted attempt counts as that 401 (the request loop in web/send.rs).
+        if abort_on_refusal(method, 7, 7, false, true)
+            && after_response(401, true, false, true) == Next::Refresh
+        {
             *sent += 1;
             // The resend with the new token is refused again: no third send.
-            assert!(!may_send_again_for_401(*sent));
+            assert_eq!(
+                after_response(401, true, true, true),
+                Next::Fail(Failure::Expired)
+            );
         }
     }
     assert_eq!(sends, [2, 2, 2, 1, 2, 1, 2]);

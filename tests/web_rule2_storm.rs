@@ -285,3 +285,34 @@ async fn requests_started_during_a_refresh_wait_and_carry_the_new_token() {
         "the first, its resend, and five on the new token"
     );
 }
+
+/// A storm whose one refresh fails: every request, the ones held back in the SDK's
+/// queue included, rejects with that refresh's error. The callback runs once; no
+/// request starts another refresh for the refused token.
+#[wasm_bindgen_test]
+async fn a_storm_whose_refresh_fails_calls_the_callback_once() {
+    clear_faults().await;
+    let (callback, calls) = counting(|| Err(js_sys::Error::new("backend down").into()));
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = checkout_client(
+        &token,
+        &[("onAccessTokenExpired", callback), ("retry", false.into())],
+    )
+    .await;
+    revoke_all().await;
+    let before = counts().await;
+    let pending = (0..40)
+        .map(|_| start(&client, "get", &[INVOICE.into()]))
+        .collect();
+    let results = settle_all(pending).await;
+    let seen = before.since().await;
+    for r in &results {
+        let err = r.clone().expect_err("refused");
+        assert_error(&err, "TokenRefreshError", "TOKEN_REFRESH_FAILED");
+    }
+    assert_eq!(calls.get(), 1, "one refresh for the whole storm");
+    assert!(
+        seen.api <= 6.0,
+        "at most 6 sent with the refused token: {seen:?}"
+    );
+}

@@ -120,3 +120,53 @@ async fn get_access_token_is_called_once_at_create() {
     assert_eq!((d.api, d.unauthorized), (1.0, 0.0));
     assert_eq!(last_jti().await, Some(jti_of(&b)));
 }
+
+/// Rule 6's fallback (send with the still-valid token) is for a token the API has not
+/// refused. A request waiting on a proactive refresh while another request's 401
+/// refuses the token shares that refresh's failure: one callback call, not a second
+/// refresh started for the refused token.
+#[wasm_bindgen_test]
+async fn a_proactive_refresh_that_fails_after_a_401_refused_the_token_is_not_run_again() {
+    clear_faults().await;
+    // Due 2 s after it was issued (12 s lifetime, 10 s leeway), valid for 12.
+    let a = mint_checkout("inv_1001", 12).await;
+    let (cb, calls) = counting(|| Ok(never().into()));
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("refreshLeewaySeconds", 10.into()),
+            ("refreshTimeoutMs", 2500.into()),
+            ("retry", false.into()),
+        ],
+    )
+    .await;
+    // The first request goes out with the fresh token and is held 4 s; the token is
+    // revoked meanwhile, so it comes back 401 while the second one waits on the
+    // proactive refresh that the second one started once the token was due.
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("delay_ms", 4000.into()),
+    ])
+    .await;
+    let before = counts().await;
+    let first = start(&c, "get", &[INVOICE.into()]);
+    sleep(300).await;
+    revoke_all().await;
+    sleep(2200).await;
+    let second = start(&c, "get", &[INVOICE.into()]);
+    let results = settle_all(vec![first, second]).await;
+    clear_faults().await;
+    for (label, r) in ["first", "second"].iter().zip(&results) {
+        let err = r.clone().expect_err(label);
+        assert_error(&err, "TokenRefreshTimeoutError", "TOKEN_REFRESH_TIMEOUT");
+    }
+    assert_eq!(calls.get(), 1, "one refresh for both");
+    let d = before.since().await;
+    assert_eq!(
+        (d.api, d.unauthorized),
+        (1.0, 1.0),
+        "the refused token was not sent again"
+    );
+}

@@ -33,13 +33,25 @@ pub enum Value {
     Other,
 }
 
-/// One own key of the options object.
-#[derive(Debug, Clone, PartialEq)]
+/// One own key of the options object. Its `Debug` never shows an `accessToken` value.
+#[derive(Clone, PartialEq)]
 pub struct Entry {
     /// The key as written.
     pub key: String,
     /// Its value's type.
     pub value: Value,
+}
+
+impl core::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut d = f.debug_struct("Entry");
+        d.field("key", &self.key);
+        match &self.value {
+            Value::Str(_) if self.key == "accessToken" => d.field("value", &"[redacted]"),
+            value => d.field("value", value),
+        };
+        d.finish()
+    }
 }
 
 /// Which token callback the page gave.
@@ -78,13 +90,23 @@ pub struct Common {
     pub leeway_s: f64,
 }
 
-/// Validated `AlternativeClient` options.
-#[derive(Debug, Clone, PartialEq)]
+/// Validated `AlternativeClient` options. Their `Debug` never shows `accessToken`.
+#[derive(Clone, PartialEq)]
 pub struct AlternativeOptions {
     /// The shared part.
     pub common: Common,
     /// `accessToken`, not yet shape-checked (that gives token errors, not config ones).
     pub access_token: Option<String>,
+}
+
+impl core::fmt::Debug for AlternativeOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let token = self.access_token.as_ref().map(|_| "[redacted]");
+        f.debug_struct("AlternativeOptions")
+            .field("common", &self.common)
+            .field("access_token", &token)
+            .finish()
+    }
 }
 
 /// Validated `SafeSDK` options.
@@ -343,7 +365,7 @@ pub fn enrollment(entries: &[Entry]) -> Result<EnrollmentOptions, ConfigError> {
             "must be at most 100 characters, without control characters",
         ));
     }
-    let subaccount_id = r.required("subaccountId")?;
+    let subaccount_id = r.segment("subaccountId")?;
     let base_text = r.required("baseUrl")?;
     let base = r.base_url("baseUrl", &base_text)?;
     for key in ["onSuccess", "onError", "onCancel"] {

@@ -91,14 +91,6 @@ impl TokenState {
     }
 }
 
-/// Rule 6's fallback, in server time: after a failed proactive refresh, the request
-/// still goes out with the current token when that token has not expired by the
-/// server's clock (`exp > server_now_s`, or no `exp`). Otherwise the request rejects
-/// with the refresh's error.
-pub fn send_after_failed_refresh(exp: Option<f64>, server_now_s: f64) -> bool {
-    !expiry::is_expired(exp, server_now_s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,18 +192,5 @@ mod tests {
         // A new token already due on arrival: sent as is, no timer.
         s.accepted(false, true, true);
         assert_eq!(s.due_in(Some(NOW + 1.0), NOW + 290.0, LEEWAY), None);
-    }
-
-    #[test]
-    fn fallback_reads_server_time() {
-        let table = [
-            (Some(NOW + 10.0), NOW, true),
-            (Some(NOW), NOW, false),
-            (Some(NOW - 1.0), NOW, false),
-            (None, NOW, true),
-        ];
-        for (exp, now, want) in table {
-            assert_eq!(send_after_failed_refresh(exp, now), want, "{exp:?}");
-        }
     }
 }

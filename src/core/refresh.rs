@@ -72,16 +72,6 @@ pub fn after_response(
     }
 }
 
-/// Rule 6: refresh before sending when a callback exists and `exp` is inside the leeway.
-pub fn refresh_before_send(
-    exp: Option<f64>,
-    now_s: f64,
-    leeway_s: f64,
-    has_callback: bool,
-) -> bool {
-    has_callback && expiry::is_due(exp, now_s, leeway_s)
-}
-
 /// Rule 6's fallback: after a failed refresh, a request may still go out with the old
 /// token when the refresh was proactive and the token has not expired yet.
 pub fn send_after_failed_refresh(reason: Reason, exp: Option<f64>, now_s: f64) -> bool {
@@ -126,11 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn proactive_rules() {
-        assert!(refresh_before_send(Some(1010.0), 1000.0, 30.0, true));
-        assert!(!refresh_before_send(Some(1010.0), 1000.0, 30.0, false));
-        assert!(!refresh_before_send(Some(2000.0), 1000.0, 30.0, true));
-        assert!(!refresh_before_send(None, 1000.0, 30.0, true));
+    fn fallback_after_a_failed_refresh() {
         assert!(send_after_failed_refresh(
             Reason::Expiring,
             Some(1010.0),

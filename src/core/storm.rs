@@ -32,22 +32,6 @@ pub fn abort_on_refusal(
         && is_idempotent(method)
 }
 
-/// Most sends of one call that a 401 may account for: the first send, plus one resend
-/// with a new or current token.
-pub const MAX_SENDS_FOR_401: u32 = 2;
-
-/// Whether a call may be sent again for a 401 reason (a 401 for it, rule 1 and 4, or
-/// an abort by [`abort_on_refusal`]).
-///
-/// `sends_for_401_reason` counts this call's sends that ended that way: refused with
-/// 401, or aborted because their token was refused. Rule 9's transient retries are not
-/// counted. With one such send the call may go out once more; with two it rejects
-/// with `AccessTokenExpiredError`: a request is never sent more than twice for a 401
-/// reason.
-pub fn may_send_again_for_401(sends_for_401_reason: u32) -> bool {
-    sends_for_401_reason < MAX_SENDS_FOR_401
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,20 +62,6 @@ mod tests {
                 want,
                 "{method} {sent} {refused} {answered} {will_run}"
             );
-        }
-    }
-
-    #[test]
-    fn at_most_two_sends_for_a_401_reason() {
-        let table = [
-            (0, true),
-            (1, true),
-            (2, false),
-            (3, false),
-            (u32::MAX, false),
-        ];
-        for (sends, want) in table {
-            assert_eq!(may_send_again_for_401(sends), want, "{sends}");
         }
     }
 }

@@ -61,9 +61,12 @@ fn valid_host(host: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
+/// A decimal port without leading zeros: the browser would write `0443` as `443`, and
+/// the origin compared with the page's must be written as the browser writes it.
 fn valid_port(port: &str) -> bool {
     !port.is_empty()
         && port.len() <= 5
+        && !(port.len() > 1 && port.starts_with('0'))
         && port.bytes().all(|b| b.is_ascii_digit())
         && port.parse::<u32>().is_ok_and(|p| p <= 65535)
 }
@@ -191,6 +194,7 @@ mod tests {
         );
         assert_eq!(base("http://127.0.0.1:1/").url, "http://127.0.0.1:1");
         assert_eq!(base("http://[::1]:9/").origin, "http://[::1]:9");
+        assert_eq!(base("http://localhost:0/").origin, "http://localhost:0");
         for bad in [
             "",
             "api.example.com",
@@ -201,6 +205,8 @@ mod tests {
             "https://user@x.com",
             "https://x.com:99999",
             "https://x.com:",
+            "https://x.com:0443",
+            "https://x.com:00",
             "https://%61.com",
             "https://exämple.com",
             "https:\\\\x.com",

@@ -227,6 +227,7 @@ impl Call {
         let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
+            let since = session.settled();
             let (generation, bearer, unanswered) =
                 session.turn(self.method, self.signal.as_ref()).await?;
             *sends += 1;
@@ -254,7 +255,11 @@ impl Call {
                             return Err(SdkError::AccessTokenExpired.into())
                         }
                         Next::RetryWithCurrent => session.join_flight(self.signal.as_ref()).await?,
-                        Next::Refresh => session.refresh_after_401(self.signal.as_ref()).await?,
+                        Next::Refresh => {
+                            session
+                                .refresh_after_401(self.signal.as_ref(), since)
+                                .await?
+                        }
                     }
                     resent_for_401 = true;
                     continue;

@@ -75,6 +75,13 @@ struct State {
     /// The generation a 401 refused while a refresh is to come (rule 2 extended): no
     /// attempt goes out with it any more.
     refused: Option<u32>,
+    /// How many refreshes have settled: a call's turn compares it with the count
+    /// when it began waiting.
+    settled: u32,
+    /// The latest refresh that failed: the generation it was for, its `settled`
+    /// count, and its error. A call held back by a refusal of that generation while
+    /// it ran shares its error (rule 2: one callback for every waiting call).
+    failure: Option<(u32, u32, Error)>,
     destroyed: bool,
 }
 
@@ -122,6 +129,8 @@ impl Session {
             queue: Vec::new(),
             next_waiter: 0,
             refused: None,
+            settled: 0,
+            failure: None,
             destroyed: false,
         };
         Ok(Session(Rc::new_cyclic(|_weak: &Weak<Inner>| Inner {
@@ -286,7 +295,11 @@ impl Session {
             self.0.deadlines.clear();
             attempts.iter().for_each(|a| a.controller.abort());
         }
-        self.0.lifetime.abort();
+        // Aborted with a reason (`null`) rather than the default `DOMException`: an
+        // error's stack keeps the receivers of its frames, here the page's client
+        // object, and this controller lives as long as the Rust session, which the
+        // glue frees only once that object is collected. It would never be.
+        self.0.lifetime.abort_with_reason(&JsValue::NULL);
     }
 
     fn flight(&self) -> Option<Rc<Flight>> {
@@ -326,6 +339,10 @@ impl Session {
             if st.flight.as_ref().is_some_and(|f| Rc::ptr_eq(f, &flight)) {
                 st.flight = None;
             }
+            st.settled = st.settled.wrapping_add(1);
+            if let Err(e) = &result {
+                st.failure = Some((st.generation, st.settled, e.clone()));
+            }
         }
         if let (Ok(()), Some(cb)) = (&result, &self.0.on_refreshed) {
             let event = Object::new();
@@ -343,13 +360,20 @@ impl Session {
         self.0.state.borrow().clock.server_now(page_now)
     }
 
-    /// After a failed refresh: send anyway only where rule 6 allows it.
+    /// After a failed refresh: send anyway only where rule 6 allows it, and never with
+    /// a token a 401 refused meanwhile (that would start a second refresh for it).
     fn fallback(&self, reason: Reason, error: Error) -> Result<(), Error> {
         self.alive()?;
         if matches!(error, Error::Aborted(_)) {
             return Err(error);
         }
-        if refresh::send_after_failed_refresh(reason, self.expires_at(), self.server_now()) {
+        let refused = {
+            let st = self.0.state.borrow();
+            st.refused == Some(st.generation)
+        };
+        if !refused
+            && refresh::send_after_failed_refresh(reason, self.expires_at(), self.server_now())
+        {
             Ok(())
         } else {
             Err(error)
@@ -416,6 +440,7 @@ impl Session {
         caller: Option<&AbortSignal>,
     ) -> Result<(u32, JsValue, Unanswered), Error> {
         let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        let waiting_since = self.settled();
         loop {
             let turn = Turn {
                 session: self,
@@ -471,7 +496,7 @@ impl Session {
             self.wake_next();
             self.alive()?;
             if refused {
-                self.flight_or_start(Reason::Unauthorized);
+                self.refusal_flight(waiting_since)?;
             }
             self.join_flight(caller).await?;
         }
@@ -544,12 +569,48 @@ impl Session {
         }
     }
 
-    /// Rule 1's refresh after a 401 for the current token.
+    /// How many refreshes have settled so far: taken before an attempt is sent, it
+    /// tells whether a refresh failed while the attempt was out (`refresh_after_401`).
+    pub fn settled(&self) -> u32 {
+        self.0.state.borrow().settled
+    }
+
+    /// The refresh for the refused current token: the one running, a new one, or the
+    /// error of one that failed after `since` (a `settled` count), which every call
+    /// that was waiting or out meanwhile shares (rule 2: one callback for them all).
+    fn refusal_flight(&self, since: u32) -> Result<Rc<Flight>, Error> {
+        let failed = {
+            let st = self.0.state.borrow();
+            match &st.failure {
+                Some((generation, settled, e))
+                    if st.flight.is_none()
+                        && st.refused == Some(st.generation)
+                        && *generation == st.generation
+                        && *settled != since =>
+                {
+                    Some(e.clone())
+                }
+                _ => None,
+            }
+        };
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(self.flight_or_start(Reason::Unauthorized)),
+        }
+    }
+
+    /// Rule 1's refresh after a 401 for the current token, for an attempt sent when
+    /// `since` refreshes had settled.
     ///
     /// # Errors
-    /// The refresh's error, or the caller's abort.
-    pub async fn refresh_after_401(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
-        self.refresh(Reason::Unauthorized, caller).await
+    /// The refresh's error (also one that failed while the attempt was out), or the
+    /// caller's abort.
+    pub async fn refresh_after_401(
+        &self,
+        caller: Option<&AbortSignal>,
+        since: u32,
+    ) -> Result<(), Error> {
+        wait_for(self.refusal_flight(since)?, caller).await
     }
 }
 

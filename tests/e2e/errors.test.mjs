@@ -111,3 +111,62 @@ test('every error class: instanceof, name, code, isPartnerSdkError across two co
   assert.deepEqual(report.fromClassic, ['ConfigurationError', true, false, true]);
   assert.deepEqual(report.notOurs, [false, false, false, false, false]);
 });
+
+test('classes keep their names through minification, in both copies', async () => {
+  const report = await page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const classic = window.PartnerSDK;
+    const names = (sdk) => [sdk.AlternativeClient.name, sdk.SafeSDK.name, sdk.PartnerSdkError.name, new sdk.PartnerSdkError('boom').name, String(new sdk.PartnerSdkError('boom'))];
+    return { esm: [...names(esm), esm.CardEnrollment.name], classic: names(classic) };
+  });
+  const expected = ['AlternativeClient', 'SafeSDK', 'PartnerSdkError', 'PartnerSdkError', 'PartnerSdkError: boom'];
+  assert.deepEqual(report, { esm: [...expected, 'CardEnrollment'], classic: expected });
+});
+
+test('free() and [Symbol.dispose]() destroy: later calls reject with ClientDestroyedError, never a wasm-bindgen error', async () => {
+  const report = await page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const classic = window.PartnerSDK;
+    const checkoutToken = async () => (await (await fetch('/api/checkout-token', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+    })).json()).token;
+    const gatekeeperToken = async () => (await fetch('/api/gatekeeper-token')).text();
+    const outcome = async (run) => {
+      try {
+        const value = await run();
+        return value === undefined ? 'ok' : JSON.stringify(value);
+      } catch (e) {
+        return `${e.name} ${e.code}`;
+      }
+    };
+    const report = {};
+    for (const [copy, sdk] of [['esm', esm], ['classic', classic]]) {
+      for (const how of ['free', 'dispose']) {
+        const end = (o) => (how === 'free' ? o.free() : o[Symbol.dispose]());
+        const client = await sdk.AlternativeClient.create({ accessToken: await checkoutToken(), baseUrl: location.origin });
+        end(client);
+        const safe = new sdk.SafeSDK({
+          apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+        });
+        await safe.initialize(await gatekeeperToken());
+        end(safe);
+        report[`${copy} ${how}`] = {
+          get: await outcome(() => client.get('/v1/invoices/inv_1001')),
+          expiresAt: await outcome(() => client.expiresAt),
+          again: await outcome(() => end(client)),
+          check: await outcome(() => safe.check()),
+          deviceId: await outcome(() => typeof safe.deviceId), // still readable
+          setAccessToken: await outcome(async () => safe.setAccessToken(await gatekeeperToken())),
+        };
+      }
+    }
+    return report;
+  });
+  const destroyed = 'ClientDestroyedError CLIENT_DESTROYED';
+  for (const [label, r] of Object.entries(report)) {
+    assert.deepEqual(r, {
+      get: destroyed, expiresAt: 'null', again: 'ok', check: destroyed, deviceId: '"string"', setAccessToken: destroyed,
+    }, label);
+  }
+  assert.equal(Object.keys(report).length, 4);
+});

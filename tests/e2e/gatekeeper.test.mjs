@@ -127,6 +127,38 @@ test('[Symbol.dispose]() lets go of a SafeSDK whose periodic check was running',
   await page.close();
 });
 
+test('a destroyed SafeSDK or AlternativeClient is garbage collected (its Rust side with it)', async () => {
+  const { page } = await blankPage();
+  await page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const minted = await fetch('/api/checkout-token', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+    });
+    const checkoutToken = (await minted.json()).token;
+    window.refs = {};
+    await (async () => {
+      const sdk = new SafeSDK({
+        apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+      });
+      await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text());
+      sdk.startPeriodicCheck(1000, () => {});
+      const client = await AlternativeClient.create({ accessToken: checkoutToken, baseUrl: location.origin });
+      await client.get('/v1/invoices/inv_1001');
+      window.refs = { sdk: new WeakRef(sdk), client: new WeakRef(client) };
+      sdk.destroy();
+      client.destroy();
+    })();
+  });
+  for (let i = 0; i < 3; i += 1) {
+    await page.requestGC();
+    await page.waitForTimeout(200);
+  }
+  const collected = await page.evaluate(() => ({ sdk: window.refs.sdk.deref() === undefined, client: window.refs.client.deref() === undefined }));
+  assert.deepEqual(collected, { sdk: true, client: true });
+  await page.close();
+});
+
 // A page that uses one class downloads only that class's files (the per-class entries).
 for (const [entry, own, others] of [
   ['checkout.js', 'checkout_bg.wasm', /gatekeeper|enrollment/],
