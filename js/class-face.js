@@ -2,7 +2,7 @@
 
 /**
  * Gives `Class` its public `name` (the minifier renames classes; `name` is what
- * consoles, stack traces and `String(client.constructor)` show), and makes `free()` and
+ * `client.constructor.name` and Node's `console.log` show), and makes `free()` and
  * `[Symbol.dispose]()` (`using client = …`) the same as `destroy()`. wasm-bindgen's own
  * `free` would release the Rust object at once, after which every method throws a bare
  * "null pointer passed to rust"; destroyed instead, every later call rejects (or throws)

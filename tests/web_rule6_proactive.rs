@@ -170,3 +170,56 @@ async fn a_proactive_refresh_that_fails_after_a_401_refused_the_token_is_not_run
         "the refused token was not sent again"
     );
 }
+
+/// A proactive refresh that failed before any 401 is no answer to a later one: the
+/// request refused afterwards refreshes (rule 1) and goes out again with the new token.
+#[wasm_bindgen_test]
+async fn a_401_after_a_failed_proactive_refresh_still_refreshes() {
+    clear_faults().await;
+    // Due 2 s after it was issued (12 s lifetime, 10 s leeway), valid for 12.
+    let a = mint_checkout("inv_1001", 12).await;
+    // The second request's signal: its caller gives up while the refresh runs, so it
+    // never goes out (what it would do is not this test's business).
+    let gives_up = web_sys::AbortController::new().unwrap();
+    let abort = gives_up.clone();
+    let failed_once = std::rc::Rc::new(std::cell::Cell::new(false));
+    let (cb, calls) = counting(move || {
+        if !failed_once.replace(true) {
+            abort.abort();
+            return Err(js_sys::Error::new("backend hiccup").into());
+        }
+        let minted = wasm_bindgen_futures::future_to_promise(async {
+            Ok(JsValue::from(mint_checkout("inv_1001", 900).await))
+        });
+        Ok(minted.into())
+    });
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("refreshLeewaySeconds", 10.into()),
+            ("retry", false.into()),
+        ],
+    )
+    .await;
+    // The first request goes out with the fresh token and is answered 401 after 4 s.
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("delay_ms", 4000.into()),
+        ("status", 401.into()),
+    ])
+    .await;
+    let first = start(&c, "get", &[INVOICE.into()]);
+    sleep(2300).await;
+    // Due now: the second request starts the proactive refresh, which fails.
+    let init = obj(&[("signal", gives_up.signal().into())]);
+    let second = settle(start(&c, "get", &[INVOICE.into(), init])).await;
+    assert!(second.is_err(), "the second caller gave up");
+    assert_eq!(calls.get(), 1);
+    // The first comes back 401 after that: it refreshes and goes out again.
+    let first = settle(first).await;
+    clear_faults().await;
+    assert_invoice(&first);
+    assert_eq!(calls.get(), 2, "the 401 ran the callback again");
+}

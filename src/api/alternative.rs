@@ -35,7 +35,7 @@ async fn open(options: JsValue) -> Result<JsValue, Error> {
         (Some(token), _) => JsValue::from(token),
         (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
             call_token_callback(
-                cb,
+                &cb,
                 opts.common.refresh_timeout_ms,
                 session.lifetime_signal(),
             )

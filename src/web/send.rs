@@ -165,8 +165,7 @@ impl Call {
         // Rule 2 extended, as early as the status is known: a 401 for the current token
         // with a refresh to come aborts the other requests still waiting on that token.
         let status = response.status();
-        let refusal =
-            status == 401 && session.generation() == generation && session.callback().is_some();
+        let refusal = status == 401 && session.generation() == generation && session.has_callback();
         if refusal {
             session.refused(generation);
         }
@@ -227,9 +226,10 @@ impl Call {
         let (mut resent_for_401, mut retries) = (false, 0);
         loop {
             self.check_signal()?;
-            let since = session.settled();
             let (generation, bearer, unanswered) =
                 session.turn(self.method, self.signal.as_ref()).await?;
+            // Read as the attempt goes out (no await since its turn was granted).
+            let since = session.settled();
             *sends += 1;
             let attempt = self.attempt(session, &wire, generation, &bearer, unanswered);
             let (status, reply) = match attempt.await {
@@ -246,7 +246,7 @@ impl Call {
                 }
                 Ok(_) | Err(Error::Superseded) => {
                     let current = session.generation() == generation;
-                    let has_callback = session.callback().is_some();
+                    let has_callback = session.has_callback();
                     match after_response(status, current, resent_for_401, has_callback) {
                         Next::Done | Next::Fail(Failure::Api) => {
                             return reply.and_then(Reply::done)

@@ -87,8 +87,11 @@ struct State {
 
 struct Inner {
     config: Common,
-    callback: Option<Function>,
-    on_refreshed: Option<Function>,
+    /// The page's functions, let go by `destroy()`: held in the glue's table, which
+    /// the garbage collector does not see into, a function that reaches the client
+    /// would otherwise keep the client alive for good.
+    callback: RefCell<Option<Function>>,
+    on_refreshed: RefCell<Option<Function>>,
     /// The `retry` option (rule 9); `None` when off.
     retry: Option<RetryPolicy>,
     /// Aborted by `destroy()`: every in-flight request follows it.
@@ -135,8 +138,8 @@ impl Session {
         };
         Ok(Session(Rc::new_cyclic(|_weak: &Weak<Inner>| Inner {
             config,
-            callback,
-            on_refreshed,
+            callback: RefCell::new(callback),
+            on_refreshed: RefCell::new(on_refreshed),
             retry,
             lifetime,
             // The timer holds the session weakly: a client the page dropped is not kept.
@@ -164,9 +167,14 @@ impl Session {
         self.0.retry
     }
 
-    /// The page's token callback.
-    pub fn callback(&self) -> Option<&Function> {
-        self.0.callback.as_ref()
+    /// The page's token callback (`None` after `destroy()`).
+    pub fn callback(&self) -> Option<Function> {
+        self.0.callback.borrow().clone()
+    }
+
+    /// Whether the page gave a token callback (and the session is not destroyed).
+    pub fn has_callback(&self) -> bool {
+        self.0.callback.borrow().is_some()
     }
 
     /// Validates `value` and makes it the current token; on failure the old one stays.
@@ -284,8 +292,11 @@ impl Session {
             let mut st = self.0.state.borrow_mut();
             st.destroyed = true;
             st.current = None;
+            st.failure = None;
             st.flight.take()
         };
+        self.0.callback.take();
+        self.0.on_refreshed.take();
         if let Some(f) = flight {
             f.settle(Err(SdkError::ClientDestroyed.into()));
         }
@@ -329,7 +340,7 @@ impl Session {
         let result = match self.callback() {
             Some(cb) => {
                 let timeout = self.0.config.refresh_timeout_ms;
-                call_token_callback(cb, timeout, self.lifetime_signal()).await
+                call_token_callback(&cb, timeout, self.lifetime_signal()).await
             }
             None => Err(SdkError::AccessTokenExpired.into()),
         };
@@ -340,11 +351,17 @@ impl Session {
                 st.flight = None;
             }
             st.settled = st.settled.wrapping_add(1);
-            if let Err(e) = &result {
-                st.failure = Some((st.generation, st.settled, e.clone()));
-            }
+            // Kept only when it was a refresh for a refused token: a failed proactive
+            // refresh of a token nobody refused is no answer to a later 401.
+            st.failure = match &result {
+                Err(e) if st.refused == Some(st.generation) => {
+                    Some((st.generation, st.settled, e.clone()))
+                }
+                _ => None,
+            };
         }
-        if let (Ok(()), Some(cb)) = (&result, &self.0.on_refreshed) {
+        let on_refreshed = self.0.on_refreshed.borrow().clone();
+        if let (Ok(()), Some(cb)) = (&result, &on_refreshed) {
             let event = Object::new();
             let expires_at = self.expires_at().map_or(JsValue::NULL, JsValue::from);
             js::set(&event, "expiresAt", &expires_at);
@@ -410,7 +427,7 @@ impl Session {
             let mut st = self.0.state.borrow_mut();
             let now = st.clock.server_now(page_now);
             let exp = st.current.as_ref().and_then(|c| c.exp);
-            let has_callback = self.0.callback.is_some();
+            let has_callback = self.has_callback();
             st.proactive
                 .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
         };

@@ -127,7 +127,7 @@ test('[Symbol.dispose]() lets go of a SafeSDK whose periodic check was running',
   await page.close();
 });
 
-test('a destroyed SafeSDK or AlternativeClient is garbage collected (its Rust side with it)', async () => {
+test('a destroyed SafeSDK or AlternativeClient is garbage collected, with callbacks that reach it', async () => {
   const { page } = await blankPage();
   await page.evaluate(async () => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
@@ -138,12 +138,19 @@ test('a destroyed SafeSDK or AlternativeClient is garbage collected (its Rust si
     const checkoutToken = (await minted.json()).token;
     window.refs = {};
     await (async () => {
+      // Callbacks that reach their own client, as page code often does: held by the
+      // Rust side until destroy() lets them go.
+      const gatekeeperToken = async () => (void sdk.deviceId, (await fetch('/api/gatekeeper-token')).text());
       const sdk = new SafeSDK({
         apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+        onAccessTokenExpired: gatekeeperToken, onTokenRefreshed: () => sdk.deviceId,
       });
-      await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text());
-      sdk.startPeriodicCheck(1000, () => {});
-      const client = await AlternativeClient.create({ accessToken: checkoutToken, baseUrl: location.origin });
+      await sdk.initialize(await gatekeeperToken());
+      sdk.startPeriodicCheck(1000, () => sdk.deviceId);
+      const client = await AlternativeClient.create({
+        accessToken: checkoutToken, baseUrl: location.origin,
+        onAccessTokenExpired: async () => (void client.expiresAt, checkoutToken), onTokenRefreshed: () => client.expiresAt,
+      });
       await client.get('/v1/invoices/inv_1001');
       window.refs = { sdk: new WeakRef(sdk), client: new WeakRef(client) };
       sdk.destroy();
