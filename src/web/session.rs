@@ -81,7 +81,7 @@ struct State {
     /// The latest refresh that failed: the generation it was for, its `settled`
     /// count, and its error. A call held back by a refusal of that generation while
     /// it ran shares its error (rule 2: one callback for every waiting call).
-    failure: Option<(u32, u32, Error)>,
+    failure: Option<(u32, u32, Rc<Flight>)>,
     destroyed: bool,
 }
 
@@ -353,12 +353,8 @@ impl Session {
             st.settled = st.settled.wrapping_add(1);
             // Kept only when it was a refresh for a refused token: a failed proactive
             // refresh of a token nobody refused is no answer to a later 401.
-            st.failure = match &result {
-                Err(e) if st.refused == Some(st.generation) => {
-                    Some((st.generation, st.settled, e.clone()))
-                }
-                _ => None,
-            };
+            st.failure = (result.is_err() && st.refused == Some(st.generation))
+                .then(|| (st.generation, st.settled, flight.clone()));
         }
         let on_refreshed = self.0.on_refreshed.borrow().clone();
         if let (Ok(()), Some(cb)) = (&result, &on_refreshed) {
@@ -513,7 +509,8 @@ impl Session {
             self.wake_next();
             self.alive()?;
             if refused {
-                self.refusal_flight(waiting_since)?;
+                wait_for(self.refusal_flight(waiting_since), caller).await?;
+                continue;
             }
             self.join_flight(caller).await?;
         }
@@ -595,25 +592,22 @@ impl Session {
     /// The refresh for the refused current token: the one running, a new one, or the
     /// error of one that failed after `since` (a `settled` count), which every call
     /// that was waiting or out meanwhile shares (rule 2: one callback for them all).
-    fn refusal_flight(&self, since: u32) -> Result<Rc<Flight>, Error> {
+    fn refusal_flight(&self, since: u32) -> Rc<Flight> {
         let failed = {
             let st = self.0.state.borrow();
             match &st.failure {
-                Some((generation, settled, e))
+                Some((generation, settled, f))
                     if st.flight.is_none()
                         && st.refused == Some(st.generation)
                         && *generation == st.generation
                         && *settled != since =>
                 {
-                    Some(e.clone())
+                    Some(f.clone())
                 }
                 _ => None,
             }
         };
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(self.flight_or_start(Reason::Unauthorized)),
-        }
+        failed.unwrap_or_else(|| self.flight_or_start(Reason::Unauthorized))
     }
 
     /// Rule 1's refresh after a 401 for the current token, for an attempt sent when
@@ -627,7 +621,7 @@ impl Session {
         caller: Option<&AbortSignal>,
         since: u32,
     ) -> Result<(), Error> {
-        wait_for(self.refusal_flight(since)?, caller).await
+        wait_for(self.refusal_flight(since), caller).await
     }
 }
 
