@@ -121,6 +121,32 @@ async fn get_access_token_is_called_once_at_create() {
     assert_eq!(last_jti().await, Some(jti_of(&b)));
 }
 
+/// A client whose token is due 2 s after it was issued (12 s lifetime, 10 s leeway)
+/// and valid for 12, with `callback` as `onAccessTokenExpired`, retries off, `extra`.
+async fn due_after_two_seconds(callback: JsValue, extra: &[(&str, JsValue)]) -> JsValue {
+    let token = mint_checkout("inv_1001", 12).await;
+    let mut options = vec![
+        ("onAccessTokenExpired", callback),
+        ("refreshLeewaySeconds", 10.into()),
+        ("retry", false.into()),
+    ];
+    options.extend(extra.iter().cloned());
+    checkout_client(&token, &options).await
+}
+
+/// Holds the next invoice request 4 s, then lets it through (`None`) or answers `status`.
+async fn hold_invoice_4s(status: Option<u16>) {
+    let mut pairs = vec![
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("delay_ms", 4000.into()),
+    ];
+    if let Some(status) = status {
+        pairs.push(("status", status.into()));
+    }
+    fault(&pairs).await;
+}
+
 /// Rule 6's fallback (send with the still-valid token) is for a token the API has not
 /// refused. A request waiting on a proactive refresh while another request's 401
 /// refuses the token shares that refresh's failure: one callback call, not a second
@@ -128,28 +154,12 @@ async fn get_access_token_is_called_once_at_create() {
 #[wasm_bindgen_test]
 async fn a_proactive_refresh_that_fails_after_a_401_refused_the_token_is_not_run_again() {
     clear_faults().await;
-    // Due 2 s after it was issued (12 s lifetime, 10 s leeway), valid for 12.
-    let a = mint_checkout("inv_1001", 12).await;
     let (cb, calls) = counting(|| Ok(never().into()));
-    let c = checkout_client(
-        &a,
-        &[
-            ("onAccessTokenExpired", cb),
-            ("refreshLeewaySeconds", 10.into()),
-            ("refreshTimeoutMs", 2500.into()),
-            ("retry", false.into()),
-        ],
-    )
-    .await;
+    let c = due_after_two_seconds(cb, &[("refreshTimeoutMs", 2500.into())]).await;
     // The first request goes out with the fresh token and is held 4 s; the token is
     // revoked meanwhile, so it comes back 401 while the second one waits on the
     // proactive refresh that the second one started once the token was due.
-    fault(&[
-        ("path", INVOICE.into()),
-        ("count", 1.into()),
-        ("delay_ms", 4000.into()),
-    ])
-    .await;
+    hold_invoice_4s(None).await;
     let before = counts().await;
     let first = start(&c, "get", &[INVOICE.into()]);
     sleep(300).await;
@@ -176,8 +186,6 @@ async fn a_proactive_refresh_that_fails_after_a_401_refused_the_token_is_not_run
 #[wasm_bindgen_test]
 async fn a_401_after_a_failed_proactive_refresh_still_refreshes() {
     clear_faults().await;
-    // Due 2 s after it was issued (12 s lifetime, 10 s leeway), valid for 12.
-    let a = mint_checkout("inv_1001", 12).await;
     // The second request's signal: its caller gives up while the refresh runs, so it
     // never goes out (what it would do is not this test's business).
     let gives_up = web_sys::AbortController::new().unwrap();
@@ -193,23 +201,9 @@ async fn a_401_after_a_failed_proactive_refresh_still_refreshes() {
         });
         Ok(minted.into())
     });
-    let c = checkout_client(
-        &a,
-        &[
-            ("onAccessTokenExpired", cb),
-            ("refreshLeewaySeconds", 10.into()),
-            ("retry", false.into()),
-        ],
-    )
-    .await;
+    let c = due_after_two_seconds(cb, &[]).await;
     // The first request goes out with the fresh token and is answered 401 after 4 s.
-    fault(&[
-        ("path", INVOICE.into()),
-        ("count", 1.into()),
-        ("delay_ms", 4000.into()),
-        ("status", 401.into()),
-    ])
-    .await;
+    hold_invoice_4s(Some(401)).await;
     let first = start(&c, "get", &[INVOICE.into()]);
     sleep(2300).await;
     // Due now: the second request starts the proactive refresh, which fails.
