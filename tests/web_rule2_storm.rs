@@ -316,3 +316,69 @@ async fn a_storm_whose_refresh_fails_calls_the_callback_once() {
         "at most 6 sent with the refused token: {seen:?}"
     );
 }
+
+/// Rule 4 in a storm: when the one refresh hands back a token the API refuses too,
+/// every call (those that waited in the SDK's queue included) is sent once with it and
+/// rejects with `AccessTokenExpiredError`. The callback runs once, not once per batch
+/// of calls that meets the second refusal.
+#[wasm_bindgen_test]
+async fn a_storm_whose_new_token_is_refused_too_calls_the_callback_once() {
+    clear_faults().await;
+    let token = mint_checkout("inv_1001", 900).await;
+    let also_refused = mint_checkout("inv_1001", 900).await;
+    let (callback, calls) = answering(&also_refused);
+    let client = checkout_client(
+        &token,
+        &[("onAccessTokenExpired", callback), ("retry", false.into())],
+    )
+    .await;
+    revoke_all().await;
+    let before = counts().await;
+    let pending = (0..20)
+        .map(|_| start(&client, "get", &[INVOICE.into()]))
+        .collect();
+    let results = settle_all(pending).await;
+    let seen = before.since().await;
+    for r in &results {
+        let err = r.clone().expect_err("refused twice");
+        assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
+    }
+    assert_eq!(calls.get(), 1, "one refresh for the whole storm");
+    assert!(seen.api <= 26.0, "at most N + 6 requests: {seen:?}");
+}
+
+/// Rule 2 and rule 9 together: a call waiting out a retry delay while a refresh for a
+/// refused token fails shares that refresh's error; it does not call the callback again.
+#[wasm_bindgen_test]
+async fn a_call_in_a_retry_delay_shares_a_failed_refresh() {
+    clear_faults().await;
+    let (callback, calls) = counting(|| Err(js_sys::Error::new("backend down").into()));
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    // The first call is answered 503 with Retry-After: 1, and waits a second to retry.
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("status", 503.into()),
+        ("retry_after_s", 1.into()),
+    ])
+    .await;
+    let waiting = start(&client, "get", &[INVOICE.into()]);
+    sleep(200).await;
+    // Meanwhile the token is revoked: the second call's 401 runs the one refresh, which fails.
+    revoke_all().await;
+    let refused = settle(start(&client, "get", &[INVOICE.into()])).await;
+    assert_error(
+        &refused.expect_err("refused"),
+        "TokenRefreshError",
+        "TOKEN_REFRESH_FAILED",
+    );
+    let waited = settle(waiting).await;
+    clear_faults().await;
+    assert_error(
+        &waited.expect_err("shares the failure"),
+        "TokenRefreshError",
+        "TOKEN_REFRESH_FAILED",
+    );
+    assert_eq!(calls.get(), 1, "one refresh for both calls");
+}

@@ -224,10 +224,21 @@ impl Call {
             method: JsValue::from_str(self.method),
         };
         let (mut resent_for_401, mut retries) = (false, 0);
+        // Rule 2: a refresh for a refused token that fails from now on is this call's
+        // error too, also while it waits out a retry's delay (rule 9).
+        let started = session.settled();
         loop {
             self.check_signal()?;
-            let (generation, bearer, unanswered) =
-                session.turn(self.method, self.signal.as_ref()).await?;
+            // Rule 4: a call that waited for the refresh of a refused token is sent once
+            // with the new one; refused again, it does not start another refresh.
+            let (generation, bearer, unanswered) = session
+                .turn(
+                    self.method,
+                    self.signal.as_ref(),
+                    started,
+                    &mut resent_for_401,
+                )
+                .await?;
             // Read as the attempt goes out (no await since its turn was granted).
             let since = session.settled();
             *sends += 1;

@@ -82,16 +82,16 @@ struct State {
     /// count, and its error. A call held back by a refusal of that generation while
     /// it ran shares its error (rule 2: one callback for every waiting call).
     failure: Option<(u32, u32, Rc<Flight>)>,
+    /// The page's token callback and `onTokenRefreshed`, let go by `destroy()`: held
+    /// in the glue's table, which the garbage collector does not see into, a function
+    /// that reaches the client would otherwise keep the client alive for good.
+    callback: Option<Function>,
+    on_refreshed: Option<Function>,
     destroyed: bool,
 }
 
 struct Inner {
     config: Common,
-    /// The page's functions, let go by `destroy()`: held in the glue's table, which
-    /// the garbage collector does not see into, a function that reaches the client
-    /// would otherwise keep the client alive for good.
-    callback: RefCell<Option<Function>>,
-    on_refreshed: RefCell<Option<Function>>,
     /// The `retry` option (rule 9); `None` when off.
     retry: Option<RetryPolicy>,
     /// Aborted by `destroy()`: every in-flight request follows it.
@@ -134,12 +134,12 @@ impl Session {
             refused: None,
             settled: 0,
             failure: None,
+            callback,
+            on_refreshed,
             destroyed: false,
         };
         Ok(Session(Rc::new_cyclic(|_weak: &Weak<Inner>| Inner {
             config,
-            callback: RefCell::new(callback),
-            on_refreshed: RefCell::new(on_refreshed),
             retry,
             lifetime,
             // The timer holds the session weakly: a client the page dropped is not kept.
@@ -169,12 +169,12 @@ impl Session {
 
     /// The page's token callback (`None` after `destroy()`).
     pub fn callback(&self) -> Option<Function> {
-        self.0.callback.borrow().clone()
+        self.0.state.borrow().callback.clone()
     }
 
     /// Whether the page gave a token callback (and the session is not destroyed).
     pub fn has_callback(&self) -> bool {
-        self.0.callback.borrow().is_some()
+        self.0.state.borrow().callback.is_some()
     }
 
     /// Validates `value` and makes it the current token; on failure the old one stays.
@@ -293,10 +293,10 @@ impl Session {
             st.destroyed = true;
             st.current = None;
             st.failure = None;
+            st.callback = None;
+            st.on_refreshed = None;
             st.flight.take()
         };
-        self.0.callback.take();
-        self.0.on_refreshed.take();
         if let Some(f) = flight {
             f.settle(Err(SdkError::ClientDestroyed.into()));
         }
@@ -356,7 +356,7 @@ impl Session {
             st.failure = (result.is_err() && st.refused == Some(st.generation))
                 .then(|| (st.generation, st.settled, flight.clone()));
         }
-        let on_refreshed = self.0.on_refreshed.borrow().clone();
+        let on_refreshed = self.0.state.borrow().on_refreshed.clone();
         if let (Ok(()), Some(cb)) = (&result, &on_refreshed) {
             let event = Object::new();
             let expires_at = self.expires_at().map_or(JsValue::NULL, JsValue::from);
@@ -423,7 +423,7 @@ impl Session {
             let mut st = self.0.state.borrow_mut();
             let now = st.clock.server_now(page_now);
             let exp = st.current.as_ref().and_then(|c| c.exp);
-            let has_callback = self.has_callback();
+            let has_callback = st.callback.is_some();
             st.proactive
                 .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
         };
@@ -447,13 +447,18 @@ impl Session {
     /// # Errors
     /// `ClientDestroyedError`, no token yet, the refresh's error (rule 6's fallback
     /// aside), or the caller's abort while it waited for its turn.
+    ///
+    /// `waiting_since` is the `settled` count when the call began: a refresh for a
+    /// refused token that failed since is the call's error too. `refreshed` is set when
+    /// the call waited for a refresh of a refused token: its next 401 is final (rule 4).
     pub async fn turn(
         &self,
         method: &'static str,
         caller: Option<&AbortSignal>,
+        waiting_since: u32,
+        refreshed: &mut bool,
     ) -> Result<(u32, JsValue, Unanswered), Error> {
         let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
-        let waiting_since = self.settled();
         loop {
             let turn = Turn {
                 session: self,
@@ -509,6 +514,11 @@ impl Session {
             self.wake_next();
             self.alive()?;
             if refused {
+                // Already sent, or waited, for one refresh: refused again (rule 4).
+                if *refreshed {
+                    return Err(SdkError::AccessTokenExpired.into());
+                }
+                *refreshed = true;
                 wait_for(self.refusal_flight(waiting_since), caller).await?;
                 continue;
             }
