@@ -286,13 +286,17 @@ async fn requests_started_during_a_refresh_wait_and_carry_the_new_token() {
     );
 }
 
-/// A storm whose one refresh fails: every request, the ones held back in the SDK's
-/// queue included, rejects with that refresh's error. The callback runs once; no
-/// request starts another refresh for the refused token.
-#[wasm_bindgen_test]
-async fn a_storm_whose_refresh_fails_calls_the_callback_once() {
+/// `n` concurrent GETs on a revoked token with `callback` and retries off: every one
+/// must reject with `name`/`code`, and the callback must run once. Returns what the
+/// server saw.
+async fn failing_storm(
+    n: u32,
+    callback: (JsValue, std::rc::Rc<std::cell::Cell<u32>>),
+    name: &str,
+    code: &str,
+) -> Counts {
     clear_faults().await;
-    let (callback, calls) = counting(|| Err(js_sys::Error::new("backend down").into()));
+    let (callback, calls) = callback;
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(
         &token,
@@ -301,16 +305,25 @@ async fn a_storm_whose_refresh_fails_calls_the_callback_once() {
     .await;
     revoke_all().await;
     let before = counts().await;
-    let pending = (0..40)
+    let pending = (0..n)
         .map(|_| start(&client, "get", &[INVOICE.into()]))
         .collect();
     let results = settle_all(pending).await;
     let seen = before.since().await;
     for r in &results {
-        let err = r.clone().expect_err("refused");
-        assert_error(&err, "TokenRefreshError", "TOKEN_REFRESH_FAILED");
+        assert_error(&r.clone().expect_err("rejected"), name, code);
     }
     assert_eq!(calls.get(), 1, "one refresh for the whole storm");
+    seen
+}
+
+/// A storm whose one refresh fails: every request, the ones held back in the SDK's
+/// queue included, rejects with that refresh's error. The callback runs once; no
+/// request starts another refresh for the refused token.
+#[wasm_bindgen_test]
+async fn a_storm_whose_refresh_fails_calls_the_callback_once() {
+    let callback = counting(|| Err(js_sys::Error::new("backend down").into()));
+    let seen = failing_storm(40, callback, "TokenRefreshError", "TOKEN_REFRESH_FAILED").await;
     assert!(
         seen.api <= 6.0,
         "at most 6 sent with the refused token: {seen:?}"
@@ -323,27 +336,16 @@ async fn a_storm_whose_refresh_fails_calls_the_callback_once() {
 /// of calls that meets the second refusal.
 #[wasm_bindgen_test]
 async fn a_storm_whose_new_token_is_refused_too_calls_the_callback_once() {
-    clear_faults().await;
-    let token = mint_checkout("inv_1001", 900).await;
+    // Minted before the revoke: refused too.
     let also_refused = mint_checkout("inv_1001", 900).await;
-    let (callback, calls) = answering(&also_refused);
-    let client = checkout_client(
-        &token,
-        &[("onAccessTokenExpired", callback), ("retry", false.into())],
+    let callback = answering(&also_refused);
+    let seen = failing_storm(
+        20,
+        callback,
+        "AccessTokenExpiredError",
+        "ACCESS_TOKEN_EXPIRED",
     )
     .await;
-    revoke_all().await;
-    let before = counts().await;
-    let pending = (0..20)
-        .map(|_| start(&client, "get", &[INVOICE.into()]))
-        .collect();
-    let results = settle_all(pending).await;
-    let seen = before.since().await;
-    for r in &results {
-        let err = r.clone().expect_err("refused twice");
-        assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
-    }
-    assert_eq!(calls.get(), 1, "one refresh for the whole storm");
     assert!(seen.api <= 26.0, "at most N + 6 requests: {seen:?}");
 }
 
