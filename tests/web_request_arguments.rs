@@ -217,6 +217,24 @@ async fn hostile_request_arguments_reject_with_configuration_error() {
             "query",
         ),
         (
+            "query is a URLSearchParams",
+            obj(&[(
+                "query",
+                run_js("return new URLSearchParams('status=paid');"),
+            )]),
+            "query",
+        ),
+        (
+            "query is a Map",
+            obj(&[("query", run_js("return new Map([['status', 'paid']]);"))]),
+            "query",
+        ),
+        (
+            "query is an array",
+            obj(&[("query", js_sys::Array::of1(&"paid".into()).into())]),
+            "query",
+        ),
+        (
             "query value is an object",
             obj(&[(
                 "query",

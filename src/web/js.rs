@@ -32,6 +32,9 @@ extern "C" {
     /// `Object.entries(value)`.
     #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
     pub fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
+    /// `Object.getPrototypeOf(value)` (a Proxy's trap may throw).
+    #[wasm_bindgen(js_namespace = Object, js_name = getPrototypeOf, catch)]
+    pub fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
     /// `Array.isArray(value)` (throws for a revoked Proxy).
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;

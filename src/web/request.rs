@@ -74,8 +74,15 @@ fn with_query(
         // `fetch` parses `full` exactly as `parsed` was.
         return Ok(full);
     }
-    if !query.is_object() {
-        return Err(Error::config("query", "must be an object"));
+    // A plain object (or one without a prototype): a `Map`, `URLSearchParams` or array
+    // has no own enumerable entries to read, or the wrong ones, and would be sent as
+    // nothing or as `?0=…`.
+    let plain = query.is_object()
+        && js::prototype_of(query).is_ok_and(|p| {
+            p.is_null() || js::prototype_of(&js_sys::Object::new().into()).is_ok_and(|o| o == p)
+        });
+    if !plain {
+        return Err(Error::config("query", "must be a plain object"));
     }
     let params = parsed.search_params();
     // Getters and Proxy traps run here: every read of a page value is guarded.
