@@ -1,0 +1,232 @@
+//! One refresh at a time (rule 2), and the calls that wait for it.
+//!
+//! A [`Flight`] is the refresh in progress: `flight_or_start` joins it or starts one,
+//! which `drive` runs in a task of its own (detached, so a caller that gives up does
+//! not cancel it for the others) and settles with the token callback's outcome. A
+//! refresh for a token a 401 refused that fails is kept in `State::failure`, so the
+//! calls that waited or were out meanwhile share its error instead of calling the
+//! callback again.
+
+use super::Session;
+use crate::core::error::SdkError;
+use crate::core::refresh::{self, Reason};
+use crate::web::callback::{call_token_callback, notify};
+use crate::web::error::Error;
+use crate::web::flight::{Flight, Wait};
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+use crate::web::timer::aborted;
+use crate::web::{js, now_seconds};
+use js_sys::Object;
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+use std::future::Future;
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+use std::pin::Pin;
+use std::rc::Rc;
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+use std::task::{Context, Poll};
+use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
+
+impl Session {
+    fn flight(&self) -> Option<Rc<Flight>> {
+        self.0.state.borrow().flight.clone()
+    }
+
+    /// The refresh in progress, or a new one started for `reason` (rule 2).
+    fn flight_or_start(&self, reason: Reason) -> Rc<Flight> {
+        match self.flight() {
+            Some(f) => f,
+            None => {
+                let f = Flight::new(reason);
+                self.0.state.borrow_mut().flight = Some(f.clone());
+                wasm_bindgen_futures::spawn_local(self.clone().drive(f.clone()));
+                f
+            }
+        }
+    }
+
+    /// Starts a refresh, or joins the one in progress (rule 2), and waits for it.
+    pub(super) async fn refresh(
+        &self,
+        reason: Reason,
+        caller: Option<&AbortSignal>,
+    ) -> Result<(), Error> {
+        wait_for(self.flight_or_start(reason), caller).await
+    }
+
+    /// Runs the token callback for `flight` and settles it (rules 3 and 4).
+    async fn drive(self, flight: Rc<Flight>) {
+        let result = match self.callback() {
+            Some(cb) => {
+                let timeout = self.0.config.refresh_timeout_ms;
+                call_token_callback(&cb, timeout, self.lifetime_signal()).await
+            }
+            None => Err(SdkError::AccessTokenExpired.into()),
+        };
+        let result = result.and_then(|value| self.accept(&value, Some(flight.reason)));
+        {
+            let mut st = self.0.state.borrow_mut();
+            if st.flight.as_ref().is_some_and(|f| Rc::ptr_eq(f, &flight)) {
+                st.flight = None;
+            }
+            st.settled = st.settled.wrapping_add(1);
+            // Kept only when it was a refresh for a refused token: a failed proactive
+            // refresh of a token nobody refused is no answer to a later 401.
+            st.failure = (result.is_err() && st.refused == Some(st.generation))
+                .then(|| (st.generation, st.settled, flight.clone()));
+        }
+        let on_refreshed = self.0.state.borrow().on_refreshed.clone();
+        if let (Ok(()), Some(cb)) = (&result, &on_refreshed) {
+            let event = Object::new();
+            let expires_at = self.expires_at().map_or(JsValue::NULL, JsValue::from);
+            js::set(&event, "expiresAt", &expires_at);
+            js::set(&event, "reason", &JsValue::from_str(flight.reason.as_str()));
+            notify(cb, &event);
+        }
+        flight.settle(result);
+    }
+
+    /// After a failed refresh: send anyway only where rule 6 allows it, and never with
+    /// a token a 401 refused meanwhile (that would start a second refresh for it).
+    fn fallback(&self, reason: Reason, error: Error) -> Result<(), Error> {
+        self.alive()?;
+        if matches!(error, Error::Aborted(_)) {
+            return Err(error);
+        }
+        let refused = {
+            let st = self.0.state.borrow();
+            st.refused == Some(st.generation)
+        };
+        if !refused
+            && refresh::send_after_failed_refresh(reason, self.expires_at(), self.server_now())
+        {
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+
+    /// Waits for a refresh in progress, if any (requests started during it queue). The
+    /// caller's `signal` ends the wait at once (the refresh goes on for the others).
+    ///
+    /// # Errors
+    /// The refresh's error, unless rule 6 lets the request go out anyway; the caller's
+    /// abort.
+    pub async fn join_flight(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
+        if let Some(f) = self.flight() {
+            let reason = f.reason;
+            if let Err(e) = wait_for(f, caller).await {
+                return self.fallback(reason, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rules 2 and 6, before a request's first attempt.
+    ///
+    /// # Errors
+    /// A refresh error, `ClientDestroyedError`, or the caller's abort.
+    pub async fn ready_to_send(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
+        self.alive()?;
+        if self.flight().is_some() {
+            return self.join_flight(caller).await;
+        }
+        let page_now = now_seconds();
+        let due = {
+            let mut st = self.0.state.borrow_mut();
+            let now = st.clock.server_now(page_now);
+            let exp = st.current.as_ref().and_then(|c| c.exp);
+            let has_callback = st.callback.is_some();
+            st.proactive
+                .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
+        };
+        if due {
+            if let Err(e) = self.refresh(Reason::Expiring, caller).await {
+                return self.fallback(Reason::Expiring, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// How many refreshes have settled so far: taken before an attempt is sent, it
+    /// tells whether a refresh failed while the attempt was out (`refresh_after_401`).
+    pub fn settled(&self) -> u32 {
+        self.0.state.borrow().settled
+    }
+
+    /// The refresh for the refused current token: the one running, a new one, or the
+    /// error of one that failed after `since` (a `settled` count), which every call
+    /// that was waiting or out meanwhile shares (rule 2: one callback for them all).
+    pub(super) fn refusal_flight(&self, since: u32) -> Rc<Flight> {
+        let failed = {
+            let st = self.0.state.borrow();
+            match &st.failure {
+                Some((generation, settled, f))
+                    if st.flight.is_none()
+                        && st.refused == Some(st.generation)
+                        && *generation == st.generation
+                        && *settled != since =>
+                {
+                    Some(f.clone())
+                }
+                _ => None,
+            }
+        };
+        failed.unwrap_or_else(|| self.flight_or_start(Reason::Unauthorized))
+    }
+
+    /// Rule 1's refresh after a 401 for the current token, for an attempt sent when
+    /// `since` refreshes had settled.
+    ///
+    /// # Errors
+    /// The refresh's error (also one that failed while the attempt was out), or the
+    /// caller's abort.
+    pub async fn refresh_after_401(
+        &self,
+        caller: Option<&AbortSignal>,
+        since: u32,
+    ) -> Result<(), Error> {
+        wait_for(self.refusal_flight(since), caller).await
+    }
+}
+
+/// Waits for `flight`; with the caller's `signal`, only until it aborts (the refresh
+/// goes on for everyone else).
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+pub(super) fn wait_for(flight: Rc<Flight>, caller: Option<&AbortSignal>) -> WaitFor {
+    WaitFor {
+        flight: flight.wait(),
+        abort: caller.map(|signal| (aborted(signal.clone()), signal.clone())),
+    }
+}
+
+/// The card form's build: its frame sends the requests, so no call has a signal.
+#[cfg(not(any(feature = "checkout", feature = "gatekeeper")))]
+pub(super) fn wait_for(flight: Rc<Flight>, _: Option<&AbortSignal>) -> Wait {
+    flight.wait()
+}
+
+/// [`wait_for`]'s future: one type and one `poll` for every wait on a refresh.
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+pub(super) struct WaitFor {
+    flight: Wait,
+    abort: Option<(crate::web::timer::AbortWait, AbortSignal)>,
+}
+
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+impl Future for WaitFor {
+    type Output = Result<(), Error>;
+
+    #[inline(never)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(result) = Pin::new(&mut self.flight).poll(cx) {
+            return Poll::Ready(result);
+        }
+        if let Some((abort, signal)) = &mut self.abort {
+            if Pin::new(abort).poll(cx).is_ready() {
+                return Poll::Ready(Err(Error::Aborted(signal.reason())));
+            }
+        }
+        Poll::Pending
+    }
+}
