@@ -79,29 +79,33 @@ export function openCardForm(session, options) {
     };
     dialog.append(loop(() => frame), closeButton, frame, live, loop(() => closeButton));
     root.append(dialog);
+    // A click on the backdrop leaves the focus in the dialog (not on the page behind).
+    root.addEventListener('mousedown', (event) => {
+      if (event.target === root) event.preventDefault();
+    });
   }
 
+  // The modal dialog takes Escape wherever the page's focus is; the inline form
+  // (`container`) only while it has the focus.
   function onKeyDown(event) {
-    if (event.key === 'Escape' && root.contains(document.activeElement)) {
+    if (event.key === 'Escape' && (!container || root.contains(document.activeElement))) {
       event.preventDefault();
       cancel();
     }
   }
 
   // Step 1 of the handshake: listen before the frame exists. Only the frame's own
-  // window, at the vendor's origin, can open the channel, and only once.
+  // window, at the vendor's origin, can open the channel, and only once; an event a
+  // page script dispatched (`isTrusted` false) names any origin and source it likes.
   function onWindowMessage(event) {
     const data = event.data;
-    if (port || closed || event.origin !== vendor || event.source !== frame.contentWindow) return;
+    if (!event.isTrusted || port || closed) return;
+    if (event.origin !== vendor || event.source !== frame.contentWindow) return;
     if (!data || typeof data !== 'object' || data.type !== HELLO || data.v !== 1) return;
     const channel = new MessageChannel();
     port = channel.port1;
     port.onmessage = onPortMessage;
     window.removeEventListener('message', onWindowMessage);
-    clearTimeout(handshakeTimer);
-    // A frame that connects after all speaks for itself.
-    live.textContent = '';
-    live.style.margin = '0 16px';
     // The page answers a need-token within two refreshes (the launch's, then its own):
     // the frame waits that long, and a little more, before it gives up by itself.
     tokenWaitMs = Math.min(2 * session.refreshTimeoutMs + 5000, MAX_DELAY_MS);
@@ -134,6 +138,12 @@ export function openCardForm(session, options) {
     if (closed || !data || typeof data !== 'object') return;
     switch (data.type) {
       case 'ready':
+        // The handshake is over once the frame answers on the channel (not at its
+        // hello: a frame that reloads before the connect never answers).
+        clearTimeout(handshakeTimer);
+        // A frame that connects after all speaks for itself.
+        live.textContent = '';
+        live.style.margin = '0 16px';
         // The launch token (asked for below) goes over once it is there.
         launch.then(() => deliver(session.token(false)), () => {});
         break;

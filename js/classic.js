@@ -10,7 +10,7 @@ import { prepare } from './alternative.js';
 import { face } from './class-face.js';
 import { standIn } from './stand-in.js';
 import * as errors from './public-errors.js';
-import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf } from './errors.js';
+import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal } from './errors.js';
 
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 checkout.init().catch(() => {});
@@ -40,10 +40,17 @@ function loadEnrollment(source) {
   return source === undefined ? enrollment : enrollment.then(async (m) => { await m.init(source); return m; });
 }
 
-/** `PartnerSDK.CardEnrollment.openForm(options)`: loads the card form's module first. */
-const CardEnrollment = Object.freeze({
-  openForm: async (options) => (await loadEnrollment()).CardEnrollment.openForm(options),
-});
+/**
+ * `PartnerSDK.CardEnrollment.openForm(options)`: loads the card form's module first. A
+ * class, as in the ESM entries, so `instanceof` and `typeof` read the same.
+ */
+class CardEnrollment {
+  static async openForm(options) {
+    return (await loadEnrollment()).CardEnrollment.openForm(options);
+  }
+}
+Object.defineProperty(CardEnrollment, 'name', { value: 'CardEnrollment' });
+Object.freeze(CardEnrollment);
 
 /**
  * SafeSDK's module, loaded once (again after a failure), and its wasm from `source`
@@ -112,7 +119,7 @@ function init(sources = {}) {
 globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf }),
+  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal }),
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

@@ -16,8 +16,9 @@ function classes() {
       this.code = options.code || Class.code;
       if (options.key !== undefined) this.key = options.key;
       if (options.attempts !== undefined) this.attempts = options.attempts;
-      if (options.status !== undefined) {
-        this.status = options.status;
+      // An ApiError always has these, also one a test makes without them.
+      if (options.status !== undefined || Class.code === 'API_ERROR') {
+        this.status = options.status === undefined ? 0 : options.status;
         this.body = options.body === undefined ? null : options.body;
         this.requestId = options.requestId == null ? null : options.requestId;
       }
@@ -74,6 +75,28 @@ export function makeError(code, message, key, status, body, requestId, cause, at
   if (status || code === 'API_ERROR') Object.assign(options, { status, body, requestId });
   if (code === 'TOKEN_REFRESH_FAILED') options.cause = cause;
   return new (shared[code] || PartnerSdkError)(message, options);
+}
+
+/**
+ * @internal Called from Rust: `AbortSignal.any(signals)`, or the same built here where
+ * it is missing (Node 20.0–20.2, Safari before 17.4, Firefox before 124). Throws unless
+ * every item is a genuine `AbortSignal`: a look-alike or a Proxy fails the `aborted`
+ * getter's brand check.
+ */
+export function anySignal(signals) {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get;
+  const states = signals.map((signal) => aborted.call(signal));
+  const first = states.indexOf(true);
+  if (first >= 0) {
+    controller.abort(signals[first].reason);
+  } else {
+    for (const signal of signals) {
+      signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal });
+    }
+  }
+  return controller.signal;
 }
 
 /**

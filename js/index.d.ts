@@ -445,6 +445,7 @@ export class CardEnrollment {
 
 /** Every stable `code` an SDK error carries. */
 export type PartnerSdkErrorCode =
+  | 'PARTNER_SDK_ERROR'
   | 'INVALID_ACCESS_TOKEN'
   | 'INVALID_ACCESS_TOKEN_FORMAT'
   | 'ACCESS_TOKEN_EXPIRED'
@@ -462,7 +463,7 @@ export interface PartnerSdkErrorOptions {
   /** The underlying error. */
   cause?: unknown;
   /** Overrides the class's default `code`. */
-  code?: string;
+  code?: PartnerSdkErrorCode;
   /** For `ApiError`: the HTTP status. */
   status?: number;
   /** For `ApiError`: the response body. */
@@ -521,7 +522,7 @@ export class TokenRefreshError extends PartnerSdkError {
 export class ApiError extends PartnerSdkError {
   readonly name: 'ApiError';
   readonly code: 'API_ERROR';
-  /** The HTTP status. */
+  /** The HTTP status (0 on an `ApiError` constructed without `status`). */
   readonly status: number;
   /** The parsed JSON body (text when it is not JSON, `null` when empty). */
   readonly body: unknown;

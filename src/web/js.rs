@@ -48,10 +48,6 @@ extern "C" {
     /// `Math.random()`, for the retry jitter.
     #[wasm_bindgen(js_namespace = Math, js_name = random, catch)]
     fn math_random() -> Result<f64, JsValue>;
-    /// `AbortSignal.any(signals)`: throws unless every item is a genuine signal, and
-    /// on a browser without `AbortSignal.any`.
-    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any, catch)]
-    pub fn abort_signal_any(signals: &Array) -> Result<AbortSignal, JsValue>;
 }
 
 #[wasm_bindgen(module = "/js/errors.js")]
@@ -99,6 +95,11 @@ extern "C" {
     /// own, so nothing its `then` does (throw, too) runs inside this call. Never throws.
     #[wasm_bindgen(js_name = settleOf)]
     pub fn settle_of(value: &JsValue) -> Promise;
+
+    /// `AbortSignal.any(signals)`, built in JS where the runtime lacks it: throws
+    /// unless every item is a genuine signal.
+    #[wasm_bindgen(js_name = anySignal, catch)]
+    pub fn abort_signal_any(signals: &Array) -> Result<AbortSignal, JsValue>;
 
     /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
     /// hostile thenable throws stays in JS.

@@ -227,6 +227,11 @@ test('forged postMessages from other windows and origins change nothing', async 
   const forge = () => Promise.all([
     ...popups.map((p) => p.evaluate((messages) => { for (const m of messages) window.opener.postMessage(m, '*'); }, forged)),
     page.evaluate((messages) => { for (const m of messages) window.postMessage(m, '*'); }, forged),
+    // A page script's own event names the vendor's origin and the frame's window.
+    page.evaluate(([messages, origin, sel]) => {
+      const source = document.querySelector(sel)?.contentWindow;
+      for (const data of messages) window.dispatchEvent(new MessageEvent('message', { data, origin, source }));
+    }, [forged, vendor, FRAME]),
   ]);
   // Before the frame's own hello (the vendor answers the form 1.5 s late) and after
   // the handshake.
@@ -354,6 +359,24 @@ test('Escape calls onCancel and returns the focus; close() leaves no element or 
   await page.close();
 });
 
+test('a click on the backdrop keeps the focus in the dialog, and Escape still cancels', async () => {
+  const { page } = await openPage();
+  await page.focus('#open');
+  await page.evaluate(() => window.form());
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.mouse.click(3, 3);
+  const focus = await page.evaluate(() => document.querySelector('[role="dialog"]').contains(document.activeElement));
+  assert.ok(focus, 'the focus stayed in the dialog');
+  // Escape reaches the modal dialog wherever the page's focus is.
+  await page.evaluate(() => document.activeElement.blur());
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  assert.equal(await page.locator(FRAME).count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'open', 'focus is back on the opener');
+  await page.close();
+});
+
 test('bad options reject with ConfigurationError naming the key before anything is shown', async () => {
   const { page } = await openPage();
   const results = await page.evaluate(async () => {
@@ -415,6 +438,12 @@ test('the classic global: PartnerSDK.CardEnrollment loads its module on the firs
   await page.waitForFunction(() => window.PartnerSDK !== undefined);
   await page.waitForTimeout(300);
   assert.ok(!fetched.some((p) => p.includes('enrollment')), `a checkout page loaded ${fetched.filter((p) => p.includes('enrollment'))}`);
+  // A class, as the ESM entries export and global.d.ts types it: `instanceof` must not throw.
+  const shape = await page.evaluate(() => {
+    const { CardEnrollment } = window.PartnerSDK;
+    return [typeof CardEnrollment, CardEnrollment.name, ({}) instanceof CardEnrollment, Object.isFrozen(CardEnrollment)];
+  });
+  assert.deepEqual(shape, ['function', 'CardEnrollment', false, true]);
   const bad = await page.evaluate(() => window.PartnerSDK.CardEnrollment.openForm({ companyName: 'A' })
     .then(() => 'resolved', (e) => [e instanceof window.PartnerSDK.ConfigurationError, e.key]));
   assert.deepEqual(bad, [true, 'subaccountId']);

@@ -112,6 +112,27 @@ test('every error class: instanceof, name, code, isPartnerSdkError across two co
   assert.deepEqual(report.notOurs, [false, false, false, false, false]);
 });
 
+test('errors made by a test or mock have what their types promise', async () => {
+  const report = await page.evaluate(async () => {
+    const { ApiError, NetworkError, PartnerSdkError } = await import('/pkg/index.js');
+    const bare = new ApiError('mocked');
+    const full = new ApiError('m', { status: 503, body: { a: 1 }, requestId: 'r1' });
+    const base = new PartnerSdkError('b');
+    return {
+      bare: [bare.status, bare.body, bare.requestId, bare.code],
+      full: [full.status, full.body, full.requestId],
+      network: ['status' in new NetworkError('n'), new NetworkError('n').code],
+      base: base.code,
+    };
+  });
+  assert.deepEqual(report, {
+    bare: [0, null, null, 'API_ERROR'],
+    full: [503, { a: 1 }, 'r1'],
+    network: [false, 'NETWORK_ERROR'],
+    base: 'PARTNER_SDK_ERROR',
+  });
+});
+
 test('classes keep their names through minification, in both copies', async () => {
   const report = await page.evaluate(async () => {
     const esm = await import('/pkg/index.js');

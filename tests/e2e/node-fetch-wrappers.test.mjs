@@ -63,3 +63,29 @@ test('Node: a fetch wrapper answering a Proxy or a mock gets a result or a Netwo
   const other = await outcome((await client()).get(INVOICE));
   assert.equal(other.value?.id, 'inv_1001', 'and so does a new client');
 });
+
+test('Node without AbortSignal.any (20.0–20.2, as older browsers): a caller\'s signal still works, a look-alike is still refused', async () => {
+  const c = await client();
+  const any = Object.getOwnPropertyDescriptor(AbortSignal, 'any');
+  delete AbortSignal.any;
+  try {
+    assert.equal(typeof AbortSignal.any, 'undefined');
+    const plain = await outcome(c.get(INVOICE, { signal: new AbortController().signal }));
+    assert.equal(plain.value?.id, 'inv_1001', JSON.stringify(plain));
+    // An abort while the answer is held back ends the call at once with its reason.
+    await sandbox.post('/__sandbox/faults', { path: INVOICE, delay_ms: 20000 });
+    const controller = new AbortController();
+    const held = c.get(INVOICE, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('left the page')), 200);
+    const cut = await outcome(held.catch((e) => Promise.reject(Object.assign(new Error(e.message), { name: 'Abort', code: e.message }))));
+    assert.deepEqual(cut, { error: 'Abort left the page' });
+    const early = new AbortController();
+    early.abort(new Error('before'));
+    assert.deepEqual(await outcome(c.get(INVOICE, { signal: early.signal }).catch((e) => Promise.reject(Object.assign(new Error(), { name: 'Abort', code: e.message })))), { error: 'Abort before' });
+    const fake = await outcome(c.get(INVOICE, { signal: Object.create(AbortSignal.prototype) }));
+    assert.deepEqual(fake, { error: 'ConfigurationError INVALID_CONFIGURATION' });
+  } finally {
+    Object.defineProperty(AbortSignal, 'any', any);
+    await sandbox.post('/__sandbox/reset', {});
+  }
+});

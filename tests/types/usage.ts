@@ -187,6 +187,8 @@ function explain(e: unknown): string {
   if (others.some((C) => e instanceof C)) return 'token or lifecycle';
   if (isPartnerSdkError(e)) {
     const code: PartnerSdkErrorCode = e.code;
+    // The base class's own code (`new PartnerSdkError(message)`), a member of the union.
+    if (code === 'PARTNER_SDK_ERROR') return 'base';
     const base: PartnerSdkError = e;
     const asError: Error = base;
     return `${code} ${asError.message}`;
