@@ -164,3 +164,74 @@ async fn the_page_setting_the_same_token_again_does_not_count_as_a_new_token() {
     assert_invoice(&r);
     assert_eq!(calls.get(), 1, "the 401 called back once");
 }
+
+/// Rule 1, with a refresh that fails: the page sets a new token while the refresh for a
+/// 401 runs. The refused request, and one made while the refresh ran, go out with the
+/// page's token instead of rejecting with the refresh's error.
+#[wasm_bindgen_test]
+async fn a_token_the_page_sets_during_a_failing_refresh_is_used() {
+    let (a, b) = revoked_then_fresh().await;
+    let (cb, calls) = counting(|| {
+        Ok(run_js(
+            "return new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 1000));",
+        ))
+    });
+    let c = checkout_client(&a, &[("onAccessTokenExpired", cb), ("retry", false.into())]).await;
+    let before = counts().await;
+    let refused = start(&c, "get", &[INVOICE.into()]);
+    sleep(400).await;
+    call(&c, "setAccessToken", &[b.clone().into()]).unwrap();
+    let later = start(&c, "get", &[INVOICE.into()]);
+    let results = settle_all(vec![refused, later]).await;
+    for r in &results {
+        assert_invoice(r);
+    }
+    assert_eq!(calls.get(), 1, "the one refresh, which failed");
+    let d = before.since().await;
+    assert_eq!((d.api, d.unauthorized), (3.0, 1.0));
+    assert_eq!(last_jti().await, Some(jti_of(&b)));
+}
+
+/// Rules 1 and 4: a request refused with a token the page has since replaced is resent
+/// once with the current one. If that one is refused meanwhile (by another request's
+/// 401 whose refresh has not started yet), the request waits for that refresh like a
+/// new one: it has had no refresh of its own, so it is not rejected.
+#[wasm_bindgen_test]
+async fn a_stale_401_whose_current_token_is_refused_meanwhile_waits_for_the_refresh() {
+    clear_faults().await;
+    let first = mint_checkout("inv_1001", 600).await;
+    let second = mint_checkout("inv_1001", 600).await;
+    let (cb, calls) = checkout_minting_callback();
+    let c = checkout_client(
+        &first,
+        &[("onAccessTokenExpired", cb), ("retry", false.into())],
+    )
+    .await;
+    // Both answers are 401 with a trickling body. The stale one: its head after
+    // 300 ms (once the page has set the second token), 10 bytes in 1 s. The one refusing
+    // the current token: at once, 20 bytes in 2 s (its refresh starts after them).
+    for (delay, bytes) in [(300, 10), (0, 20)] {
+        fault(&[
+            ("path", INVOICE.into()),
+            ("count", 1.into()),
+            ("delay_ms", delay.into()),
+            ("status", 401.into()),
+            ("body_bytes", bytes.into()),
+            ("trickle_ms", 100.into()),
+        ])
+        .await;
+    }
+    // Two URLs: Chromium's cache would hold a second GET of one URL until the first's
+    // answer is in.
+    let at = |name: &str| obj(&[("query", obj(&[("call", name.into())]))]);
+    let stale = start(&c, "get", &[INVOICE.into(), at("stale")]);
+    sleep(100).await;
+    call(&c, "setAccessToken", &[second.into()]).unwrap();
+    let refusing = start(&c, "get", &[INVOICE.into(), at("refusing")]);
+    let results = settle_all(vec![stale, refusing]).await;
+    clear_faults().await;
+    for r in &results {
+        assert_invoice(r);
+    }
+    assert_eq!(calls.get(), 1, "one refresh, for the refused current token");
+}

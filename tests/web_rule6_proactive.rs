@@ -217,3 +217,36 @@ async fn a_401_after_a_failed_proactive_refresh_still_refreshes() {
     assert_invoice(&first);
     assert_eq!(calls.get(), 2, "the 401 ran the callback again");
 }
+
+/// Rules 6 and 8 for every attempt: a retry that goes out after its `Retry-After`
+/// delay with a token that came due meanwhile refreshes it first, as a first attempt
+/// would (no 401, and the retry carries the new token).
+#[wasm_bindgen_test]
+async fn a_retry_whose_token_came_due_during_its_delay_refreshes_first() {
+    clear_faults().await;
+    let (cb, calls) = checkout_minting_callback();
+    let token = mint_checkout("inv_1001", 12).await;
+    let retry = obj(&[("limit", 1.into()), ("maxDelayMs", 5000.into())]);
+    let options = [
+        ("onAccessTokenExpired", cb),
+        ("refreshLeewaySeconds", 10.into()),
+        ("retry", retry),
+    ];
+    let c = checkout_client(&token, &options).await;
+    // Not due for 2 s; the first attempt's 503 asks for 3 s.
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("status", 503.into()),
+        ("retry_after_s", 3.into()),
+    ])
+    .await;
+    let before = counts().await;
+    let r = call_async(&c, "get", &[INVOICE.into()]).await;
+    clear_faults().await;
+    assert_invoice(&r);
+    assert_eq!(calls.get(), 1, "refreshed before the retry went out");
+    let d = before.since().await;
+    assert_eq!((d.api, d.unauthorized), (2.0, 0.0));
+    assert_ne!(last_jti().await, Some(jti_of(&token)));
+}

@@ -312,3 +312,47 @@ async fn the_same_due_token_handed_back_costs_one_callback_not_one_per_request()
     assert_eq!(calls.get(), 1);
     assert_eq!((seen.api, seen.unauthorized), (10.0, 0.0));
 }
+
+/// A refresh that hands back the token in use says nothing new about the server's
+/// clock. The token (12 s, 10 s leeway) comes due after 2 s; the callback answers with
+/// it (a backend's cache). Read as freshly minted, it would move the estimate back by
+/// the time since `create` (≥ 2.5 s), and a `Retry-After` date 2 s ahead would read as
+/// over 3.5 s: over `maxDelayMs` (3 s), an `ApiError` at once instead of a retry.
+#[wasm_bindgen_test]
+async fn the_same_token_from_a_refresh_leaves_the_clock_estimate() {
+    clear_faults().await;
+    set_server_clock(0).await;
+    let token = mint_checkout("inv_1001", 12).await;
+    let cached = token.clone();
+    let (callback, calls) =
+        counting(move || Ok(js_sys::Promise::resolve(&JsValue::from(cached.clone())).into()));
+    let retry = obj(&[("limit", 1.into()), ("maxDelayMs", 3000.into())]);
+    let options = [
+        ("onAccessTokenExpired", callback),
+        ("refreshLeewaySeconds", 10.into()),
+        ("retry", retry),
+    ];
+    let client = checkout_client(&token, &options).await;
+    sleep(2500).await;
+    gets(&client, 1).await;
+    assert_eq!(
+        calls.get(),
+        1,
+        "due: one refresh, which handed the same token back"
+    );
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 1.into()),
+        ("status", 503.into()),
+        ("retry_after_s", 2.into()),
+        ("retry_after_as_date", true.into()),
+    ])
+    .await;
+    let result = call_async(&client, "get", &[INVOICE.into()]).await;
+    clear_faults().await;
+    assert!(
+        result.is_ok(),
+        "a date 2 s ahead is a short wait: {result:?}"
+    );
+    assert_eq!(calls.get(), 1);
+}

@@ -99,8 +99,9 @@ impl Device {
                 flight.wait().await?;
                 continue;
             }
-            // A registration is not a token refresh: the flight's reason is never read.
-            let flight = Flight::new(Reason::Unauthorized);
+            // A registration is not a token refresh: the flight's reason and generation
+            // are never read.
+            let flight = Flight::new(Reason::Unauthorized, 0);
             *self.registering.borrow_mut() = Some(flight.clone());
             let registered = self.register(&key).await;
             *self.registering.borrow_mut() = None;

@@ -23,6 +23,8 @@ use std::task::{Context, Poll, Waker};
 pub struct Flight {
     /// Why it runs: `onTokenRefreshed` reports it, and rule 6's fallback reads it.
     pub reason: Reason,
+    /// The generation of the token it replaces (the current one when it started).
+    pub generation: u32,
     state: RefCell<Settlement>,
 }
 
@@ -36,9 +38,10 @@ struct Settlement {
 
 impl Flight {
     /// A flight that has not settled yet.
-    pub fn new(reason: Reason) -> Rc<Self> {
+    pub fn new(reason: Reason, generation: u32) -> Rc<Self> {
         Rc::new(Flight {
             reason,
+            generation,
             state: RefCell::default(),
         })
     }

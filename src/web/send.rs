@@ -8,7 +8,7 @@ use crate::core::retry::{self, Outcome, Step};
 use crate::web::error::Error;
 use crate::web::js;
 use crate::web::json::parse_body;
-use crate::web::session::{Session, Unanswered};
+use crate::web::session::{Resends, Session, Unanswered};
 use crate::web::timer::deadline;
 use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
@@ -223,7 +223,7 @@ impl Call {
             url: JsValue::from_str(&self.url),
             method: JsValue::from_str(self.method),
         };
-        let (mut resent_for_401, mut retries) = (false, 0);
+        let (mut resends, mut retries) = (Resends::default(), 0);
         // Rule 2: a refresh for a refused token that fails from now on is this call's
         // error too, also while it waits out a retry's delay (rule 9).
         let started = session.settled();
@@ -232,12 +232,7 @@ impl Call {
             // Rule 4: a call that waited for the refresh of a refused token is sent once
             // with the new one; refused again, it does not start another refresh.
             let (generation, bearer, unanswered) = session
-                .turn(
-                    self.method,
-                    self.signal.as_ref(),
-                    started,
-                    &mut resent_for_401,
-                )
+                .turn(self.method, self.signal.as_ref(), started, &mut resends)
                 .await?;
             // Read as the attempt goes out (no await since its turn was granted).
             let since = session.settled();
@@ -258,21 +253,27 @@ impl Call {
                 Ok(_) | Err(Error::Superseded) => {
                     let current = session.generation() == generation;
                     let has_callback = session.has_callback();
-                    match after_response(status, current, resent_for_401, has_callback) {
+                    match after_response(status, current, resends.after_401, has_callback) {
                         Next::Done | Next::Fail(Failure::Api) => {
                             return reply.and_then(Reply::done)
                         }
                         Next::Fail(Failure::Expired) => {
                             return Err(SdkError::AccessTokenExpired.into())
                         }
-                        Next::RetryWithCurrent => session.join_flight(self.signal.as_ref()).await?,
+                        // A newer token is there (rule 1), or is on its way: a refresh
+                        // this call waits for is its one refresh.
+                        Next::RetryWithCurrent => {
+                            resends.refreshed |= session.refreshing();
+                            session.join_flight(self.signal.as_ref()).await?
+                        }
                         Next::Refresh => {
+                            resends.refreshed = true;
                             session
                                 .refresh_after_401(self.signal.as_ref(), since)
                                 .await?
                         }
                     }
-                    resent_for_401 = true;
+                    resends.after_401 = true;
                     continue;
                 }
                 Err(Error::Sdk(SdkError::Network)) => {

@@ -14,7 +14,7 @@ mod frame;
 mod refresh;
 mod turn;
 
-pub use turn::Unanswered;
+pub use turn::{Resends, Unanswered};
 
 use crate::core::clock::Clock;
 use crate::core::error::SdkError;
@@ -211,8 +211,12 @@ impl Session {
             return Ok(());
         }
         let times = parsed.times;
-        st.clock
-            .observe_token(times.iat, times.exp, leeway, page_now);
+        // A token already held says nothing new about the server's clock: a refresh
+        // that hands it back late would otherwise make it look freshly minted.
+        if !same {
+            st.clock
+                .observe_token(times.iat, times.exp, leeway, page_now);
+        }
         let due_now = expiry::is_due(times.exp, st.clock.server_now(page_now), leeway);
         st.proactive
             .accepted(same, refresh == Some(Reason::Expiring), due_now);

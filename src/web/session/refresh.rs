@@ -37,7 +37,7 @@ impl Session {
         match self.flight() {
             Some(f) => f,
             None => {
-                let f = Flight::new(reason);
+                let f = Flight::new(reason, self.generation());
                 self.0.state.borrow_mut().flight = Some(f.clone());
                 wasm_bindgen_futures::spawn_local(self.clone().drive(f.clone()));
                 f
@@ -51,7 +51,7 @@ impl Session {
         reason: Reason,
         caller: Option<&AbortSignal>,
     ) -> Result<(), Error> {
-        wait_for(self.flight_or_start(reason), caller).await
+        wait_for(self, self.flight_or_start(reason), caller).await
     }
 
     /// Runs the token callback for `flight` and settles it (rules 3 and 4).
@@ -115,7 +115,7 @@ impl Session {
     pub async fn join_flight(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
         if let Some(f) = self.flight() {
             let reason = f.reason;
-            if let Err(e) = wait_for(f, caller).await {
+            if let Err(e) = wait_for(self, f, caller).await {
                 return self.fallback(reason, e);
             }
         }
@@ -131,21 +131,36 @@ impl Session {
         if self.flight().is_some() {
             return self.join_flight(caller).await;
         }
-        let page_now = now_seconds();
-        let due = {
-            let mut st = self.0.state.borrow_mut();
-            let now = st.clock.server_now(page_now);
-            let exp = st.current.as_ref().and_then(|c| c.exp);
-            let has_callback = st.callback.is_some();
-            st.proactive
-                .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
-        };
-        if due {
-            if let Err(e) = self.refresh(Reason::Expiring, caller).await {
-                return self.fallback(Reason::Expiring, e);
-            }
+        if self.due_now() {
+            return self.refresh_due(caller).await;
         }
         Ok(())
+    }
+
+    /// Whether the current token is due for its proactive refresh by the server's clock
+    /// (rules 6 and 8). True once per token: asking marks it.
+    pub(super) fn due_now(&self) -> bool {
+        let page_now = now_seconds();
+        let mut st = self.0.state.borrow_mut();
+        let now = st.clock.server_now(page_now);
+        let exp = st.current.as_ref().and_then(|c| c.exp);
+        let has_callback = st.callback.is_some();
+        st.proactive
+            .refresh_before_send(exp, now, self.0.config.leeway_s, has_callback)
+    }
+
+    /// Rule 6's proactive refresh of a due token, and its fallback: a failure lets the
+    /// request go out while the token has not expired.
+    pub(super) async fn refresh_due(&self, caller: Option<&AbortSignal>) -> Result<(), Error> {
+        match self.refresh(Reason::Expiring, caller).await {
+            Err(e) => self.fallback(Reason::Expiring, e),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    /// Whether a refresh is running.
+    pub fn refreshing(&self) -> bool {
+        self.flight().is_some()
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it
@@ -186,23 +201,31 @@ impl Session {
         caller: Option<&AbortSignal>,
         since: u32,
     ) -> Result<(), Error> {
-        wait_for(self.refusal_flight(since), caller).await
+        wait_for(self, self.refusal_flight(since), caller).await
     }
 }
 
 /// Waits for `flight`; with the caller's `signal`, only until it aborts (the refresh
-/// goes on for everyone else).
+/// goes on for everyone else). A refresh that fails after the page set a token that no
+/// 401 refused is no answer for the call: it goes out with that token (rule 1).
 #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
-pub(super) fn wait_for(flight: Rc<Flight>, caller: Option<&AbortSignal>) -> WaitFor {
+pub(super) fn wait_for(
+    session: &Session,
+    flight: Rc<Flight>,
+    caller: Option<&AbortSignal>,
+) -> WaitFor {
     WaitFor {
+        generation: flight.generation,
         flight: flight.wait(),
         abort: caller.map(|signal| (aborted(signal.clone()), signal.clone())),
+        session: session.clone(),
     }
 }
 
-/// The card form's build: its frame sends the requests, so no call has a signal.
+/// The card form's build: its frame sends the requests, so no call has a signal, and
+/// the page cannot set the token.
 #[cfg(not(any(feature = "checkout", feature = "gatekeeper")))]
-pub(super) fn wait_for(flight: Rc<Flight>, _: Option<&AbortSignal>) -> Wait {
+pub(super) fn wait_for(_: &Session, flight: Rc<Flight>, _: Option<&AbortSignal>) -> Wait {
     flight.wait()
 }
 
@@ -211,6 +234,20 @@ pub(super) fn wait_for(flight: Rc<Flight>, _: Option<&AbortSignal>) -> Wait {
 pub(super) struct WaitFor {
     flight: Wait,
     abort: Option<(crate::web::timer::AbortWait, AbortSignal)>,
+    session: Session,
+    /// The generation of the token the refresh replaces.
+    generation: u32,
+}
+
+#[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+impl Session {
+    /// The page set a token since `generation` (a failed refresh changes none), no 401
+    /// refused it, and the session lives.
+    fn set_since(&self, generation: u32) -> bool {
+        self.0.state.try_borrow().is_ok_and(|st| {
+            st.generation != generation && st.refused != Some(st.generation) && !st.destroyed
+        })
+    }
 }
 
 #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
@@ -220,7 +257,8 @@ impl Future for WaitFor {
     #[inline(never)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if let Poll::Ready(result) = Pin::new(&mut self.flight).poll(cx) {
-            return Poll::Ready(result);
+            let rescued = result.is_err() && self.session.set_since(self.generation);
+            return Poll::Ready(if rescued { Ok(()) } else { result });
         }
         if let Some((abort, signal)) = &mut self.abort {
             if Pin::new(abort).poll(cx).is_ready() {

@@ -39,15 +39,18 @@ impl Session {
     /// `ClientDestroyedError`, no token yet, the refresh's error (rule 6's fallback
     /// aside), or the caller's abort while it waited for its turn.
     ///
+    /// A token that came due since the call began (a retry's delay, a wait for its
+    /// turn, a machine that slept) is refreshed first, as before a first attempt (rules
+    /// 6 and 8), unless the call already waited for a refresh (rule 4).
+    ///
     /// `waiting_since` is the `settled` count when the call began: a refresh for a
-    /// refused token that failed since is the call's error too. `refreshed` is set when
-    /// the call waited for a refresh of a refused token: its next 401 is final (rule 4).
+    /// refused token that failed since is the call's error too.
     pub async fn turn(
         &self,
         method: &'static str,
         caller: Option<&AbortSignal>,
         waiting_since: u32,
-        refreshed: &mut bool,
+        resends: &mut Resends,
     ) -> Result<(u32, JsValue, Unanswered), Error> {
         let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
         loop {
@@ -70,17 +73,24 @@ impl Session {
                 (st.refused == Some(st.generation), st.flight.is_some())
             };
             if !refused && !flight {
-                return self.record(method, &controller);
+                if resends.refreshed || !self.due_now() {
+                    return self.record(method, &controller);
+                }
+                self.wake_next();
+                self.refresh_due(caller).await?;
+                continue;
             }
             self.wake_next();
             self.alive()?;
             if refused {
-                // Already sent, or waited, for one refresh: refused again (rule 4).
-                if *refreshed {
+                // Already waited for one refresh: refused again (rule 4).
+                if resends.refreshed {
                     return Err(SdkError::AccessTokenExpired.into());
                 }
-                *refreshed = true;
-                wait_for(self.refusal_flight(waiting_since), caller).await?;
+                // Sent once more with the new token; refused again, it is final.
+                resends.refreshed = true;
+                resends.after_401 = true;
+                wait_for(self, self.refusal_flight(waiting_since), caller).await?;
                 continue;
             }
             self.join_flight(caller).await?;
@@ -191,6 +201,15 @@ impl Session {
             st.refused = None;
         }
     }
+}
+
+/// What a call has been through (rule 4: one resend after a 401, at most one refresh).
+#[derive(Default)]
+pub struct Resends {
+    /// Sent again after a 401 (its own, or a refusal it waited out): a 401 now is final.
+    pub after_401: bool,
+    /// Waited for a refresh after a 401: a refusal of the token now is final.
+    pub refreshed: bool,
 }
 
 /// An attempt in progress. [`Unanswered::answer`] (or dropping it unanswered) forgets it
