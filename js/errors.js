@@ -84,17 +84,13 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  * getter's brand check.
  */
 export function anySignal(signals) {
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  if (AbortSignal.any) return AbortSignal.any(signals);
   const controller = new AbortController();
   const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get;
-  const states = signals.map((signal) => aborted.call(signal));
-  const first = states.indexOf(true);
-  if (first >= 0) {
-    controller.abort(signals[first].reason);
-  } else {
-    for (const signal of signals) {
-      signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true, signal: controller.signal });
-    }
+  for (const signal of signals) {
+    // Aborting an aborted controller does nothing: the first aborted signal's reason wins.
+    if (aborted.call(signal)) controller.abort(signal.reason);
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { signal: controller.signal });
   }
   return controller.signal;
 }
