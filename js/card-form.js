@@ -85,10 +85,12 @@ export function openCardForm(session, options) {
     });
   }
 
-  // The modal dialog takes Escape wherever the page's focus is; the inline form
-  // (`container`) only while it has the focus.
+  // Escape cancels while the form has the focus, and for the modal dialog also while
+  // nothing has it (a click on the backdrop); never while a page element has it (the
+  // page's own dialog opened over the form, say).
   function onKeyDown(event) {
-    if (event.key === 'Escape' && (!container || root.contains(document.activeElement))) {
+    const focus = document.activeElement;
+    if (event.key === 'Escape' && (root.contains(focus) || (!container && (!focus || focus === document.body)))) {
       event.preventDefault();
       cancel();
     }

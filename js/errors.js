@@ -81,18 +81,41 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  * @internal Called from Rust: `AbortSignal.any(signals)`, or the same built here where
  * it is missing (Node 20.0–20.2, Safari before 17.4, Firefox before 124). Throws unless
  * every item is a genuine `AbortSignal`: a look-alike or a Proxy fails the `aborted`
- * getter's brand check.
+ * getter's brand check. As with the native one, a signal that outlives the joined one
+ * (a page's long-lived signal, a client's lifetime) does not keep it: its listener holds
+ * the controller weakly and is removed once the joined signal is collected.
  */
 export function anySignal(signals) {
   if (AbortSignal.any) return AbortSignal.any(signals);
   const controller = new AbortController();
+  const joined = controller.signal;
   const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get;
-  for (const signal of signals) {
-    // Aborting an aborted controller does nothing: the first aborted signal's reason wins.
-    if (aborted.call(signal)) controller.abort(signal.reason);
-    else signal.addEventListener('abort', () => controller.abort(signal.reason), { signal: controller.signal });
+  const first = signals.map((signal) => aborted.call(signal)).indexOf(true);
+  if (first >= 0) {
+    controller.abort(signals[first].reason);
+    return joined;
   }
-  return controller.signal;
+  controllers.set(joined, controller);
+  const weak = typeof WeakRef === 'function' ? new WeakRef(controller) : holding(controller);
+  for (const signal of signals) follow(signal, weak, joined);
+  return joined;
+}
+
+// anySignal's fallback. Each joined signal keeps its controller; the listeners on the
+// signals it follows reach it only weakly and are removed once it is collected. The
+// closures are made here, away from anySignal's scope: one that shared it would hold
+// the controller, and so the joined signal, for as long as the listener lives.
+const controllers = new WeakMap();
+const listeners = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(([signal, listener]) => signal.removeEventListener('abort', listener))
+  : { register() {} };
+function follow(signal, weak, joined) {
+  const listener = () => weak.deref()?.abort(signal.reason);
+  signal.addEventListener('abort', listener, { once: true });
+  listeners.register(joined, [signal, listener]);
+}
+function holding(value) {
+  return { deref: () => value };
 }
 
 /**

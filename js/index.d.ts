@@ -463,7 +463,7 @@ export interface PartnerSdkErrorOptions {
   /** The underlying error. */
   cause?: unknown;
   /** Overrides the class's default `code`. */
-  code?: PartnerSdkErrorCode;
+  code?: string;
   /** For `ApiError`: the HTTP status. */
   status?: number;
   /** For `ApiError`: the response body. */

@@ -209,7 +209,8 @@ async fn a_stale_401_whose_current_token_is_refused_meanwhile_waits_for_the_refr
     .await;
     // Both answers are 401 with a trickling body. The stale one: its head after
     // 300 ms (once the page has set the second token), 10 bytes in 1 s. The one refusing
-    // the current token: at once, 20 bytes in 2 s (its refresh starts after them).
+    // the current token: at once, 20 bytes in 2 s; while they trickle no refresh has
+    // started, so the stale call's resend meets the refusal with none running.
     for (delay, bytes) in [(300, 10), (0, 20)] {
         fault(&[
             ("path", INVOICE.into()),

@@ -356,3 +356,31 @@ async fn the_same_token_from_a_refresh_leaves_the_clock_estimate() {
     );
     assert_eq!(calls.get(), 1);
 }
+
+/// Rule 2 with rule 8: five calls that share one proactive refresh whose token arrives
+/// already due (a lifetime under the leeway) all use it as it is: one callback, not one
+/// per call after the first.
+#[wasm_bindgen_test]
+async fn calls_sharing_a_refresh_whose_token_arrives_due_use_it_as_it_is() {
+    clear_faults().await;
+    set_server_clock(0).await;
+    let token = mint_checkout("inv_1001", 10).await;
+    let (callback, calls) = counting(|| {
+        let minted = wasm_bindgen_futures::future_to_promise(async {
+            sleep(300).await;
+            Ok(JsValue::from(mint_checkout("inv_1001", 10).await))
+        });
+        Ok(minted.into())
+    });
+    let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
+    let before = counts().await;
+    let pending = (0..5)
+        .map(|_| start(&client, "get", &[INVOICE.into()]))
+        .collect();
+    for r in settle_all(pending).await {
+        assert_invoice(&r);
+    }
+    let seen = before.since().await;
+    assert_eq!(calls.get(), 1, "one refresh for the five calls");
+    assert_eq!((seen.api, seen.unauthorized), (5.0, 0.0));
+}

@@ -260,10 +260,11 @@ impl Call {
                         Next::Fail(Failure::Expired) => {
                             return Err(SdkError::AccessTokenExpired.into())
                         }
-                        // A newer token is there (rule 1), or is on its way: a refresh
-                        // this call waits for is its one refresh.
+                        // A newer token is there (rule 1), or is on its way. A refresh
+                        // that settled since this attempt went out, or one it now waits
+                        // for, is its one refresh (rule 4); a token the page set is not.
                         Next::RetryWithCurrent => {
-                            resends.refreshed |= session.refreshing();
+                            resends.refreshed |= session.refreshing() || session.settled() != since;
                             session.join_flight(self.signal.as_ref()).await?
                         }
                         Next::Refresh => {
@@ -296,7 +297,11 @@ impl Call {
                 random,
             ) {
                 Step::GiveUp => return Err(failure),
-                Step::WaitMs(ms) => self.pause(session, ms).await?,
+                Step::WaitMs(ms) => {
+                    self.pause(session, ms).await?;
+                    // The token may have come due meanwhile (rules 6 and 8).
+                    resends.recheck = true;
+                }
             }
             retries += 1;
         }

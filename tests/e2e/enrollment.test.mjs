@@ -367,7 +367,20 @@ test('a click on the backdrop keeps the focus in the dialog, and Escape still ca
   await page.mouse.click(3, 3);
   const focus = await page.evaluate(() => document.querySelector('[role="dialog"]').contains(document.activeElement));
   assert.ok(focus, 'the focus stayed in the dialog');
-  // Escape reaches the modal dialog wherever the page's focus is.
+  // A page element with the focus (the page's own modal dialog, opened over the form)
+  // keeps its Escape.
+  await page.evaluate(() => {
+    const d = document.createElement('dialog');
+    d.id = 'page-dialog';
+    d.innerHTML = '<button>OK</button>';
+    document.body.append(d);
+    d.showModal();
+  });
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(200);
+  assert.deepEqual(await page.evaluate(() => [window.seen.cancel, document.getElementById('page-dialog').open]), [0, false]);
+  await page.evaluate(() => document.getElementById('page-dialog').remove());
+  // With nothing focused, Escape reaches the modal card form.
   await page.evaluate(() => document.activeElement.blur());
   assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
   await page.keyboard.press('Escape');

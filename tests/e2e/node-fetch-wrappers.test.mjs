@@ -3,7 +3,10 @@
 // In Node every attempt goes through the guarded path: Node's `fetch` is not the
 // engine's native code, so the SDK cannot tell it from a page's wrapper.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, before, test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { startSandbox } from './helpers.mjs';
 
 let sandbox;
@@ -84,6 +87,20 @@ test('Node without AbortSignal.any (20.0–20.2, as older browsers): a caller\'s
     assert.deepEqual(await outcome(c.get(INVOICE, { signal: early.signal }).catch((e) => Promise.reject(Object.assign(new Error(), { name: 'Abort', code: e.message })))), { error: 'Abort before' });
     const fake = await outcome(c.get(INVOICE, { signal: Object.create(AbortSignal.prototype) }));
     assert.deepEqual(fake, { error: 'ConfigurationError INVALID_CONFIGURATION' });
+    // A page's long-lived signal does not keep what the SDK joined to it: once collected,
+    // its listeners go, as with the native AbortSignal.any.
+    await sandbox.post('/__sandbox/reset', {});
+    const page = new AbortController();
+    for (let i = 0; i < 100; i++) assert.ok((await outcome(c.get(INVOICE, { signal: page.signal }))).value);
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    let left = getEventListeners(page.signal, 'abort').length;
+    for (let i = 0; i < 50 && left > 5; i++) {
+      gc();
+      await new Promise((done) => setTimeout(done, 20));
+      left = getEventListeners(page.signal, 'abort').length;
+    }
+    assert.ok(left <= 5, `${left} listeners left on the page's signal after 100 calls`);
   } finally {
     Object.defineProperty(AbortSignal, 'any', any);
     await sandbox.post('/__sandbox/reset', {});

@@ -39,9 +39,11 @@ impl Session {
     /// `ClientDestroyedError`, no token yet, the refresh's error (rule 6's fallback
     /// aside), or the caller's abort while it waited for its turn.
     ///
-    /// A token that came due since the call began (a retry's delay, a wait for its
-    /// turn, a machine that slept) is refreshed first, as before a first attempt (rules
-    /// 6 and 8), unless the call already waited for a refresh (rule 4).
+    /// A token that came due while the call waited out a retry's delay or for its turn
+    /// is refreshed first, as before a first attempt (rules 6 and 8), unless the call
+    /// already waited for a refresh (rule 4). Only then: calls that shared a refresh
+    /// whose token arrived due use it as it is, as rule 8 says, rather than each
+    /// starting another.
     ///
     /// `waiting_since` is the `settled` count when the call began: a refresh for a
     /// refused token that failed since is the call's error too.
@@ -68,12 +70,16 @@ impl Session {
                 }
                 _ => turn.await,
             }
+            // Time passed in the queue: the token may have come due (rules 6 and 8).
+            resends.recheck |= full;
             let (refused, flight) = {
                 let st = self.0.state.borrow();
                 (st.refused == Some(st.generation), st.flight.is_some())
             };
             if !refused && !flight {
-                if resends.refreshed || !self.due_now() {
+                let due = resends.recheck && !resends.refreshed && self.due_now();
+                resends.recheck = false;
+                if !due {
                     return self.record(method, &controller);
                 }
                 self.wake_next();
@@ -82,6 +88,8 @@ impl Session {
             }
             self.wake_next();
             self.alive()?;
+            // It waits for a refresh now: what it then sends with is fresh.
+            resends.recheck = false;
             if refused {
                 // Already waited for one refresh: refused again (rule 4).
                 if resends.refreshed {
@@ -210,6 +218,9 @@ pub struct Resends {
     pub after_401: bool,
     /// Waited for a refresh after a 401: a refusal of the token now is final.
     pub refreshed: bool,
+    /// Time passed since expiry was last checked (a retry's delay, a wait for a turn):
+    /// the next attempt checks it again.
+    pub recheck: bool,
 }
 
 /// An attempt in progress. [`Unanswered::answer`] (or dropping it unanswered) forgets it
