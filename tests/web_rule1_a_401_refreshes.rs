@@ -236,3 +236,44 @@ async fn a_stale_401_whose_current_token_is_refused_meanwhile_waits_for_the_refr
     }
     assert_eq!(calls.get(), 1, "one refresh, for the refused current token");
 }
+
+/// Rules 1 and 2: a stale 401 (for a token the page has since replaced) that comes back
+/// after the refresh for the page's token failed shares that failure: it rejects with
+/// `TokenRefreshError` like the call that started the refresh, with no second callback.
+#[wasm_bindgen_test]
+async fn a_stale_401_after_the_refresh_for_the_pages_token_failed_shares_its_error() {
+    clear_faults().await;
+    let first = mint_checkout("inv_1001", 600).await;
+    let second = mint_checkout("inv_1001", 600).await;
+    let (cb, calls) = counting(|| Err(js_sys::Error::new("backend down").into()));
+    let c = checkout_client(
+        &first,
+        &[("onAccessTokenExpired", cb), ("retry", false.into())],
+    )
+    .await;
+    // The first call's 401 comes after 1 s; the second call's at once.
+    for delay in [1000, 0] {
+        fault(&[
+            ("path", INVOICE.into()),
+            ("count", 1.into()),
+            ("delay_ms", delay.into()),
+            ("status", 401.into()),
+        ])
+        .await;
+    }
+    let at = |name: &str| obj(&[("query", obj(&[("call", name.into())]))]);
+    let stale = start(&c, "get", &[INVOICE.into(), at("stale")]);
+    sleep(100).await;
+    call(&c, "setAccessToken", &[second.into()]).unwrap();
+    let refused = settle(start(&c, "get", &[INVOICE.into(), at("refused")])).await;
+    let stale = settle(stale).await;
+    clear_faults().await;
+    for r in [refused, stale] {
+        assert_error(
+            &r.expect_err("rejected"),
+            "TokenRefreshError",
+            "TOKEN_REFRESH_FAILED",
+        );
+    }
+    assert_eq!(calls.get(), 1);
+}

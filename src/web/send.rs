@@ -218,12 +218,17 @@ impl Call {
 
     async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
         self.check_signal()?;
+        let began = session.settled();
         session.ready_to_send(self.signal.as_ref()).await?;
         let wire = Wire {
             url: JsValue::from_str(&self.url),
             method: JsValue::from_str(self.method),
         };
-        let (mut resends, mut retries) = (Resends::default(), 0);
+        let mut resends = Resends {
+            began,
+            ..Resends::default()
+        };
+        let mut retries = 0;
         // Rule 2: a refresh for a refused token that fails from now on is this call's
         // error too, also while it waits out a retry's delay (rule 9).
         let started = session.settled();
@@ -261,10 +266,11 @@ impl Call {
                             return Err(SdkError::AccessTokenExpired.into())
                         }
                         // A newer token is there (rule 1), or is on its way. A refresh
-                        // that settled since this attempt went out, or one it now waits
-                        // for, is its one refresh (rule 4); a token the page set is not.
+                        // that delivered it since this attempt went out, or one it now
+                        // waits for, is its one refresh (rule 4); a token the page set,
+                        // or a refresh that failed, is not.
                         Next::RetryWithCurrent => {
-                            resends.refreshed |= session.refreshing() || session.settled() != since;
+                            resends.refreshed |= session.renewed_since(since);
                             session.join_flight(self.signal.as_ref()).await?
                         }
                         Next::Refresh => {

@@ -50,6 +50,12 @@ struct Current {
     exp: Option<f64>,
     #[cfg_attr(not(feature = "checkout"), allow(dead_code))]
     claims_json: String,
+    /// Delivered by a refresh (not set by the page).
+    #[cfg_attr(
+        not(any(feature = "checkout", feature = "gatekeeper")),
+        allow(dead_code)
+    )]
+    by_refresh: bool,
 }
 
 struct State {
@@ -225,6 +231,7 @@ impl Session {
             token: parsed.token,
             exp: parsed.times.exp,
             claims_json: parsed.claims_json,
+            by_refresh: refresh.is_some(),
         });
         st.generation = st.generation.wrapping_add(1);
         Ok(())

@@ -158,9 +158,13 @@ impl Session {
         }
     }
 
-    /// Whether a refresh is running.
-    pub fn refreshing(&self) -> bool {
-        self.flight().is_some()
+    /// Whether a refresh is running, or one that settled after `since` (a `settled`
+    /// count) delivered the current token: an attempt sent at `since` has had its
+    /// refresh (rule 4). A token the page set, or a refresh that failed, is none.
+    pub fn renewed_since(&self, since: u32) -> bool {
+        let st = self.0.state.borrow();
+        st.flight.is_some()
+            || (st.settled != since && st.current.as_ref().is_some_and(|c| c.by_refresh))
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it

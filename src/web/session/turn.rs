@@ -40,10 +40,9 @@ impl Session {
     /// aside), or the caller's abort while it waited for its turn.
     ///
     /// A token that came due while the call waited out a retry's delay or for its turn
-    /// is refreshed first, as before a first attempt (rules 6 and 8), unless the call
-    /// already waited for a refresh (rule 4). Only then: calls that shared a refresh
-    /// whose token arrived due use it as it is, as rule 8 says, rather than each
-    /// starting another.
+    /// is refreshed first, as before a first attempt (rules 6 and 8), unless a refresh
+    /// settled since the call began: calls that shared a refresh whose token arrived
+    /// due use it as it is, as rule 8 says, rather than each starting another.
     ///
     /// `waiting_since` is the `settled` count when the call began: a refresh for a
     /// refused token that failed since is the call's error too.
@@ -77,7 +76,13 @@ impl Session {
                 (st.refused == Some(st.generation), st.flight.is_some())
             };
             if !refused && !flight {
-                let due = resends.recheck && !resends.refreshed && self.due_now();
+                // Not for a call that saw a refresh settle since it began (it waited
+                // for it, or its token is that refresh's): rule 8 uses that token as it
+                // is, and rule 2 runs one callback for every call that was due.
+                let due = resends.recheck
+                    && !resends.refreshed
+                    && self.settled() == resends.began
+                    && self.due_now();
                 resends.recheck = false;
                 if !due {
                     return self.record(method, &controller);
@@ -221,6 +226,8 @@ pub struct Resends {
     /// Time passed since expiry was last checked (a retry's delay, a wait for a turn):
     /// the next attempt checks it again.
     pub recheck: bool,
+    /// The session's `settled` count when the call began.
+    pub began: u32,
 }
 
 /// An attempt in progress. [`Unanswered::answer`] (or dropping it unanswered) forgets it
