@@ -7,6 +7,8 @@
 mod common;
 
 use common::*;
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -192,43 +194,54 @@ async fn a_token_the_page_sets_during_a_failing_refresh_is_used() {
     assert_eq!(last_jti().await, Some(jti_of(&b)));
 }
 
+/// The stale-401 set-up: a client on a first token with `callback` and retries off; two
+/// canned 401 answers, each `(delay_ms, extra fault options)`, taken in order; a GET
+/// that goes out with the first token, then (100 ms later) the page sets a second
+/// token and a second GET goes out with it. Returns both calls. Two URLs: Chromium's
+/// cache would hold a second GET of one URL until the first's answer is in.
+async fn stale_then_current(
+    callback: JsValue,
+    answers: [(u32, &[(&str, JsValue)]); 2],
+) -> (Promise, Promise) {
+    clear_faults().await;
+    let first = mint_checkout("inv_1001", 600).await;
+    let second = mint_checkout("inv_1001", 600).await;
+    let c = checkout_client(
+        &first,
+        &[("onAccessTokenExpired", callback), ("retry", false.into())],
+    )
+    .await;
+    for (delay, extra) in answers {
+        let mut pairs = vec![
+            ("path", INVOICE.into()),
+            ("count", 1.into()),
+            ("delay_ms", delay.into()),
+            ("status", 401.into()),
+        ];
+        pairs.extend(extra.iter().cloned());
+        fault(&pairs).await;
+    }
+    let at = |name: &str| obj(&[("query", obj(&[("call", name.into())]))]);
+    let stale = start(&c, "get", &[INVOICE.into(), at("stale")]);
+    sleep(100).await;
+    call(&c, "setAccessToken", &[second.into()]).unwrap();
+    let current = start(&c, "get", &[INVOICE.into(), at("current")]);
+    (stale, current)
+}
+
 /// Rules 1 and 4: a request refused with a token the page has since replaced is resent
 /// once with the current one. If that one is refused meanwhile (by another request's
 /// 401 whose refresh has not started yet), the request waits for that refresh like a
 /// new one: it has had no refresh of its own, so it is not rejected.
 #[wasm_bindgen_test]
 async fn a_stale_401_whose_current_token_is_refused_meanwhile_waits_for_the_refresh() {
-    clear_faults().await;
-    let first = mint_checkout("inv_1001", 600).await;
-    let second = mint_checkout("inv_1001", 600).await;
     let (cb, calls) = checkout_minting_callback();
-    let c = checkout_client(
-        &first,
-        &[("onAccessTokenExpired", cb), ("retry", false.into())],
-    )
-    .await;
     // Both answers are 401 with a trickling body. The stale one: its head after
     // 300 ms (once the page has set the second token), 10 bytes in 1 s. The one refusing
     // the current token: at once, 20 bytes in 2 s; while they trickle no refresh has
     // started, so the stale call's resend meets the refusal with none running.
-    for (delay, bytes) in [(300, 10), (0, 20)] {
-        fault(&[
-            ("path", INVOICE.into()),
-            ("count", 1.into()),
-            ("delay_ms", delay.into()),
-            ("status", 401.into()),
-            ("body_bytes", bytes.into()),
-            ("trickle_ms", 100.into()),
-        ])
-        .await;
-    }
-    // Two URLs: Chromium's cache would hold a second GET of one URL until the first's
-    // answer is in.
-    let at = |name: &str| obj(&[("query", obj(&[("call", name.into())]))]);
-    let stale = start(&c, "get", &[INVOICE.into(), at("stale")]);
-    sleep(100).await;
-    call(&c, "setAccessToken", &[second.into()]).unwrap();
-    let refusing = start(&c, "get", &[INVOICE.into(), at("refusing")]);
+    let trickle = |bytes: u32| [("body_bytes", bytes.into()), ("trickle_ms", 100.into())];
+    let (stale, refusing) = stale_then_current(cb, [(300, &trickle(10)), (0, &trickle(20))]).await;
     let results = settle_all(vec![stale, refusing]).await;
     clear_faults().await;
     for r in &results {
@@ -242,30 +255,10 @@ async fn a_stale_401_whose_current_token_is_refused_meanwhile_waits_for_the_refr
 /// `TokenRefreshError` like the call that started the refresh, with no second callback.
 #[wasm_bindgen_test]
 async fn a_stale_401_after_the_refresh_for_the_pages_token_failed_shares_its_error() {
-    clear_faults().await;
-    let first = mint_checkout("inv_1001", 600).await;
-    let second = mint_checkout("inv_1001", 600).await;
     let (cb, calls) = counting(|| Err(js_sys::Error::new("backend down").into()));
-    let c = checkout_client(
-        &first,
-        &[("onAccessTokenExpired", cb), ("retry", false.into())],
-    )
-    .await;
-    // The first call's 401 comes after 1 s; the second call's at once.
-    for delay in [1000, 0] {
-        fault(&[
-            ("path", INVOICE.into()),
-            ("count", 1.into()),
-            ("delay_ms", delay.into()),
-            ("status", 401.into()),
-        ])
-        .await;
-    }
-    let at = |name: &str| obj(&[("query", obj(&[("call", name.into())]))]);
-    let stale = start(&c, "get", &[INVOICE.into(), at("stale")]);
-    sleep(100).await;
-    call(&c, "setAccessToken", &[second.into()]).unwrap();
-    let refused = settle(start(&c, "get", &[INVOICE.into(), at("refused")])).await;
+    // The stale call's 401 comes after 1 s; the current call's at once.
+    let (stale, refused) = stale_then_current(cb, [(1000, &[]), (0, &[])]).await;
+    let refused = settle(refused).await;
     let stale = settle(stale).await;
     clear_faults().await;
     for r in [refused, stale] {
