@@ -11,6 +11,9 @@ const HANDSHAKE_MS = 10000;
 const POST_TIMEOUT_MS = 30000;
 // setTimeout's largest delay.
 const MAX_DELAY_MS = 2147483647;
+// The modal forms open on this page, the last opened on top: an Escape with the focus
+// on nothing closes only the top one.
+const modals = [];
 
 /** Calls a page callback; what it throws or rejects with stays with the page. */
 function notify(callback, arg) {
@@ -59,15 +62,19 @@ export function openCardForm(session, options) {
   // A frame that never connects cannot say so itself: the page says it here.
   const live = element('p', 'margin:0 16px;font:14px/1.4 system-ui,sans-serif;color:#b91c1c;', { role: 'alert' });
 
-  // The default: a modal dialog whose focus loop runs close button → frame → back.
+  // The default: a modal dialog whose focus loop runs close button → frame → back. A
+  // `<dialog>` shown with showModal() sits in the top layer: over the page, also over a
+  // modal dialog of the page's own that opened the form (which would leave a fixed
+  // element under its backdrop, inert).
   let root = frame;
   let closeButton = null;
   if (!container) {
-    root = element('div', 'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;'
-      + 'justify-content:center;padding:16px;background:rgba(15,23,42,.55);');
-    const dialog = element('div', 'position:relative;width:100%;max-width:440px;max-height:100%;overflow:auto;'
-      + 'background:#fff;border-radius:10px;box-shadow:0 12px 40px rgba(0,0,0,.3);padding:8px 0 0;',
+    root = element('dialog', 'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;'
+      + 'justify-content:center;box-sizing:border-box;width:100%;height:100%;max-width:none;max-height:none;'
+      + 'margin:0;border:0;padding:16px;background:rgba(15,23,42,.55);',
     { role: 'dialog', 'aria-modal': 'true', 'aria-label': label });
+    const dialog = element('div', 'position:relative;width:100%;max-width:440px;max-height:100%;overflow:auto;'
+      + 'background:#fff;border-radius:10px;box-shadow:0 12px 40px rgba(0,0,0,.3);padding:8px 0 0;');
     closeButton = element('button', 'position:absolute;top:6px;right:8px;z-index:1;border:0;background:none;'
       + 'font:24px/1 system-ui,sans-serif;cursor:pointer;padding:6px 10px;', { type: 'button', 'aria-label': 'Close' });
     closeButton.textContent = '×';
@@ -83,14 +90,36 @@ export function openCardForm(session, options) {
     root.addEventListener('mousedown', (event) => {
       if (event.target === root) event.preventDefault();
     });
+    // The browser's own close request for the dialog (Escape where onKeyDown did not
+    // take it, a back gesture) is the shopper's cancel; while a submit ends, the
+    // dialog stays shown.
+    root.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      cancel();
+    });
+    root.addEventListener('close', () => {
+      cancel();
+      if (!closed && !root.open) showModal();
+    });
   }
 
-  // Escape cancels while the form has the focus, and for the modal dialog also while
-  // nothing has it (a click on the backdrop); never while a page element has it (the
-  // page's own dialog opened over the form, say).
+  function showModal() {
+    try {
+      root.showModal();
+    } catch {
+      // No top layer (an old browser, or the dialog is not in a document): the fixed
+      // element above is shown as it is.
+    }
+  }
+
+  // Escape cancels while the form has the focus, and for the modal dialog on top also
+  // while nothing has it (a click on the backdrop); never while a page element has it
+  // (the page's own dialog opened over the form, say).
   function onKeyDown(event) {
     const focus = document.activeElement;
-    if (event.key === 'Escape' && (root.contains(focus) || (!container && (!focus || focus === document.body)))) {
+    const unfocused = !focus || focus === document.body;
+    const top = modals.filter((m) => m.isConnected).pop();
+    if (event.key === 'Escape' && (root.contains(focus) || (unfocused && top === root))) {
       event.preventDefault();
       cancel();
     }
@@ -129,7 +158,10 @@ export function openCardForm(session, options) {
       post({ type: 'token', token });
       clearTimeout(refreshTimer);
       const due = closed ? null : session.dueInMs();
-      if (due !== null) refreshTimer = setTimeout(() => deliver(session.token(false)), due);
+      // A form the page removed without close() (its container unmounted) ends here,
+      // rather than asking for a token every token lifetime.
+      // (It leaves the focus alone: the shopper is elsewhere by then.)
+      if (due !== null) refreshTimer = setTimeout(() => (frame.isConnected ? deliver(session.token(false)) : close(false)), due);
     }, (error) => {
       post({ type: 'token-error', code: error.code, message: error.message });
       fail(error);
@@ -185,7 +217,7 @@ export function openCardForm(session, options) {
     }
   }
 
-  function close() {
+  function close(refocus = true) {
     if (closed) return;
     closed = true;
     clearTimeout(refreshTimer);
@@ -193,14 +225,19 @@ export function openCardForm(session, options) {
     clearTimeout(cancelTimer);
     window.removeEventListener('message', onWindowMessage);
     document.removeEventListener('keydown', onKeyDown, true);
+    if (modals.includes(root)) modals.splice(modals.indexOf(root), 1);
     if (port) {
       port.onmessage = null;
       port.close();
     }
+    // The focus goes back to the opener if it was in the form (or nowhere): a
+    // `close()` of an inline form while the shopper works elsewhere leaves it there.
+    const focus = document.activeElement;
+    const hadFocus = refocus && (root.contains(focus) || !focus || focus === document.body);
     root.remove();
     live.remove();
     session.close();
-    if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+    if (hadFocus && opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
   }
 
   // The shopper's cancel (the Close button, Escape, the frame's Cancel). While the frame
@@ -231,14 +268,19 @@ export function openCardForm(session, options) {
   const handshakeTimer = setTimeout(() => {
     live.style.margin = '8px 16px';
     live.textContent = 'The card form could not be loaded. Please try again later.';
-    fail(session.frameError({ code: 'NETWORK_ERROR' }));
+    fail(new NetworkError('the card form did not connect within 10 s: the frame could not load '
+      + '(offline, not allowed by frame-src) or was removed from the page'));
   }, HANDSHAKE_MS);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
   let launching = true;
   const launch = session.token(false);
   launch.then(() => { launching = false; }, (error) => { launching = false; fail(error); });
   (container || document.body).append(root);
+  if (!container) {
+    modals.push(root);
+    showModal();
+  }
   if (container) container.append(live);
   (closeButton || frame).focus();
-  return Object.freeze({ close });
+  return Object.freeze({ close: () => close() });
 }

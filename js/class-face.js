@@ -18,5 +18,12 @@ export function face(Class, name) {
     this.destroy();
   };
   if (Symbol.dispose) p[Symbol.dispose] = p.free;
+  // `JSON.stringify(client)` (a log line, a state dump) shows what a page may see,
+  // never the glue's pointer: AlternativeClient has its own; SafeSDK shows `deviceId`.
+  if (!p.toJSON) {
+    p.toJSON = function () {
+      return { deviceId: this.deviceId };
+    };
+  }
   return Class;
 }

@@ -10,7 +10,7 @@ import { prepare } from './alternative.js';
 import { face } from './class-face.js';
 import { standIn } from './stand-in.js';
 import * as errors from './public-errors.js';
-import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal } from './errors.js';
+import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal, jsonBody } from './errors.js';
 
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 checkout.init().catch(() => {});
@@ -119,7 +119,7 @@ function init(sources = {}) {
 globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal }),
+  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal, jsonBody }),
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

@@ -77,6 +77,25 @@ export function makeError(code, message, key, status, body, requestId, cause, at
   return new (shared[code] || PartnerSdkError)(message, options);
 }
 
+const abortedOf = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get : undefined;
+const tagOf = Object.prototype.toString;
+// Objects JSON sends as what they hold: plain ones, and the wrappers of its primitives.
+const JSON_TAGS = ['[object Object]', '[object Number]', '[object String]', '[object Boolean]'];
+
+/**
+ * @internal Called from Rust: a request's `body` as JSON text. Throws for a value JSON
+ * would quietly send as something else: a FormData, Blob, Map, URLSearchParams, typed
+ * array, stream or Promise (anywhere in the body) as `{}`, a function or symbol as nothing.
+ */
+export function jsonBody(value) {
+  const text = JSON.stringify(value, (key, v) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !JSON_TAGS.includes(tagOf.call(v))) throw new TypeError();
+    return v;
+  });
+  if (typeof text !== 'string') throw new TypeError();
+  return text;
+}
+
 /**
  * @internal Called from Rust: `AbortSignal.any(signals)`, or the same built here where
  * it is missing (Node 20.0–20.2, Safari before 17.4, Firefox before 124). Throws unless
@@ -86,11 +105,12 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  * the controller weakly and is removed once the joined signal is collected.
  */
 export function anySignal(signals) {
+  // Checked here too: Node's own AbortSignal.any takes any object with `aborted`.
+  const states = signals.map((signal) => abortedOf.call(signal));
   if (AbortSignal.any) return AbortSignal.any(signals);
   const controller = new AbortController();
   const joined = controller.signal;
-  const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get;
-  const first = signals.map((signal) => aborted.call(signal)).indexOf(true);
+  const first = states.indexOf(true);
   if (first >= 0) {
     controller.abort(signals[first].reason);
     return joined;
@@ -166,7 +186,7 @@ function wrappedFetch(url, init, signal) {
 // Proxy's traps or an own getter on the object are never what answers.
 const proto = typeof Response === 'function' ? Response.prototype : {};
 const accessor = (name) => Object.getOwnPropertyDescriptor(proto, name)?.get;
-const [statusOf, headersOf, bodyOf] = ['status', 'headers', 'body'].map(accessor);
+const [statusOf, headersOf, bodyOf, usedOf] = ['status', 'headers', 'body', 'bodyUsed'].map(accessor);
 
 /**
  * What the wrapper gave, as a new genuine `Response` the SDK reads without running page
@@ -180,6 +200,8 @@ async function awaited(url, init) {
   let status, headers, body;
   try {
     [status, headers, body] = [statusOf.call(response), headersOf.call(response), bodyOf.call(response)];
+    // A body the wrapper read already (its `text()` then rejects below): a failed fetch.
+    if (usedOf.call(response)) throw new TypeError();
   } catch {
     // (`undefined`, `null` or a primitive throws here too: a failed fetch.)
     status = response.status;
@@ -188,6 +210,11 @@ async function awaited(url, init) {
     if (typeof body !== 'string') throw new TypeError();
   }
   const empty = status === 204 || status === 205 || status === 304;
+  // A stream ends with the attempt's signal, as the body of the runtime's own fetch
+  // does: its deadline, the caller's abort and destroy() also end a body that stalls.
+  if (body && typeof body !== 'string' && typeof TransformStream === 'function') {
+    body = body.pipeThrough(new TransformStream(), { signal: init.signal });
+  }
   return new Response(empty ? null : body, { status, headers: new Headers(headers) });
 }
 

@@ -194,7 +194,11 @@ export type QueryValue = string | number | boolean | null | undefined;
 
 /** The last argument of every request method. Other keys reject with `ConfigurationError`. */
 export interface RequestOptions {
-  /** Sent as JSON, with `Content-Type: application/json`. */
+  /**
+   * Sent as JSON, with `Content-Type: application/json`. A value JSON would send as
+   * something else (a `FormData`, `Blob`, `Map`, typed array or `Promise` anywhere in
+   * it, as `{}`; a function or symbol, as nothing) rejects with `ConfigurationError`.
+   */
   body?: unknown;
   /** Extra headers (anything `new Headers()` accepts); `Authorization` is always the SDK's own. */
   headers?: HeadersInit;
@@ -366,6 +370,8 @@ export class SafeSDK {
    * with `ClientDestroyedError`.
    */
   destroy(): void;
+  /** What `JSON.stringify(sdk)` shows: `{ deviceId }`, never the token. */
+  toJSON(): { deviceId: string | null };
 }
 
 // ---------------------------------------------------------------- CardEnrollment

@@ -56,6 +56,7 @@ export function standIn(options, loadClass, notLoaded, prototype, eager) {
     startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },
     stopPeriodicCheck: { value: () => sdk?.stopPeriodicCheck() },
     deviceId: { get: () => (sdk ? sdk.deviceId : null) },
+    toJSON: { value: () => ({ deviceId: sdk ? sdk.deviceId : null }) },
     destroy: { value: () => { destroyed = true; sdk?.destroy(); } },
     free: { value: free },
     ...(Symbol.dispose ? { [Symbol.dispose]: { value: free } } : {}),

@@ -328,3 +328,42 @@ async fn a_body_with_get_or_head_is_a_configuration_error_and_nothing_is_sent() 
     let init = obj(&[("body", JsValue::UNDEFINED)]);
     assert_invoice(&call_async(&c, "request", &["GET".into(), INVOICE.into(), init]).await);
 }
+
+/// `body` is sent as JSON: a value JSON would quietly send as something else (a
+/// FormData, Blob, Map or typed array as `{}`, anywhere in the body; a function or
+/// symbol as no body at all) is a `ConfigurationError` naming `body`, and nothing goes
+/// out. Plain data, a `Date` and a class instance still go as JSON.
+#[wasm_bindgen_test]
+async fn a_body_json_would_send_as_something_else_is_refused() {
+    let (c, _, _) = guarded_client(&[]).await;
+    let before = counts().await;
+    let refused = run_js(
+        "const fd = new FormData(); fd.append('amount', '4999');
+         return [fd, new Blob(['x']), new Map([['a', 1]]), new URLSearchParams('a=1'),
+           new Uint8Array([1, 2]), new ArrayBuffer(2), Promise.resolve(1),
+           { amount: 4999, attachment: new Blob(['x']) }, [new Set([1])],
+           () => 1, Symbol('s')];",
+    );
+    let refused: js_sys::Array = refused.unchecked_into();
+    for (i, body) in refused.iter().enumerate() {
+        let r = within(2000, start(&c, "post", &[PAYMENTS.into(), body])).await;
+        let err = r.expect("settles at once").unwrap_err();
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+        assert_eq!(
+            get(&err, "key").as_string().as_deref(),
+            Some("body"),
+            "#{i}"
+        );
+    }
+    assert_eq!(before.since().await.api, 0.0, "nothing reached the API");
+    let sent = run_js(
+        "class Payment { constructor() { this.amount = 4999; } }
+         return [new Payment(), { amount: 4999, at: new Date(0), tags: ['a'], note: null }];",
+    );
+    let sent: js_sys::Array = sent.unchecked_into();
+    for body in sent.iter() {
+        call_async(&c, "post", &[PAYMENTS.into(), body])
+            .await
+            .expect("plain data goes out");
+    }
+}

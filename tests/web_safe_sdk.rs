@@ -198,6 +198,88 @@ async fn check_resolves_to_the_servers_ok() {
     assert_eq!(before.since().await.checks, 1.0);
 }
 
+/// Two `SafeSDK`s of one application on one page (a component mounted twice, say)
+/// that initialize at once register the device once, and both hold its id.
+#[wasm_bindgen_test]
+async fn two_clients_initializing_at_once_register_once() {
+    clear_storage();
+    let before = counts().await;
+    let (a, b) = (safe_sdk(&[]), safe_sdk(&[]));
+    let token = mint_gatekeeper(600).await;
+    let both = vec![
+        start(&a, "initialize", &[token.clone().into()]),
+        start(&b, "initialize", &[token.into()]),
+    ];
+    let results: Vec<JsValue> = settle_all(both)
+        .await
+        .into_iter()
+        .map(|r| r.expect("initialized"))
+        .collect();
+    assert_eq!(before.since().await.registrations, 1.0, "registered once");
+    let registered: Vec<Option<bool>> = results
+        .iter()
+        .map(|r| get(r, "registered").as_bool())
+        .collect();
+    assert_eq!(registered, [Some(true), Some(false)]);
+    assert_eq!(get(&a, "deviceId"), get(&b, "deviceId"));
+    assert!(get(&a, "deviceId").is_string());
+}
+
+/// A device the server no longer knows (its store was reset, or the device deleted)
+/// answers its checks 404. The stored id is dropped, the device registered again,
+/// once for checks at once, and the check sent once more: the page is not stuck with
+/// an id that fails every check until someone clears its storage.
+#[wasm_bindgen_test]
+async fn a_check_for_a_device_the_server_forgot_registers_it_again() {
+    clear_storage();
+    initialize(&safe_sdk(&[])).await.unwrap();
+    let s = storage();
+    let key = s.key(0).unwrap().expect("the device's storage key");
+    s.set_item(&key, "dev_forgotten").unwrap();
+    let sdk = safe_sdk(&[]);
+    let r = initialize(&sdk).await.unwrap();
+    assert_eq!(
+        get(&r, "deviceId").as_string().as_deref(),
+        Some("dev_forgotten")
+    );
+    // A registration that fails keeps the old id (the next check tries again): a 503
+    // rejects, a refused token resolves `AuthenticationFailed`, as for the check itself.
+    // (Faults match by path prefix, in the order added: the check's 404 first.)
+    let devices = checks_path("x").replace("/x/checks", "");
+    for (status, outcome) in [(503, "ApiError"), (401, "AuthenticationFailed")] {
+        fault(&[
+            ("path", checks_path("dev_forgotten").into()),
+            ("status", 404.into()),
+        ])
+        .await;
+        fault(&[("path", devices.clone().into()), ("status", status.into())]).await;
+        let got = match call_async(&sdk, "check", &[]).await {
+            Ok(r) => status_of(&r).unwrap_or_default(),
+            Err(e) => get(&e, "name").as_string().unwrap_or_default(),
+        };
+        assert_eq!(got, outcome, "registration answered {status}");
+        assert_eq!(
+            get(&sdk, "deviceId").as_string().as_deref(),
+            Some("dev_forgotten")
+        );
+        assert_eq!(s.get_item(&key).unwrap().as_deref(), Some("dev_forgotten"));
+    }
+    clear_faults().await;
+    let before = counts().await;
+    let checks = vec![start(&sdk, "check", &[]), start(&sdk, "check", &[])];
+    for r in settle_all(checks).await {
+        assert_eq!(status_of(&r.expect("checked")).as_deref(), Some("Ok"));
+    }
+    let id = get(&sdk, "deviceId").as_string().expect("a device id");
+    assert_ne!(id, "dev_forgotten");
+    assert_eq!(s.get_item(&key).unwrap().as_deref(), Some(&*id));
+    let d = before.since().await;
+    assert_eq!(d.registrations, 1.0, "registered again, once");
+    let r = call_async(&sdk, "check", &[]).await.unwrap();
+    assert_eq!(get(&r, "deviceId").as_string().as_deref(), Some(&*id));
+    assert_eq!(before.since().await.registrations, 1.0);
+}
+
 /// The server broke the contract: a 2xx whose body is no JSON object is an `ApiError`
 /// naming the status, not a result whose `status` a page would read from `null`.
 #[wasm_bindgen_test]

@@ -21,9 +21,23 @@ pub struct Device {
     pub session: Session,
     options: SafeOptions,
     id: RefCell<Option<String>>,
-    /// The registration in progress: an `initialize()` that finds no id while another
-    /// one registers waits for it instead of registering the device a second time.
-    registering: RefCell<Option<Rc<Flight>>>,
+}
+
+thread_local! {
+    /// The registrations in progress on this page, by storage key: an `initialize()`
+    /// (of any `SafeSDK` of the same API and application) that finds no id while
+    /// another one registers waits for it instead of registering the device again.
+    /// The owner (a `Device`'s address) tells whose error a waiter shares.
+    static REGISTERING: RefCell<Vec<(String, Rc<Flight>, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn registering(key: &str) -> Option<(Rc<Flight>, usize)> {
+    REGISTERING.with(|r| {
+        let list = r.borrow();
+        list.iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, f, owner)| (f.clone(), *owner))
+    })
 }
 
 /// `{ status, reason }`: what a check resolves to when it could not authenticate, and
@@ -42,7 +56,6 @@ impl Device {
             session,
             options,
             id: RefCell::new(None),
-            registering: RefCell::new(None),
         }
     }
 
@@ -86,28 +99,59 @@ impl Device {
     pub async fn initialize(&self, jwt: JsValue) -> Result<JsValue, Error> {
         self.session.alive()?;
         self.session.set_token(&jwt)?;
+        let (id, registered) = self.registered(None).await?;
+        Ok(self.known(id, registered))
+    }
+
+    /// This profile's device id, and whether this call registered it: the id held, the
+    /// stored one, the one a registration under way gets, or a new registration. An id
+    /// equal to `stale` (one the server no longer knows) is none of these.
+    async fn registered(&self, stale: Option<&str>) -> Result<(String, bool), Error> {
         let key = protocol::storage_key(&self.options);
+        let fresh = |id: &String| Some(id.as_str()) != stale;
         loop {
             // A stored id that cannot be one (empty, `.`, `..`: left by other code, or
             // by hand) is registered again rather than used for every check.
             let stored = || storage::get(&key).filter(|id| protocol::usable_device_id(id));
-            if let Some(id) = self.id().or_else(stored) {
-                return Ok(self.known(id, false));
+            if let Some(id) = self.id().or_else(stored).filter(fresh) {
+                return Ok((id, false));
             }
-            let pending = self.registering.borrow().clone();
-            if let Some(flight) = pending {
-                flight.wait().await?;
+            if let Some((flight, owner)) = registering(&key) {
+                // This client's own registration failed: so does this call. Another
+                // client's (its own token, or destroyed) is no answer: look again.
+                let shared = flight.wait().await;
+                if owner == self.address() {
+                    shared?;
+                }
                 continue;
             }
             // A registration is not a token refresh: the flight's reason and generation
             // are never read.
             let flight = Flight::new(Reason::Unauthorized, 0);
-            *self.registering.borrow_mut() = Some(flight.clone());
+            let owner = self.address();
+            REGISTERING.with(|r| r.borrow_mut().push((key.clone(), flight.clone(), owner)));
             let registered = self.register(&key).await;
-            *self.registering.borrow_mut() = None;
+            // Held before the waiters wake, so that they find it without storage.
+            if let Ok(id) = &registered {
+                *self.id.borrow_mut() = Some(id.clone());
+            }
+            REGISTERING.with(|r| r.borrow_mut().retain(|(k, _, _)| *k != key));
             flight.settle(registered.as_ref().map(|_| ()).map_err(Clone::clone));
-            return Ok(self.known(registered?, true));
+            return Ok((registered?, true));
         }
+    }
+
+    fn address(&self) -> usize {
+        self as *const Self as usize
+    }
+
+    /// A device the server no longer knows (a 404 for its checks): registers again
+    /// (once for calls at once), and holds and stores the new id in place of `stale`.
+    /// If that fails, `stale` stays: the next check tries again.
+    async fn register_again(&self, stale: &str) -> Result<String, Error> {
+        let (id, _) = self.registered(Some(stale)).await?;
+        *self.id.borrow_mut() = Some(id.clone());
+        Ok(id)
     }
 
     /// `POST …/devices`: the new id, stored for this profile.
@@ -142,7 +186,8 @@ impl Device {
     }
 
     /// Runs one device check. A refused token (after the refresh rules) resolves to
-    /// `{ status: 'AuthenticationFailed', reason }`.
+    /// `{ status: 'AuthenticationFailed', reason }`. A 404 (the server lost or deleted
+    /// the device) registers the device again and checks once more with the new id.
     ///
     /// # Errors
     /// `ConfigurationError` before `initialize`; `ApiError` (also for a 2xx whose body
@@ -152,8 +197,14 @@ impl Device {
         let id = self
             .id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
-        let call = self.call(protocol::checks_url(&self.options, &id), true)?;
-        match call.send(&self.session).await {
+        let mut sent = self.send_check(&id).await;
+        if let Err(Error::Api { status: 404, .. }) = sent {
+            sent = match self.register_again(&id).await {
+                Ok(id) => self.send_check(&id).await,
+                Err(e) => Err(e),
+            };
+        }
+        match sent {
             Ok(reply) => {
                 let (status, request_id, attempts) =
                     (reply.status, reply.request_id(), reply.attempts);
@@ -174,5 +225,10 @@ impl Device {
             }
             Err(e) => Err(e),
         }
+    }
+
+    async fn send_check(&self, id: &str) -> Result<crate::web::send::Reply, Error> {
+        let call = self.call(protocol::checks_url(&self.options, id), true)?;
+        call.send(&self.session).await
     }
 }

@@ -101,6 +101,11 @@ extern "C" {
     #[wasm_bindgen(js_name = anySignal, catch)]
     pub fn abort_signal_any(signals: &Array) -> Result<AbortSignal, JsValue>;
 
+    /// `JSON.stringify(body)`; throws for a value JSON would send as something else
+    /// (`{}` for a FormData, Blob, Map…; nothing for a function or symbol).
+    #[wasm_bindgen(js_name = jsonBody, catch)]
+    pub fn json_body(value: &JsValue) -> Result<JsString, JsValue>;
+
     /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]

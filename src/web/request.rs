@@ -118,15 +118,19 @@ fn headers(value: &JsValue) -> Result<Headers, Error> {
     Ok(headers)
 }
 
-/// `JSON.stringify(body)`, kept as a JS string; `None` for `undefined` (and for what
-/// `JSON.stringify` turns into `undefined`, such as a function).
+/// The body as JSON text, kept as a JS string; `None` for `undefined`. What JSON would
+/// send as something else (a FormData as `{}`, a function as nothing) is refused.
 fn body(value: &JsValue) -> Result<Option<JsValue>, Error> {
     if value.is_undefined() {
         return Ok(None);
     }
-    let text = js_sys::JSON::stringify(value)
-        .map_err(|_| Error::config("body", "must be JSON-serializable"))?;
-    Ok(Some(JsValue::from(text)).filter(JsValue::is_string))
+    let text = js::json_body(value).map_err(|_| {
+        Error::config(
+            "body",
+            "must be JSON data: plain objects, arrays, strings, numbers, booleans, null",
+        )
+    })?;
+    Ok(Some(text.into()))
 }
 
 /// A signal the SDK owns that follows the caller's. `AbortSignal.any` accepts only

@@ -390,6 +390,90 @@ test('a click on the backdrop keeps the focus in the dialog, and Escape still ca
   await page.close();
 });
 
+test('with two modal forms open and the focus on nothing, Escape closes the top one only', async () => {
+  const { page } = await openPage();
+  await page.focus('#open');
+  await page.evaluate(async () => {
+    await window.form();
+    await window.form();
+    document.activeElement.blur();
+  });
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  await page.waitForTimeout(200);
+  assert.deepEqual(await page.evaluate(() => [window.seen.cancel, document.querySelectorAll('[role="dialog"]').length]), [1, 1]);
+  // The focus went back to what had it when the top form opened: the first form's.
+  assert.equal(await page.evaluate(() => document.querySelector('[role="dialog"]').contains(document.activeElement)), true);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 2);
+  assert.equal(await page.locator(FRAME).count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'open', 'focus is back on the opener');
+  await page.close();
+});
+
+test("opened from the page's own modal dialog, the form is on top: it takes clicks, the focus and Escape", async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    const d = document.createElement('dialog');
+    d.id = 'page-dialog';
+    d.innerHTML = '<button id="add">Add a card</button>';
+    document.body.append(d);
+    d.showModal();
+    document.getElementById('add').focus();
+  });
+  await page.evaluate(() => window.form());
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  const state = await page.evaluate((selector) => {
+    const frame = document.querySelector(selector);
+    const box = frame.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    const ours = frame.closest('[role="dialog"]');
+    return { hit: hit === frame, focus: ours.contains(document.activeElement) };
+  }, FRAME);
+  assert.deepEqual(state, { hit: true, focus: true }, 'the frame is reachable and has the focus loop');
+  await page.frameLocator(FRAME).locator('#number').pressSequentially('4242');
+  assert.equal(await page.frameLocator(FRAME).locator('#number').inputValue(), '4242');
+  await page.evaluate(() => document.querySelector('[aria-label="Close"]').focus());
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  assert.equal(await page.locator(FRAME).count(), 0);
+  assert.deepEqual(await page.evaluate(() => [document.getElementById('page-dialog').open, document.activeElement.id]),
+    [true, 'add'], "the page's dialog stays open, with the focus back on its button");
+  await page.close();
+});
+
+test('close() of an inline form leaves the focus where the shopper put it; a form whose container the page removed stops asking for tokens', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('beforeend', '<div id="own-box"></div><input id="elsewhere">');
+  });
+  // Tokens due for their proactive refresh 2 s after they are minted (32 s left, the
+  // default 30 s leeway): the form asks for a new one every 2 s while it is open.
+  await page.evaluate(async () => {
+    window.backendToken = async () => {
+      window.seen.tokens += 1;
+      const r = await fetch('/__sandbox/mint', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'enrollment', ttl: 32 }) });
+      return (await r.json()).token;
+    };
+    await window.form({ container: document.getElementById('own-box') });
+  });
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.focus('#elsewhere');
+  await page.evaluate(() => window.handle.close());
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'elsewhere');
+  // Opened again, then its container goes without close().
+  await page.evaluate(() => window.form({ container: document.getElementById('own-box') }));
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.evaluate(() => document.getElementById('own-box').remove());
+  const tokens = await page.evaluate(() => window.seen.tokens);
+  await page.waitForTimeout(7000);
+  const more = (await page.evaluate(() => window.seen.tokens)) - tokens;
+  assert.ok(more <= 1, `at most a refresh already under way, not one every 2 s: ${more}`);
+  await page.close();
+});
+
 test('bad options reject with ConfigurationError naming the key before anything is shown', async () => {
   const { page } = await openPage();
   const results = await page.evaluate(async () => {
@@ -437,6 +521,7 @@ test('a container holds the form inline; a frame that never says hello reaches o
   await page.evaluate((url) => window.form({ baseUrl: `${url}/nowhere` }), sandbox.url);
   await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 20_000 });
   assert.equal((await seenNow(page)).errors[0].name, 'NetworkError');
+  assert.match((await seenNow(page)).errors[0].message, /did not connect within 10 s/);
   // No frame can say it, so the page does (a screen reader hears it).
   assert.match(await page.locator('[role="dialog"] [role="alert"]').textContent(), /could not be loaded/);
   await page.evaluate(() => window.handle.close());

@@ -177,6 +177,8 @@ test('free() and [Symbol.dispose]() destroy: later calls reject with ClientDestr
           again: await outcome(() => end(client)),
           check: await outcome(() => safe.check()),
           deviceId: await outcome(() => typeof safe.deviceId), // still readable
+          // What a log line shows: the public fields, never the glue's pointer.
+          json: await outcome(() => [client, safe].map((o) => Object.keys(JSON.parse(JSON.stringify(o))).join()).join()),
           setAccessToken: await outcome(async () => safe.setAccessToken(await gatekeeperToken())),
         };
       }
@@ -186,7 +188,7 @@ test('free() and [Symbol.dispose]() destroy: later calls reject with ClientDestr
   const destroyed = 'ClientDestroyedError CLIENT_DESTROYED';
   for (const [label, r] of Object.entries(report)) {
     assert.deepEqual(r, {
-      get: destroyed, expiresAt: 'null', again: 'ok', check: destroyed, deviceId: '"string"', setAccessToken: destroyed,
+      get: destroyed, expiresAt: 'null', again: 'ok', check: destroyed, deviceId: '"string"', json: '"expiresAt,deviceId"', setAccessToken: destroyed,
     }, label);
   }
   assert.equal(Object.keys(report).length, 4);

@@ -67,6 +67,44 @@ test('Node: a fetch wrapper answering a Proxy or a mock gets a result or a Netwo
   assert.equal(other.value?.id, 'inv_1001', 'and so does a new client');
 });
 
+test('Node: a wrapper\'s body that never ends still ends with the deadline, the caller\'s abort or destroy()', async () => {
+  const real = globalThis.fetch;
+  let cancelled = 0;
+  // Headers at once, then a body that never finishes: nothing at all, or a first chunk.
+  const stalled = (chunk) => async () => new Response(new ReadableStream({
+    start(c) { if (chunk) c.enqueue(new TextEncoder().encode(chunk)); },
+    cancel() { cancelled += 1; },
+  }), { status: 200 });
+  const minted = await sandbox.post('/__sandbox/mint', { kind: 'checkout', invoiceId: 'inv_1001', ttl: 600 });
+  const { token } = await minted.json();
+  const reason = (e) => Promise.reject(Object.assign(new Error(), { name: 'Abort', code: e.message }));
+  try {
+    for (const chunk of [null, '{"id":']) {
+      globalThis.fetch = stalled(chunk);
+      const c = await AlternativeClient.create({ accessToken: token, baseUrl: sandbox.url, retry: false, requestTimeoutMs: 500 });
+      assert.deepEqual(await outcome(c.get(INVOICE)), { error: 'NetworkError REQUEST_TIMEOUT' }, `deadline, chunk ${chunk}`);
+      const slow = await AlternativeClient.create({ accessToken: token, baseUrl: sandbox.url, retry: false, requestTimeoutMs: 60000 });
+      const controller = new AbortController();
+      const held = slow.get(INVOICE, { signal: controller.signal }).catch(reason);
+      setTimeout(() => controller.abort(new Error('left the page')), 200);
+      assert.deepEqual(await outcome(held), { error: 'Abort left the page' }, `abort, chunk ${chunk}`);
+      const pending = slow.get(INVOICE);
+      setTimeout(() => slow.destroy(), 200);
+      assert.deepEqual(await outcome(pending), { error: 'ClientDestroyedError CLIENT_DESTROYED' }, `destroy, chunk ${chunk}`);
+    }
+    assert.equal(cancelled, 6, 'each stalled body was cancelled');
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
+test('Node: a signal look-alike is refused, as fetch refuses it (Node\'s own AbortSignal.any takes it)', async () => {
+  const c = await client();
+  const lookAlike = { aborted: false, reason: undefined, addEventListener() {}, removeEventListener() {} };
+  assert.deepEqual(await outcome(c.get(INVOICE, { signal: lookAlike })), { error: 'ConfigurationError INVALID_CONFIGURATION' });
+  assert.equal((await outcome(c.get(INVOICE, { signal: new AbortController().signal }))).value?.id, 'inv_1001');
+});
+
 test('Node without AbortSignal.any (20.0–20.2, as older browsers): a caller\'s signal still works, a look-alike is still refused', async () => {
   const c = await client();
   const any = Object.getOwnPropertyDescriptor(AbortSignal, 'any');

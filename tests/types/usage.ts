@@ -132,7 +132,8 @@ async function gatekeeper(): Promise<void> {
   });
   sdk.stopPeriodicCheck();
   const current: string | null = sdk.deviceId;
-  console.info(deviceId, registered, extra, current);
+  const shownDevice: { deviceId: string | null } = sdk.toJSON();
+  console.info(deviceId, registered, extra, current, shownDevice);
   sdk.destroy();
 }
 
