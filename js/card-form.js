@@ -118,11 +118,19 @@ export function openCardForm(session, options) {
   function onKeyDown(event) {
     const focus = document.activeElement;
     const unfocused = !focus || focus === document.body;
-    const top = modals.filter((m) => m.isConnected).pop();
-    if (event.key === 'Escape' && (root.contains(focus) || (unfocused && top === root))) {
+    if (event.key === 'Escape' && (root.contains(focus) || (unfocused && onTop()))) {
       event.preventDefault();
       cancel();
     }
+  }
+
+  // Whether this modal form is the one the shopper sees: the last one opened, and not
+  // under a dialog of the page's own opened after it.
+  function onTop() {
+    if (modals.filter((m) => m.isConnected).pop() !== root) return false;
+    const box = frame.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return !hit || root.contains(hit);
   }
 
   // Step 1 of the handshake: listen before the frame exists. Only the frame's own

@@ -77,19 +77,24 @@ export function makeError(code, message, key, status, body, requestId, cause, at
   return new (shared[code] || PartnerSdkError)(message, options);
 }
 
-const abortedOf = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted').get : undefined;
+const abortedOf = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
 const tagOf = Object.prototype.toString;
 // Objects JSON sends as what they hold: plain ones, and the wrappers of its primitives.
 const JSON_TAGS = ['[object Object]', '[object Number]', '[object String]', '[object Boolean]'];
 
 /**
  * @internal Called from Rust: a request's `body` as JSON text. Throws for a value JSON
- * would quietly send as something else: a FormData, Blob, Map, URLSearchParams, typed
- * array, stream or Promise (anywhere in the body) as `{}`, a function or symbol as nothing.
+ * would quietly send as something else, anywhere in the body: a FormData, Blob, Map,
+ * URLSearchParams, typed array, stream or Promise as `{}`, `NaN` or `Infinity` as
+ * `null`, a function or symbol as nothing (`null` in an array).
  */
 export function jsonBody(value) {
   const text = JSON.stringify(value, (key, v) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !JSON_TAGS.includes(tagOf.call(v))) throw new TypeError();
+    const type = typeof v;
+    if (type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(v))
+      || (v !== null && type === 'object' && !Array.isArray(v) && !JSON_TAGS.includes(tagOf.call(v)))) {
+      throw new TypeError();
+    }
     return v;
   });
   if (typeof text !== 'string') throw new TypeError();
@@ -106,7 +111,7 @@ export function jsonBody(value) {
  */
 export function anySignal(signals) {
   // Checked here too: Node's own AbortSignal.any takes any object with `aborted`.
-  const states = signals.map((signal) => abortedOf.call(signal));
+  const states = signals.map((signal) => (abortedOf ? abortedOf.call(signal) : signal.aborted));
   if (AbortSignal.any) return AbortSignal.any(signals);
   const controller = new AbortController();
   const joined = controller.signal;

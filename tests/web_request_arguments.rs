@@ -329,10 +329,11 @@ async fn a_body_with_get_or_head_is_a_configuration_error_and_nothing_is_sent() 
     assert_invoice(&call_async(&c, "request", &["GET".into(), INVOICE.into(), init]).await);
 }
 
-/// `body` is sent as JSON: a value JSON would quietly send as something else (a
-/// FormData, Blob, Map or typed array as `{}`, anywhere in the body; a function or
-/// symbol as no body at all) is a `ConfigurationError` naming `body`, and nothing goes
-/// out. Plain data, a `Date` and a class instance still go as JSON.
+/// `body` is sent as JSON: a value JSON would quietly send as something else,
+/// anywhere in the body (a FormData, Blob, Map or typed array as `{}`, `NaN` as `null`,
+/// a function or symbol as nothing) is a `ConfigurationError` naming `body`, and
+/// nothing goes out. Plain data, a `Date`, a class instance, an `undefined` field and a
+/// `Number` object still go as JSON.
 #[wasm_bindgen_test]
 async fn a_body_json_would_send_as_something_else_is_refused() {
     let (c, _, _) = guarded_client(&[]).await;
@@ -342,7 +343,7 @@ async fn a_body_json_would_send_as_something_else_is_refused() {
          return [fd, new Blob(['x']), new Map([['a', 1]]), new URLSearchParams('a=1'),
            new Uint8Array([1, 2]), new ArrayBuffer(2), Promise.resolve(1),
            { amount: 4999, attachment: new Blob(['x']) }, [new Set([1])],
-           () => 1, Symbol('s')];",
+           () => 1, Symbol('s'), { amount: NaN }, [Infinity], { pay() {} }, [Symbol('s')]];",
     );
     let refused: js_sys::Array = refused.unchecked_into();
     for (i, body) in refused.iter().enumerate() {
@@ -358,7 +359,8 @@ async fn a_body_json_would_send_as_something_else_is_refused() {
     assert_eq!(before.since().await.api, 0.0, "nothing reached the API");
     let sent = run_js(
         "class Payment { constructor() { this.amount = 4999; } }
-         return [new Payment(), { amount: 4999, at: new Date(0), tags: ['a'], note: null }];",
+         return [new Payment(), { amount: 4999, at: new Date(0), tags: ['a'], note: null,
+           left: undefined, count: new Number(2) }];",
     );
     let sent: js_sys::Array = sent.unchecked_into();
     for body in sent.iter() {

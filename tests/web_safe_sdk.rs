@@ -265,19 +265,40 @@ async fn a_check_for_a_device_the_server_forgot_registers_it_again() {
         assert_eq!(s.get_item(&key).unwrap().as_deref(), Some("dev_forgotten"));
     }
     clear_faults().await;
+    // Another SafeSDK of the page holds the same lost id: its check shares the one
+    // registration too.
+    let other = safe_sdk(&[]);
+    initialize(&other).await.unwrap();
+    assert_eq!(
+        get(&other, "deviceId").as_string().as_deref(),
+        Some("dev_forgotten")
+    );
     let before = counts().await;
-    let checks = vec![start(&sdk, "check", &[]), start(&sdk, "check", &[])];
+    let checks = vec![
+        start(&sdk, "check", &[]),
+        start(&sdk, "check", &[]),
+        start(&other, "check", &[]),
+    ];
     for r in settle_all(checks).await {
         assert_eq!(status_of(&r.expect("checked")).as_deref(), Some("Ok"));
     }
     let id = get(&sdk, "deviceId").as_string().expect("a device id");
     assert_ne!(id, "dev_forgotten");
+    assert_eq!(get(&other, "deviceId").as_string().as_deref(), Some(&*id));
     assert_eq!(s.get_item(&key).unwrap().as_deref(), Some(&*id));
     let d = before.since().await;
     assert_eq!(d.registrations, 1.0, "registered again, once");
     let r = call_async(&sdk, "check", &[]).await.unwrap();
     assert_eq!(get(&r, "deviceId").as_string().as_deref(), Some(&*id));
     assert_eq!(before.since().await.registrations, 1.0);
+    // A 404 for the new id too (a route that answers 404 whatever the device) is the
+    // check's error: no device per check.
+    fault(&[("path", checks_path(&id).into()), ("status", 404.into())]).await;
+    let err = call_async(&sdk, "check", &[]).await.unwrap_err();
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert_eq!(get(&err, "status").as_f64(), Some(404.0));
+    assert_eq!(before.since().await.registrations, 1.0);
+    clear_faults().await;
 }
 
 /// The server broke the contract: a 2xx whose body is no JSON object is an `ApiError`

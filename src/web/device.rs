@@ -21,6 +21,9 @@ pub struct Device {
     pub session: Session,
     options: SafeOptions,
     id: RefCell<Option<String>>,
+    /// The id a 404 made this client register: a 404 for it too is the check's error,
+    /// not one more device (a route that answers 404 whatever the device).
+    renewed: RefCell<Option<String>>,
 }
 
 thread_local! {
@@ -56,6 +59,7 @@ impl Device {
             session,
             options,
             id: RefCell::new(None),
+            renewed: RefCell::new(None),
         }
     }
 
@@ -113,7 +117,7 @@ impl Device {
             // A stored id that cannot be one (empty, `.`, `..`: left by other code, or
             // by hand) is registered again rather than used for every check.
             let stored = || storage::get(&key).filter(|id| protocol::usable_device_id(id));
-            if let Some(id) = self.id().or_else(stored).filter(fresh) {
+            if let Some(id) = self.id().filter(fresh).or_else(|| stored().filter(fresh)) {
                 return Ok((id, false));
             }
             if let Some((flight, owner)) = registering(&key) {
@@ -151,6 +155,7 @@ impl Device {
     async fn register_again(&self, stale: &str) -> Result<String, Error> {
         let (id, _) = self.registered(Some(stale)).await?;
         *self.id.borrow_mut() = Some(id.clone());
+        *self.renewed.borrow_mut() = Some(id.clone());
         Ok(id)
     }
 
@@ -187,7 +192,8 @@ impl Device {
 
     /// Runs one device check. A refused token (after the refresh rules) resolves to
     /// `{ status: 'AuthenticationFailed', reason }`. A 404 (the server lost or deleted
-    /// the device) registers the device again and checks once more with the new id.
+    /// the device) registers the device again and checks once more with the new id;
+    /// only once per id: a 404 for the new id is the check's error.
     ///
     /// # Errors
     /// `ConfigurationError` before `initialize`; `ApiError` (also for a 2xx whose body
@@ -198,7 +204,8 @@ impl Device {
             .id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
         let mut sent = self.send_check(&id).await;
-        if let Err(Error::Api { status: 404, .. }) = sent {
+        let renewed = self.renewed.borrow().as_deref() == Some(&*id);
+        if let (Err(Error::Api { status: 404, .. }), false) = (&sent, renewed) {
             sent = match self.register_again(&id).await {
                 Ok(id) => self.send_check(&id).await,
                 Err(e) => Err(e),

@@ -379,6 +379,17 @@ test('a click on the backdrop keeps the focus in the dialog, and Escape still ca
   await page.keyboard.press('Escape');
   await page.waitForTimeout(200);
   assert.deepEqual(await page.evaluate(() => [window.seen.cancel, document.getElementById('page-dialog').open]), [0, false]);
+  // The same with the focus on nothing (a click on the page dialog's text): its Escape
+  // is the page's, not a cancel of the form under it.
+  await page.evaluate(() => {
+    const d = document.getElementById('page-dialog');
+    d.showModal();
+    document.activeElement.blur();
+  });
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(200);
+  assert.deepEqual(await page.evaluate(() => [window.seen.cancel, document.getElementById('page-dialog').open]), [0, false]);
   await page.evaluate(() => document.getElementById('page-dialog').remove());
   // With nothing focused, Escape reaches the modal card form.
   await page.evaluate(() => document.activeElement.blur());
