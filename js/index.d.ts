@@ -94,7 +94,8 @@ export interface CommonOptions {
    */
   refreshLeewaySeconds?: number;
   /**
-   * Retries for transient failures (408, 429, 500, 502, 503, 504 and failed fetches) of
+   * Retries for transient failures (408, 429, 500, 502, 503, 504, failed fetches and
+   * timed-out attempts) of
    * idempotent methods, and of `POST`/`PATCH` calls that carry an `idempotencyKey`.
    * Default on: `{ limit: 2, maxDelayMs: 10000 }`; `true` means the defaults, `false`
    * turns retries off, a partial object is merged with the defaults. 401s never use
