@@ -15,14 +15,20 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// An initialized SafeSDK whose periodic check was started while timers never fire.
 async fn started_with_asleep_timers(interval_ms: u32) -> (JsValue, Rc<RefCell<Vec<JsValue>>>) {
+    started_with_interval(interval_ms, "return () => 0;").await
+}
+
+/// The same, its `setInterval` made by the JS function body `set_interval`.
+async fn started_with_interval(
+    interval_ms: u32,
+    set_interval: &str,
+) -> (JsValue, Rc<RefCell<Vec<JsValue>>>) {
     let sdk = safe_sdk(&[]);
     initialize(&sdk).await.unwrap();
     let (callback, results) = recorder();
     let global = js_sys::global();
     let real = Reflect::get(&global, &"setInterval".into()).unwrap();
-    let asleep = js("", "return () => 0;")
-        .call0(&JsValue::UNDEFINED)
-        .unwrap();
+    let asleep = js("", set_interval).call0(&JsValue::UNDEFINED).unwrap();
     Reflect::set(&global, &"setInterval".into(), &asleep).unwrap();
     let started = call(&sdk, "startPeriodicCheck", &[interval_ms.into(), callback]);
     Reflect::set(&global, &"setInterval".into(), &real).unwrap();
@@ -92,4 +98,32 @@ async fn the_page_going_hidden_runs_no_check() {
     .await;
     call(&sdk, "destroy", &[]).unwrap();
     assert_eq!(hidden_runs, 0, "a check ran when the page went hidden");
+}
+
+/// A throttled timer that fires just after the wake-up's check does not check again;
+/// its next tick, an interval later, does.
+#[wasm_bindgen_test]
+async fn the_late_timer_after_a_wake_up_does_not_check_twice() {
+    let held = "return (f) => { globalThis.heldTick = f; return 0; };";
+    let (sdk, results) = started_with_interval(1000, held).await;
+    sleep(1200).await;
+    page_becomes_visible();
+    let seen = results.clone();
+    wait_until("the overdue check", 5000.0, move || {
+        !seen.borrow().is_empty()
+    })
+    .await;
+    run_js("globalThis.heldTick();"); // the throttled timer, now let run
+    sleep(300).await;
+    let after_late_tick = results.borrow().len();
+    sleep(800).await;
+    run_js("globalThis.heldTick();"); // its next tick
+    let seen = results.clone();
+    wait_until("the next check", 5000.0, move || {
+        seen.borrow().len() > after_late_tick
+    })
+    .await;
+    call(&sdk, "destroy", &[]).unwrap();
+    run_js("delete globalThis.heldTick;");
+    assert_eq!(after_late_tick, 1, "the late timer checked again");
 }

@@ -143,7 +143,7 @@ impl SafeSdk {
         let active = Rc::new(Cell::new(true));
         let still_active = active.clone();
         let last_run = Rc::new(Cell::new(js::wall_clock_ms()));
-        let ran = last_run.clone();
+        let (ran, last_tick) = (last_run.clone(), last_run.clone());
         let on_tick = Rc::new(move || {
             ran.set(js::wall_clock_ms());
             if !running.replace(true) {
@@ -168,7 +168,12 @@ impl SafeSdk {
             })
         });
         let periodic = Periodic {
-            _interval: Interval::new(ms, move || on_tick()),
+            // A throttled timer firing just after a wake-up's check would repeat it.
+            _interval: Interval::new(ms, move || {
+                if js::wall_clock_ms() - last_tick.get() >= f64::from(ms / 2) {
+                    on_tick();
+                }
+            }),
             _wake: wake,
             active,
         };
