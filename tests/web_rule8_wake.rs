@@ -127,3 +127,27 @@ async fn the_late_timer_after_a_wake_up_does_not_check_twice() {
     run_js("delete globalThis.heldTick;");
     assert_eq!(after_late_tick, 1, "the late timer checked again");
 }
+
+/// The page's clock never stops the schedule: with `Date.now` frozen (a test's fake
+/// clock, a broken page), every tick of the timer still checks.
+#[wasm_bindgen_test]
+async fn a_frozen_page_clock_does_not_stop_the_checks() {
+    run_js("globalThis.realNow = Date.now; const t = Date.now(); Date.now = () => t;");
+    let held = "return (f) => { globalThis.heldTick = f; return 0; };";
+    let (sdk, results) = started_with_interval(1000, held).await;
+    let mut checks = Vec::new();
+    for n in 1..=2 {
+        run_js("globalThis.heldTick();");
+        // Polled a bounded number of times: `wait_until` reads the frozen clock.
+        for _ in 0..100 {
+            if results.borrow().len() >= n {
+                break;
+            }
+            sleep(20).await;
+        }
+        checks.push(results.borrow().len());
+    }
+    call(&sdk, "destroy", &[]).unwrap();
+    run_js("Date.now = globalThis.realNow; delete globalThis.heldTick;");
+    assert_eq!(checks, [1, 2], "checks after each tick");
+}

@@ -225,6 +225,34 @@ async fn two_clients_initializing_at_once_register_once() {
     assert!(get(&a, "deviceId").is_string());
 }
 
+/// A `SafeSDK` destroyed while it waits for another one's registration rejects its
+/// `initialize()` with `ClientDestroyedError` at once, and holds no id: the other's
+/// registration ending later does not revive it.
+#[wasm_bindgen_test]
+async fn destroy_ends_a_wait_for_another_clients_registration() {
+    clear_storage();
+    clear_faults().await;
+    let (a, b) = (safe_sdk(&[]), safe_sdk(&[]));
+    let token = mint_gatekeeper(600).await;
+    // A's registration is held for 1.5 s, then proceeds.
+    let devices = checks_path("x").replace("/x/checks", "");
+    fault(&[("path", devices.into()), ("delay_ms", 1500.into())]).await;
+    let first = start(&a, "initialize", &[token.clone().into()]);
+    let second = start(&b, "initialize", &[token.into()]);
+    sleep(200).await;
+    call(&b, "destroy", &[]).unwrap();
+    let ended = settle_all(vec![second, delayed(500, "still waiting".into())]).await;
+    let error = ended[0].clone().expect_err("b's initialize rejects");
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("ClientDestroyedError")
+    );
+    wasm_bindgen_futures::JsFuture::from(first)
+        .await
+        .expect("a registers");
+    assert!(get(&b, "deviceId").is_null(), "b got an id after destroy()");
+}
+
 /// A device the server no longer knows (its store was reset, or the device deleted)
 /// answers its checks 404. The stored id is dropped, the device registered again,
 /// once for checks at once, and the check sent once more: the page is not stuck with

@@ -144,6 +144,11 @@ impl SafeSdk {
         let still_active = active.clone();
         let last_run = Rc::new(Cell::new(js::wall_clock_ms()));
         let (ran, last_tick) = (last_run.clone(), last_run.clone());
+        // Set by a wake-up's check: the interval's next tick, if it comes within half an
+        // interval (a throttled timer let run), is that check's and is skipped. Only
+        // that one tick: a page clock that jumps never stops the schedule.
+        let woke = Rc::new(Cell::new(false));
+        let woken = woke.clone();
         let on_tick = Rc::new(move || {
             ran.set(js::wall_clock_ms());
             if !running.replace(true) {
@@ -161,16 +166,19 @@ impl SafeSdk {
             let (tick, seen) = (on_tick.clone(), document.clone());
             Listener::new(document.unchecked_into(), "visibilitychange", move || {
                 let visible = js::get(&seen, "visibilityState").as_string();
-                let overdue = js::wall_clock_ms() - last_run.get() >= f64::from(ms);
+                // A clock set back (elapsed < 0) counts as overdue.
+                let elapsed = js::wall_clock_ms() - last_run.get();
+                let overdue = !(0.0..f64::from(ms)).contains(&elapsed);
                 if overdue && visible.as_deref() == Some("visible") {
+                    woken.set(true);
                     tick();
                 }
             })
         });
         let periodic = Periodic {
-            // A throttled timer firing just after a wake-up's check would repeat it.
             _interval: Interval::new(ms, move || {
-                if js::wall_clock_ms() - last_tick.get() >= f64::from(ms / 2) {
+                let elapsed = js::wall_clock_ms() - last_tick.get();
+                if !(woke.replace(false) && (0.0..f64::from(ms / 2)).contains(&elapsed)) {
                     on_tick();
                 }
             }),
@@ -196,7 +204,9 @@ impl SafeSdk {
     /// Forgets the token, stops the periodic check, aborts requests; later calls reject
     /// with `ClientDestroyedError`.
     pub fn destroy(&self) {
-        drop(self.periodic.take());
+        // The session first: a page's `clearInterval` that calls `startPeriodicCheck`
+        // back finds the SDK destroyed.
         self.device.session.destroy();
+        drop(self.periodic.take());
     }
 }

@@ -1,6 +1,7 @@
 //! The Gatekeeper device: registration once per browser profile, and device checks.
 //! URLs, the storage key and the interval rule come from [`crate::core::gatekeeper`].
 
+use crate::core::error::SdkError;
 use crate::core::gatekeeper::{self as protocol, API_KEY_HEADER, EMPTY_BODY};
 use crate::core::options::SafeOptions;
 use crate::core::refresh::Reason;
@@ -8,6 +9,7 @@ use crate::web::error::Error;
 use crate::web::flight::Flight;
 use crate::web::send::Call;
 use crate::web::session::Session;
+use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, storage};
 use js_sys::Object;
 use std::cell::RefCell;
@@ -114,6 +116,7 @@ impl Device {
         let key = protocol::storage_key(&self.options);
         let fresh = |id: &String| Some(id.as_str()) != stale;
         loop {
+            self.session.alive()?;
             // A stored id that cannot be one (empty, `.`, `..`: left by other code, or
             // by hand) is registered again rather than used for every check.
             let stored = || storage::get(&key).filter(|id| protocol::usable_device_id(id));
@@ -123,7 +126,11 @@ impl Device {
             if let Some((flight, owner)) = registering(&key) {
                 // This client's own registration failed: so does this call. Another
                 // client's (its own token, or destroyed) is no answer: look again.
-                let shared = flight.wait().await;
+                // `destroy()` ends the wait at once (the other client's goes on).
+                let lifetime = aborted(self.session.lifetime_signal());
+                let Either::Left(shared) = race(flight.wait(), lifetime).await else {
+                    return Err(SdkError::ClientDestroyed.into());
+                };
                 if owner == self.address() {
                     shared?;
                 }
