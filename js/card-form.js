@@ -50,6 +50,8 @@ export function openCardForm(session, options) {
   let closed = false;
   let port = null;
   let refreshTimer;
+  // Tokens sent to the frame, each with its number (`seq`).
+  let sent = 0;
   // The frame's submit is under way (`busy`): a cancel waits for it (`cancelTimer`).
   let submitting = false;
   let cancelTimer;
@@ -163,7 +165,7 @@ export function openCardForm(session, options) {
   // the next proactive refresh (rules 6 and 8); a failed refresh is reported.
   function deliver(tokenPromise) {
     tokenPromise.then((token) => {
-      post({ type: 'token', token });
+      post({ type: 'token', token, seq: ++sent });
       clearTimeout(refreshTimer);
       const due = closed ? null : session.dueInMs();
       // A form the page removed without close() (its container unmounted) ends here,
@@ -190,7 +192,10 @@ export function openCardForm(session, options) {
         launch.then(() => deliver(session.token(false)), () => {});
         break;
       case 'need-token': {
-        const ask = () => deliver(session.token(data.reason === 'unauthorized'));
+        // Rule 1: a 401 for a token older than the one last sent (its message was still
+        // on its way) is answered with the current token, not another refresh.
+        const refused = data.reason === 'unauthorized' && !(Number.isInteger(data.seq) && data.seq < sent);
+        const ask = () => deliver(session.token(refused));
         // While the launch token is on its way, asking again would join its refresh and
         // report its failure to onError a second time: wait for it instead.
         if (launching) launch.then(ask, (error) => post({ type: 'token-error', code: error.code, message: error.message }));

@@ -33,6 +33,7 @@
 
   let port = null; // the MessagePort from the page, set once by the handshake
   let token = null; // the latest token the page sent
+  let tokenSeq = null; // its `seq`, echoed in a need-token for it
   let tokenWait = null; // { promise, resolve, reject } while a need-token is out
   let tokenWaitMs = DEFAULT_TOKEN_WAIT_MS;
   let postTimeoutMs = DEFAULT_POST_TIMEOUT_MS;
@@ -72,6 +73,7 @@
       const t = typeof data.token === 'string' ? data.token.trim() : '';
       if (t === '' || t.length > MAX_TOKEN_LENGTH) return;
       token = t;
+      tokenSeq = Number.isInteger(data.seq) ? data.seq : null;
       settleTokenWait((w) => w.resolve(t));
     } else if (data.type === 'token-error') {
       const code = typeof data.code === 'string' ? data.code : 'TOKEN_REFRESH_FAILED';
@@ -88,7 +90,7 @@
   }
 
   // Asks the page for a token; concurrent askers share one request.
-  function requestToken(reason) {
+  function requestToken(reason, seq) {
     if (!tokenWait) {
       const wait = {};
       wait.promise = new Promise((resolve, reject) => {
@@ -102,7 +104,7 @@
         wait.reject({ tokenError: true, code: 'TOKEN_REFRESH_TIMEOUT' });
       }, tokenWaitMs);
       tokenWait = wait;
-      send({ type: 'need-token', reason });
+      send(seq == null ? { type: 'need-token', reason } : { type: 'need-token', reason, seq });
     }
     return tokenWait.promise;
   }
@@ -239,9 +241,12 @@
   // the page already pushed, or one asked for with need-token).
   async function enroll(card) {
     let used = token || (await requestToken('expired'));
+    const usedSeq = used === token ? tokenSeq : null;
     let res = await postCard(used, card);
     if (res.status !== 401) return res;
-    used = token !== used ? token : await requestToken('unauthorized');
+    // The refused token's seq: a page that sent a newer one meanwhile (its message
+    // still on its way) answers with that one instead of refreshing again.
+    used = token !== used ? token : await requestToken('unauthorized', usedSeq);
     res = await postCard(used, card);
     return res;
   }

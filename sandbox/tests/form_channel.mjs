@@ -111,9 +111,11 @@ function type(id, value) {
 
 async function submit(answers) {
   const needs = [];
+  const seqs = [];
   onFrameMessage = async (m) => {
     if (m.type !== 'need-token') return;
     needs.push(m.reason);
+    seqs.push(m.seq);
     const answer = answers.shift();
     channel.port1.postMessage(answer);
   };
@@ -127,7 +129,7 @@ async function submit(answers) {
   onFrameMessage = null;
   const busy = fromFrame.filter((m) => m.type === 'busy').map((m) => m.busy);
   const messages = fromFrame.filter((m) => !['resize', 'need-token', 'busy'].includes(m.type));
-  return { needs, busy, messages, requests: requests.length };
+  return { needs, seqs, busy, messages, requests: requests.length };
 }
 
 // Formatting.
@@ -156,8 +158,9 @@ const good = await mint({ kind: 'enrollment' });
 type('number', '4242424242424242');
 type('expiry', '12/39');
 type('cvc', '123');
-run = await submit([{ type: 'token', token: expired }, { type: 'token', token: good }]);
+run = await submit([{ type: 'token', token: expired, seq: 7 }, { type: 'token', token: good, seq: 8 }]);
 assert.deepEqual(run.needs, ['expired', 'unauthorized']);
+assert.deepEqual(run.seqs, [undefined, 7], "the 401's need-token names the refused token's seq");
 assert.equal(run.requests, 2);
 assert.ok(requests.every((r) => r.init.signal instanceof AbortSignal), 'each card POST has its timeout signal');
 assert.equal(run.messages.length, 1, JSON.stringify(run.messages));

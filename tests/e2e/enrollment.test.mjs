@@ -734,3 +734,42 @@ test('the frame waits for a need-token as long as the page may take (refreshTime
   assert.match(await frame.locator('#status').textContent(), /could not authorize/);
   await page.close();
 });
+
+test('rule 1 in the frame: a 401 for a token older than the one the page sent last gets the current token, not another refresh', async () => {
+  const { page } = await openPage();
+  // A frame at the vendor's origin that speaks the channel protocol and lets the test
+  // send its messages (`window.say`) and read what it got (`window.got`).
+  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><script>
+      window.got = [];
+      addEventListener('message', (e) => {
+        if (e.data?.type !== 'partner-sdk:enrollment:connect') return;
+        const port = e.ports[0];
+        port.onmessage = ({ data }) => window.got.push(data);
+        window.say = (m) => port.postMessage(m);
+        port.postMessage({ type: 'ready' });
+      });
+      parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*');
+    </script>`,
+  }));
+  await page.evaluate(() => window.form());
+  const frame = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  const tokensIn = (n) => frame.waitForFunction((k) => window.got.filter((m) => m.type === 'token').length >= k, n);
+  await tokensIn(1);
+  // A 401 for the launch token: one refresh, its token sent as seq 2.
+  await frame.evaluate(() => window.say({ type: 'need-token', reason: 'unauthorized', seq: 1 }));
+  await tokensIn(2);
+  // The frame's 401 for token 1 again (token 2's message crossed it): no refresh.
+  await frame.evaluate(() => window.say({ type: 'need-token', reason: 'unauthorized', seq: 1 }));
+  await tokensIn(3);
+  const got = await frame.evaluate(() => window.got.filter((m) => m.type === 'token'));
+  assert.deepEqual(got.map((m) => m.seq), [1, 2, 3]);
+  assert.equal(got[2].token, got[1].token, 'the current token, sent again');
+  assert.equal((await seenNow(page)).tokens, 2, 'getAccessToken: the launch and one refresh');
+  // A 401 for the token sent last is a refresh, as before.
+  await frame.evaluate(() => window.say({ type: 'need-token', reason: 'unauthorized', seq: 3 }));
+  await tokensIn(4);
+  assert.equal((await seenNow(page)).tokens, 3);
+  await page.close();
+});
