@@ -50,8 +50,10 @@ export function openCardForm(session, options) {
   let closed = false;
   let port = null;
   let refreshTimer;
-  // Tokens sent to the frame, each with its number (`seq`).
+  // Each different token sent to the frame gets the next number (`seq`); the same token
+  // sent again keeps its own, so a 401 for it is never taken for an older token's.
   let sent = 0;
+  let lastSent;
   // The frame's submit is under way (`busy`): a cancel waits for it (`cancelTimer`).
   let submitting = false;
   let cancelTimer;
@@ -165,7 +167,10 @@ export function openCardForm(session, options) {
   // the next proactive refresh (rules 6 and 8); a failed refresh is reported.
   function deliver(tokenPromise) {
     tokenPromise.then((token) => {
-      post({ type: 'token', token, seq: ++sent });
+      if (closed) return;
+      if (token !== lastSent) sent += 1;
+      lastSent = token;
+      post({ type: 'token', token, seq: sent });
       clearTimeout(refreshTimer);
       const due = closed ? null : session.dueInMs();
       // A form the page removed without close() (its container unmounted) ends here,
@@ -193,7 +198,8 @@ export function openCardForm(session, options) {
         break;
       case 'need-token': {
         // Rule 1: a 401 for a token older than the one last sent (its message was still
-        // on its way) is answered with the current token, not another refresh.
+        // on its way) is answered with the current token, not another refresh. The
+        // frame's `seq` only ever lowers the count: a refresh needs no number.
         const refused = data.reason === 'unauthorized' && !(Number.isInteger(data.seq) && data.seq < sent);
         const ask = () => deliver(session.token(refused));
         // While the launch token is on its way, asking again would join its refresh and
@@ -233,6 +239,7 @@ export function openCardForm(session, options) {
   function close(refocus = true) {
     if (closed) return;
     closed = true;
+    lastSent = undefined;
     clearTimeout(refreshTimer);
     clearTimeout(handshakeTimer);
     clearTimeout(cancelTimer);

@@ -737,6 +737,15 @@ test('the frame waits for a need-token as long as the page may take (refreshTime
 
 test('rule 1 in the frame: a 401 for a token older than the one the page sent last gets the current token, not another refresh', async () => {
   const { page } = await openPage();
+  // A different token on every call (the demo backend's are equal within a second).
+  await page.evaluate(() => {
+    window.backendToken = async () => {
+      window.seen.tokens += 1;
+      const r = await fetch('/__sandbox/mint', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'enrollment', ttl: 600 + window.seen.tokens }) });
+      return (await r.json()).token;
+    };
+  });
   // A frame at the vendor's origin that speaks the channel protocol and lets the test
   // send its messages (`window.say`) and read what it got (`window.got`).
   await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({
@@ -764,11 +773,12 @@ test('rule 1 in the frame: a 401 for a token older than the one the page sent la
   await frame.evaluate(() => window.say({ type: 'need-token', reason: 'unauthorized', seq: 1 }));
   await tokensIn(3);
   const got = await frame.evaluate(() => window.got.filter((m) => m.type === 'token'));
-  assert.deepEqual(got.map((m) => m.seq), [1, 2, 3]);
+  assert.deepEqual(got.map((m) => m.seq), [1, 2, 2], 'the same token sent again keeps its seq');
   assert.equal(got[2].token, got[1].token, 'the current token, sent again');
+  assert.notEqual(got[1].token, got[0].token);
   assert.equal((await seenNow(page)).tokens, 2, 'getAccessToken: the launch and one refresh');
-  // A 401 for the token sent last is a refresh, as before.
-  await frame.evaluate(() => window.say({ type: 'need-token', reason: 'unauthorized', seq: 3 }));
+  // A 401 for the token sent last, which went out twice, is a refresh, as before.
+  await frame.evaluate(() => window.say({ type: 'need-token', reason: 'unauthorized', seq: 2 }));
   await tokensIn(4);
   assert.equal((await seenNow(page)).tokens, 3);
   await page.close();
