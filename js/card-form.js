@@ -1,6 +1,8 @@
 // The card form on the partner's page: a dialog (or the partner's container) holding
-// the vendor's frame, and the one MessageChannel to it. The token and every refresh
-// decision stay in the wasm session; this file draws, listens and carries messages.
+// the vendor's frame, and the one MessageChannel to it. The token and the refresh
+// decisions stay in the wasm session; this file draws, listens and carries messages,
+// and numbers the tokens it carries so that the frame's 401 for a token already
+// replaced asks the session for the current one rather than a refresh (rule 1).
 // Protocol: docs/enrollment.md.
 import { ConfigurationError, NetworkError, ignoreRejection } from './errors.js';
 
@@ -52,6 +54,7 @@ export function openCardForm(session, options) {
   let refreshTimer;
   // Each different token sent to the frame gets the next number (`seq`); the same token
   // sent again keeps its own, so a 401 for it is never taken for an older token's.
+  // Tokens are told apart by their signature's last characters: no whole token is kept.
   let sent = 0;
   let lastSent;
   // The frame's submit is under way (`busy`): a cancel waits for it (`cancelTimer`).
@@ -168,11 +171,12 @@ export function openCardForm(session, options) {
   function deliver(tokenPromise) {
     tokenPromise.then((token) => {
       if (closed) return;
-      if (token !== lastSent) sent += 1;
-      lastSent = token;
+      const mark = token.slice(-16);
+      if (mark !== lastSent) sent += 1;
+      lastSent = mark;
       post({ type: 'token', token, seq: sent });
       clearTimeout(refreshTimer);
-      const due = closed ? null : session.dueInMs();
+      const due = session.dueInMs();
       // A form the page removed without close() (its container unmounted) ends here,
       // rather than asking for a token every token lifetime.
       // (It leaves the focus alone: the shopper is elsewhere by then.)

@@ -6,6 +6,7 @@
 import { base, early } from './classic-early.js'; // first: evaluated before everything else
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
+import { classSources } from './sources.js';
 import { prepare } from './alternative.js';
 import { face } from './class-face.js';
 import { standIn } from './stand-in.js';
@@ -110,7 +111,12 @@ Object.defineProperty(SafeSDK, Symbol.hasInstance, {
  * Loads SafeSDK's and AlternativeClient's modules (`{ checkout, gatekeeper }` sources, or
  * from beside this script), and CardEnrollment's when `sources.enrollment` is given.
  */
-function init(sources = {}) {
+function init(sources) {
+  try {
+    sources = classSources(sources);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const loads = [checkout.init(sources.checkout), loadGatekeeper(sources.gatekeeper)];
   if (sources.enrollment !== undefined) loads.push(loadEnrollment(sources.enrollment));
   return Promise.all(loads).then(() => {});

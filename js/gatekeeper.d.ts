@@ -19,7 +19,10 @@ export {
  * the download starts on import. Pass a URL, a `Response`, bytes or a compiled
  * `WebAssembly.Module` when the `.wasm` is not hosted beside this file.
  *
- * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched or compiled.
+ * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched (an HTTP error is
+ *   named in the message; a download not finished after 30 s is abandoned) or compiled, code
+ *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
+ * @throws {ConfigurationError} (as a rejection) for an argument that is none of these.
  */
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 

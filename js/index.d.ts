@@ -28,7 +28,11 @@ export interface InitSources {
  * Pass `{ checkout, gatekeeper, enrollment }` (each a URL, a `Response`, bytes or a compiled
  * `WebAssembly.Module`) when the `.wasm` files are not hosted beside the entry file.
  *
- * @throws {NetworkError} (as a rejection) when a `.wasm` cannot be fetched or compiled.
+ * @throws {NetworkError} (as a rejection) when a `.wasm` cannot be fetched (an HTTP error is
+ *   named in the message; a download not finished after 30 s is abandoned) or compiled, code
+ *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
+ * @throws {ConfigurationError} (as a rejection) for anything but such an object (a URL alone
+ *   does not say which class it is for), or an unknown key.
  */
 export function init(sources?: InitSources): Promise<void>;
 

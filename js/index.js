@@ -3,6 +3,7 @@
 import * as checkout from './checkout.js';
 import * as gatekeeper from './gatekeeper.js';
 import * as enrollment from './enrollment.js';
+import { classSources } from './sources.js';
 
 /** Settles once every class's wasm has loaded. */
 export const ready = Promise.all([checkout.ready, gatekeeper.ready, enrollment.ready]).then(() => {});
@@ -12,7 +13,12 @@ ready.catch(() => {});
  * Loads the wasm modules: from beside this file, or `{ checkout, gatekeeper, enrollment }` sources.
  * @param {{ checkout?: unknown, gatekeeper?: unknown, enrollment?: unknown }} [sources]
  */
-export function init(sources = {}) {
+export function init(sources) {
+  try {
+    sources = classSources(sources);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return Promise.all([
     checkout.init(sources.checkout),
     gatekeeper.init(sources.gatekeeper),

@@ -4,6 +4,15 @@
 import { ConfigurationError, NetworkError } from './errors.js';
 
 const failed = (code, message, cause) => new NetworkError(message, { code, cause });
+const notLoaded = 'partner-sdk could not load its wasm module';
+// A .wasm download that stalls (a host that accepts the connection and never answers)
+// fails after this long, rather than leaving every create() pending.
+const LOAD_MS = 30000;
+/** The signal of one .wasm fetch: its deadline, where the runtime has `AbortSignal.timeout`. */
+const loadDeadline = () => (AbortSignal.timeout ? AbortSignal.timeout(LOAD_MS) : undefined);
+// Served as application/wasm: compiled while it streams; otherwise handed over as bytes
+// (streaming compilation would refuse it and wasm-bindgen would warn on the console).
+const isWasm = (response) => /^application\/wasm\s*(;|$)/i.test(response.headers.get('content-type') || '');
 const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
 
 /** `sha384-<base64>` of `bytes`. */
@@ -26,16 +35,19 @@ async function checked(bytes, integrity) {
  * were wrong.
  */
 async function pinnedFetch(input, integrity, started) {
+  let response;
   try {
-    return await (started || fetch(input, { integrity }));
+    response = await (started || fetch(input, { integrity, signal: loadDeadline() }));
   } catch (cause) {
+    if (cause && cause.name === 'TimeoutError') throw failed('NETWORK_ERROR', `${notLoaded} within ${LOAD_MS / 1000} s`, cause);
     // Told apart by fetching without the pin: wasm bytes there mean they were not ours;
     // anything else (a 404, a dev server's HTML page) is a file that is not there.
-    const plain = await fetch(input).catch(() => null);
-    const bytes = plain && plain.ok ? new Uint8Array(await plain.arrayBuffer()) : [];
+    const plain = await fetch(input, { signal: loadDeadline() }).catch(() => null);
+    const bytes = plain && plain.ok ? new Uint8Array(await plain.arrayBuffer().catch(() => new ArrayBuffer(0))) : [];
     if (bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) throw mismatch();
-    throw failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
+    throw failed('NETWORK_ERROR', plain && !plain.ok ? `${notLoaded}: HTTP ${plain.status} for ${plain.url}` : notLoaded, cause);
   }
+  return isWasm(response) ? response : response.arrayBuffer();
 }
 
 /**
@@ -47,9 +59,17 @@ async function verified(source, integrity, started) {
   source = await source;
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
+    // An error page is a file that is not there, not a file that was changed.
+    if (!source.ok) throw failed('NETWORK_ERROR', `${notLoaded}: HTTP ${source.status} for ${source.url}`);
     return checked(await source.arrayBuffer(), integrity);
   }
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
+  if (typeof source !== 'string' && !(source instanceof URL) && !(typeof Request !== 'undefined' && source instanceof Request)) {
+    throw new ConfigurationError(
+      'invalid option `init`: takes a URL, Request, Response, BufferSource or WebAssembly.Module (or a promise of one)',
+      { key: 'init' },
+    );
+  }
   return pinnedFetch(source, integrity);
 }
 
@@ -99,9 +119,9 @@ export function loader(initWasm, where, integrity, early) {
           // Only the latest attempt decides: an older default load failing after
           // init(url) started must not undo it.
           if (loading === attempt) loading = undefined;
-          failure = cause instanceof NetworkError
-            ? cause
-            : failed('NETWORK_ERROR', 'partner-sdk could not load its wasm module', cause);
+          // A wrong argument to init() is the caller's; it says nothing of the module.
+          if (cause instanceof ConfigurationError) throw cause;
+          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', notLoaded, cause);
           throw failure;
         },
       );

@@ -100,54 +100,106 @@ async fn the_page_going_hidden_runs_no_check() {
     assert_eq!(hidden_runs, 0, "a check ran when the page went hidden");
 }
 
+/// The page's `Date.now`, moved by `shift_clock` (ms) from the real one.
+fn shift_clock(ms: f64) {
+    js(
+        "ms",
+        "globalThis.realNow ??= Date.now; Date.now = () => globalThis.realNow() + ms;",
+    )
+    .call1(&JsValue::UNDEFINED, &ms.into())
+    .unwrap();
+}
+
+fn restore_clock() {
+    run_js("if (globalThis.realNow) Date.now = globalThis.realNow; delete globalThis.realNow; delete globalThis.heldTick;");
+}
+
+/// How many results have arrived after polling up to `n` of them for 1.5 s (a bounded
+/// number of sleeps: `wait_until` reads `Date.now`, which these tests move).
+async fn results_after(results: &Rc<RefCell<Vec<JsValue>>>, n: usize) -> usize {
+    for _ in 0..75 {
+        if results.borrow().len() >= n {
+            break;
+        }
+        sleep(20).await;
+    }
+    results.borrow().len()
+}
+
+const HELD: &str = "return (f) => { globalThis.heldTick = f; return 0; };";
+
 /// A throttled timer that fires just after the wake-up's check does not check again;
-/// its next tick, an interval later, does.
+/// its next tick, an interval later, does. The page's clock is moved, not waited for.
 #[wasm_bindgen_test]
 async fn the_late_timer_after_a_wake_up_does_not_check_twice() {
-    let held = "return (f) => { globalThis.heldTick = f; return 0; };";
-    let (sdk, results) = started_with_interval(1000, held).await;
-    sleep(1200).await;
+    let (sdk, results) = started_with_interval(1000, HELD).await;
+    shift_clock(5000.0); // the page slept: a check is overdue
     page_becomes_visible();
-    let seen = results.clone();
-    wait_until("the overdue check", 5000.0, move || {
-        !seen.borrow().is_empty()
-    })
-    .await;
-    run_js("globalThis.heldTick();"); // the throttled timer, now let run
-    sleep(300).await;
-    let after_late_tick = results.borrow().len();
-    sleep(800).await;
-    run_js("globalThis.heldTick();"); // its next tick
-    let seen = results.clone();
-    wait_until("the next check", 5000.0, move || {
-        seen.borrow().len() > after_late_tick
-    })
-    .await;
+    let woke = results_after(&results, 1).await;
+    run_js("globalThis.heldTick();"); // the throttled timer, let run just after
+    let after_late_tick = results_after(&results, 2).await;
+    shift_clock(5600.0);
+    run_js("globalThis.heldTick();"); // its next tick, over half an interval later
+    let after_next_tick = results_after(&results, 2).await;
     call(&sdk, "destroy", &[]).unwrap();
-    run_js("delete globalThis.heldTick;");
-    assert_eq!(after_late_tick, 1, "the late timer checked again");
+    restore_clock();
+    assert_eq!(
+        (woke, after_late_tick, after_next_tick),
+        (1, 1, 2),
+        "checks after the wake-up, the late tick and the next tick"
+    );
 }
 
 /// The page's clock never stops the schedule: with `Date.now` frozen (a test's fake
 /// clock, a broken page), every tick of the timer still checks.
 #[wasm_bindgen_test]
 async fn a_frozen_page_clock_does_not_stop_the_checks() {
+    let (sdk, results) = started_with_interval(1000, HELD).await;
     run_js("globalThis.realNow = Date.now; const t = Date.now(); Date.now = () => t;");
-    let held = "return (f) => { globalThis.heldTick = f; return 0; };";
-    let (sdk, results) = started_with_interval(1000, held).await;
     let mut checks = Vec::new();
     for n in 1..=2 {
         run_js("globalThis.heldTick();");
-        // Polled a bounded number of times: `wait_until` reads the frozen clock.
-        for _ in 0..100 {
-            if results.borrow().len() >= n {
-                break;
-            }
-            sleep(20).await;
-        }
-        checks.push(results.borrow().len());
+        checks.push(results_after(&results, n).await);
     }
     call(&sdk, "destroy", &[]).unwrap();
-    run_js("Date.now = globalThis.realNow; delete globalThis.heldTick;");
+    restore_clock();
     assert_eq!(checks, [1, 2], "checks after each tick");
+}
+
+/// A page clock set back (corrected by an hour after a sleep) counts as overdue when
+/// the page becomes visible: the check runs, rather than none until the clock catches up.
+#[wasm_bindgen_test]
+async fn a_clock_set_back_still_checks_on_wake_up() {
+    let (sdk, results) = started_with_asleep_timers(1000).await;
+    shift_clock(-3_600_000.0);
+    page_becomes_visible();
+    let checks = results_after(&results, 1).await;
+    call(&sdk, "destroy", &[]).unwrap();
+    restore_clock();
+    assert_eq!(checks, 1, "the wake-up's check");
+}
+
+/// `destroy()` ends the SDK before it clears the interval: a page `clearTimeout` that
+/// starts the schedule again finds it destroyed, and no schedule outlives `destroy()`.
+#[wasm_bindgen_test]
+async fn a_schedule_started_again_during_destroy_is_refused() {
+    let sdk = safe_sdk(&[]);
+    initialize(&sdk).await.unwrap();
+    let (callback, _results) = recorder();
+    call(&sdk, "startPeriodicCheck", &[1000.into(), callback.clone()]).unwrap();
+    let wrap = js(
+        "sdk, cb",
+        "const real = globalThis.clearTimeout; globalThis.restartError = 'not called';
+         globalThis.clearTimeout = (id) => {
+           globalThis.clearTimeout = real;
+           real(id);
+           try { sdk.startPeriodicCheck(1000, cb); globalThis.restartError = 'started'; }
+           catch (e) { globalThis.restartError = e.name; }
+         };",
+    );
+    wrap.call2(&JsValue::UNDEFINED, &sdk, &callback).unwrap();
+    call(&sdk, "destroy", &[]).unwrap();
+    let seen =
+        run_js("const e = globalThis.restartError; delete globalThis.restartError; return e;");
+    assert_eq!(seen.as_string().as_deref(), Some("ClientDestroyedError"));
 }

@@ -65,7 +65,7 @@ after(async () => {
 const HELPERS = `
   window.settle = (p) => Promise.resolve(p).then(
     () => ({ ok: true }),
-    (e) => ({ ok: false, name: e && e.name, code: e && e.code, message: e && e.message }));
+    (e) => ({ ok: false, name: e && e.name, code: e && e.code, message: e && e.message, key: e && e.key }));
   window.token = async () => (await (await fetch('/api/checkout-token', { method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }) })).json()).token;
@@ -303,5 +303,79 @@ test('preloaded tampered checkout_bg.wasm (the page\'s preload carries the right
   const create = await page.evaluate(async () => settle(PartnerSDK.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin })));
   assert.deepEqual(pick(create), MISMATCH);
   await noApi(badWasm, before, 'preloaded tampered wasm');
+  await page.close();
+});
+
+test('a .wasm that is not there is a network error naming the HTTP status, never a tamper alarm; init() arguments that cannot be a source are ConfigurationError', async () => {
+  const { page } = await open(selfHosted, '/blank.html');
+  const report = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const i = await import('/pkg/index.js');
+    const out = {
+      defaultLocation: await settle(m.ready), // pkg/ here has no .wasm beside checkout.js
+      response404: await settle(m.init(fetch('/missing/checkout_bg.wasm'))),
+      number: await settle(m.init(42)),
+      object: await settle(m.init({})),
+      indexUrl: await settle(i.init('/cdn/checkout_bg.wasm')),
+      indexModule: await settle(i.init(await WebAssembly.compile(await (await fetch('/cdn/checkout_bg.wasm')).arrayBuffer()))),
+      indexUnknownKey: await settle(i.init({ checkout: '/cdn/checkout_bg.wasm', checkouts: '/cdn/checkout_bg.wasm' })),
+    };
+    out.keys = [out.number, out.indexUrl, out.indexModule, out.indexUnknownKey].map((r) => r.key);
+    out.indexSources = await settle(i.init({ checkout: '/cdn/checkout_bg.wasm', gatekeeper: '/cdn/gatekeeper_bg.wasm' }));
+    return out;
+  });
+  for (const how of ['defaultLocation', 'response404']) {
+    assert.deepEqual(pick(report[how]), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, how);
+    assert.match(report[how].message, /HTTP 404 for http:\/\/.*checkout_bg\.wasm/, how);
+  }
+  for (const how of ['number', 'object', 'indexUrl', 'indexModule', 'indexUnknownKey']) {
+    assert.deepEqual(pick(report[how]), { ok: false, name: 'ConfigurationError', code: 'INVALID_CONFIGURATION' }, how);
+  }
+  assert.deepEqual(report.keys, ['init', 'init', 'init', 'checkouts']);
+  assert.deepEqual(report.indexSources, { ok: true }, 'the object form still loads');
+  // Through the global: the same rule.
+  const classic = await open(selfHosted, '/classic.html');
+  const global = await classic.page.evaluate(async () => settle(window.PartnerSDK.init('/cdn/checkout_bg.wasm')));
+  assert.equal(global.name, 'ConfigurationError');
+  await classic.page.close();
+  await page.close();
+});
+
+test('a .wasm served without application/wasm still loads, and the SDK writes nothing to the console', async () => {
+  const { page, seen } = await open(good, '/blank.html');
+  await page.route('**/pkg/checkout_bg.wasm', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+  });
+  const invoice = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const client = await m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    return (await client.get('/v1/invoices/inv_1001')).id;
+  });
+  assert.equal(invoice, 'inv_1001');
+  assert.deepEqual(seen.warnings, []);
+  // (The browser's own line for the blank page's missing favicon is not the SDK's.)
+  assert.deepEqual(seen.errors.filter((e) => !e.startsWith('Failed to load resource')), []);
+  await page.close();
+});
+
+// A time limit of its own: without the deadline, create() would never settle.
+test('a .wasm download that stalls ends in NetworkError after the 30 s load deadline, and a later create() loads again', { timeout: 90_000 }, async () => {
+  const { page } = await open(good, '/blank.html');
+  let stall = true;
+  await page.route('**/pkg/checkout_bg.wasm', (route) => (stall ? undefined : route.continue())); // never answered while stalling
+  const stalled = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    return settle(m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin }));
+  });
+  assert.deepEqual(pick(stalled), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' });
+  assert.match(stalled.message, /within 30 s/);
+  stall = false;
+  const again = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const client = await m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    return (await client.get('/v1/invoices/inv_1001')).id;
+  });
+  assert.equal(again, 'inv_1001');
   await page.close();
 });

@@ -1,0 +1,23 @@
+// `init()` of the entries with every class (pkg/index.js, the global PartnerSDK): one
+// source per class's wasm, `{ checkout, gatekeeper, enrollment }`, each optional.
+import { ConfigurationError } from './errors.js';
+
+const CLASSES = ['checkout', 'gatekeeper', 'enrollment'];
+
+/**
+ * `sources` checked: a URL or module given alone would say nothing of which class it
+ * is for, so it is refused rather than ignored.
+ * @throws {ConfigurationError} naming the unknown key, or `init` for a non-object
+ */
+export function classSources(sources = {}) {
+  const plain = sources !== null && typeof sources === 'object'
+    && [Object.prototype, null].includes(Object.getPrototypeOf(sources));
+  const bad = plain ? Object.keys(sources).find((key) => !CLASSES.includes(key)) : 'init';
+  if (bad !== undefined) {
+    throw new ConfigurationError(
+      `invalid option \`${bad}\`: init() takes { checkout, gatekeeper, enrollment }, one source for each class's wasm`,
+      { key: bad },
+    );
+  }
+  return sources;
+}
