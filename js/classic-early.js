@@ -10,9 +10,9 @@
 export const base = (document.currentScript && document.currentScript.src) || location.href;
 
 /** The checkout wasm's pinned fetch, started before anything else in this script. */
-// With the loader's 30 s deadline (js/loader.js LOAD_MS), where the runtime has one.
+// With the loader's 60 s deadline (js/loader.js LOAD_MS), where the runtime has one.
 export const early = fetch(new URL('checkout_bg.wasm', base), {
   integrity: __CHECKOUT_SHA384__,
-  signal: AbortSignal.timeout ? AbortSignal.timeout(30000) : undefined,
+  signal: AbortSignal.timeout ? AbortSignal.timeout(60000) : undefined,
 });
 early.catch(() => {}); // the loader handles (and explains) a failure

@@ -20,7 +20,7 @@ export {
  * `WebAssembly.Module` when the `.wasm` is not hosted beside this file.
  *
  * @throws {NetworkError} (as a rejection) when the `.wasm` cannot be fetched (an HTTP error is
- *   named in the message; a download not finished after 30 s is abandoned) or compiled, code
+ *   named in the message; a download not finished after 60 s is abandoned) or compiled, code
  *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
  * @throws {ConfigurationError} (as a rejection) for an argument that is none of these.
  */

@@ -29,7 +29,7 @@ export interface InitSources {
  * `WebAssembly.Module`) when the `.wasm` files are not hosted beside the entry file.
  *
  * @throws {NetworkError} (as a rejection) when a `.wasm` cannot be fetched (an HTTP error is
- *   named in the message; a download not finished after 30 s is abandoned) or compiled, code
+ *   named in the message; a download not finished after 60 s is abandoned) or compiled, code
  *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
  * @throws {ConfigurationError} (as a rejection) for anything but such an object (a URL alone
  *   does not say which class it is for), or an unknown key.

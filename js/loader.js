@@ -4,15 +4,37 @@
 import { ConfigurationError, NetworkError } from './errors.js';
 
 const failed = (code, message, cause) => new NetworkError(message, { code, cause });
-const notLoaded = 'partner-sdk could not load its wasm module';
+const NOT_LOADED = 'partner-sdk could not load its wasm module';
 // A .wasm download that stalls (a host that accepts the connection and never answers)
-// fails after this long, rather than leaving every create() pending.
-const LOAD_MS = 30000;
+// fails after this long, rather than leaving every create() pending. It covers the whole
+// download (a pinned fetch settles once the body is in): generous for slow links.
+const LOAD_MS = 60000;
 /** The signal of one .wasm fetch: its deadline, where the runtime has `AbortSignal.timeout`. */
 const loadDeadline = () => (AbortSignal.timeout ? AbortSignal.timeout(LOAD_MS) : undefined);
 // Served as application/wasm: compiled while it streams; otherwise handed over as bytes
 // (streaming compilation would refuse it and wasm-bindgen would warn on the console).
-const isWasm = (response) => /^application\/wasm\s*(;|$)/i.test(response.headers.get('content-type') || '');
+// (Exactly `application/wasm`, as streaming compilation requires: no parameters.)
+const isWasm = (response) => /^\s*application\/wasm\s*$/i.test(response.headers.get('content-type') || '');
+
+/** A file that is not there (an error page, an opaque answer): its status and where, no query. */
+function httpFailure(response) {
+  let at = '';
+  try {
+    const url = new URL(response.url);
+    at = ` for ${url.origin}${url.pathname}`;
+  } catch {
+    // a Response made in the page has no URL
+  }
+  return failed('NETWORK_ERROR', `${NOT_LOADED}: ${response.status ? `HTTP ${response.status}` : 'no readable answer'}${at}`);
+}
+
+/** What no `init()` source can be: another primitive, or a plain object (not a thenable). */
+const unusable = (source) => source === null || (typeof source !== 'string' && typeof source !== 'object')
+  || (Object.prototype.toString.call(source) === '[object Object]' && typeof source.then !== 'function');
+const badInit = () => new ConfigurationError(
+  'invalid option `init`: must be a URL, Request, Response, BufferSource or WebAssembly.Module',
+  { key: 'init' },
+);
 const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
 
 /** `sha384-<base64>` of `bytes`. */
@@ -39,13 +61,16 @@ async function pinnedFetch(input, integrity, started) {
   try {
     response = await (started || fetch(input, { integrity, signal: loadDeadline() }));
   } catch (cause) {
-    if (cause && cause.name === 'TimeoutError') throw failed('NETWORK_ERROR', `${notLoaded} within ${LOAD_MS / 1000} s`, cause);
+    // Only the deadline aborts this fetch (some runtimes say AbortError rather than its reason).
+    if (cause && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) {
+      throw failed('NETWORK_ERROR', `${NOT_LOADED} within ${LOAD_MS / 1000} s`, cause);
+    }
     // Told apart by fetching without the pin: wasm bytes there mean they were not ours;
     // anything else (a 404, a dev server's HTML page) is a file that is not there.
     const plain = await fetch(input, { signal: loadDeadline() }).catch(() => null);
     const bytes = plain && plain.ok ? new Uint8Array(await plain.arrayBuffer().catch(() => new ArrayBuffer(0))) : [];
     if (bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) throw mismatch();
-    throw failed('NETWORK_ERROR', plain && !plain.ok ? `${notLoaded}: HTTP ${plain.status} for ${plain.url}` : notLoaded, cause);
+    throw plain && !plain.ok ? httpFailure(plain) : failed('NETWORK_ERROR', NOT_LOADED, cause);
   }
   return isWasm(response) ? response : response.arrayBuffer();
 }
@@ -60,16 +85,11 @@ async function verified(source, integrity, started) {
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
     // An error page is a file that is not there, not a file that was changed.
-    if (!source.ok) throw failed('NETWORK_ERROR', `${notLoaded}: HTTP ${source.status} for ${source.url}`);
+    if (!source.ok) throw httpFailure(source);
     return checked(await source.arrayBuffer(), integrity);
   }
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
-  if (typeof source !== 'string' && !(source instanceof URL) && !(typeof Request !== 'undefined' && source instanceof Request)) {
-    throw new ConfigurationError(
-      'invalid option `init`: takes a URL, Request, Response, BufferSource or WebAssembly.Module (or a promise of one)',
-      { key: 'init' },
-    );
-  }
+  if (unusable(source)) throw badInit(); // (a promise of one)
   return pinnedFetch(source, integrity);
 }
 
@@ -105,6 +125,8 @@ export function loader(initWasm, where, integrity, early) {
    */
   function init(source) {
     if (loaded || (loading && source === undefined)) return loading;
+    // Refused before anything changes: a load under way goes on.
+    if (source !== undefined && unusable(source)) return Promise.reject(badInit());
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;
     if (source === undefined) early = undefined;
@@ -121,7 +143,7 @@ export function loader(initWasm, where, integrity, early) {
           if (loading === attempt) loading = undefined;
           // A wrong argument to init() is the caller's; it says nothing of the module.
           if (cause instanceof ConfigurationError) throw cause;
-          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', notLoaded, cause);
+          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', NOT_LOADED, cause);
           throw failure;
         },
       );

@@ -10,12 +10,12 @@ const CLASSES = ['checkout', 'gatekeeper', 'enrollment'];
  * @throws {ConfigurationError} naming the unknown key, or `init` for a non-object
  */
 export function classSources(sources = {}) {
-  const plain = sources !== null && typeof sources === 'object'
-    && [Object.prototype, null].includes(Object.getPrototypeOf(sources));
+  // (Also an object from another frame; a URL, module or Response is not one.)
+  const plain = Object.prototype.toString.call(sources) === '[object Object]';
   const bad = plain ? Object.keys(sources).find((key) => !CLASSES.includes(key)) : 'init';
   if (bad !== undefined) {
     throw new ConfigurationError(
-      `invalid option \`${bad}\`: init() takes { checkout, gatekeeper, enrollment }, one source for each class's wasm`,
+      `invalid option \`${bad}\`: init() takes { checkout, gatekeeper, enrollment }`,
       { key: bad },
     );
   }
