@@ -6,7 +6,7 @@
 import { base, early } from './classic-early.js'; // first: evaluated before everything else
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
-import { classSources } from './sources.js';
+import { initClasses } from './sources.js';
 import { prepare } from './alternative.js';
 import { face } from './class-face.js';
 import { standIn } from './stand-in.js';
@@ -112,14 +112,11 @@ Object.defineProperty(SafeSDK, Symbol.hasInstance, {
  * from beside this script), and CardEnrollment's when `sources.enrollment` is given.
  */
 function init(sources) {
-  try {
-    sources = classSources(sources);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  const loads = [checkout.init(sources.checkout), loadGatekeeper(sources.gatekeeper)];
-  if (sources.enrollment !== undefined) loads.push(loadEnrollment(sources.enrollment));
-  return Promise.all(loads).then(() => {});
+  return initClasses(sources, (from) => {
+    const loads = [checkout.init(from.checkout), loadGatekeeper(from.gatekeeper)];
+    if (from.enrollment !== undefined) loads.push(loadEnrollment(from.enrollment));
+    return Promise.all(loads).then(() => {});
+  });
 }
 
 globalThis.PartnerSDK = Object.freeze({

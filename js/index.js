@@ -3,7 +3,7 @@
 import * as checkout from './checkout.js';
 import * as gatekeeper from './gatekeeper.js';
 import * as enrollment from './enrollment.js';
-import { classSources } from './sources.js';
+import { initClasses } from './sources.js';
 
 /** Settles once every class's wasm has loaded. */
 export const ready = Promise.all([checkout.ready, gatekeeper.ready, enrollment.ready]).then(() => {});
@@ -14,16 +14,11 @@ ready.catch(() => {});
  * @param {{ checkout?: unknown, gatekeeper?: unknown, enrollment?: unknown }} [sources]
  */
 export function init(sources) {
-  try {
-    sources = classSources(sources);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return Promise.all([
-    checkout.init(sources.checkout),
-    gatekeeper.init(sources.gatekeeper),
-    enrollment.init(sources.enrollment),
-  ]).then(() => {});
+  return initClasses(sources, (from) => Promise.all([
+    checkout.init(from.checkout),
+    gatekeeper.init(from.gatekeeper),
+    enrollment.init(from.enrollment),
+  ]).then(() => {}));
 }
 
 export { AlternativeClient } from './checkout.js';

@@ -9,7 +9,7 @@ const CLASSES = ['checkout', 'gatekeeper', 'enrollment'];
  * is for, so it is refused rather than ignored.
  * @throws {ConfigurationError} naming the unknown key, or `init` for a non-object
  */
-export function classSources(sources = {}) {
+function classSources(sources = {}) {
   // (Also an object from another frame; a URL, module or Response is not one.)
   const plain = Object.prototype.toString.call(sources) === '[object Object]';
   const bad = plain ? Object.keys(sources).find((key) => !CLASSES.includes(key)) : 'init';
@@ -20,4 +20,18 @@ export function classSources(sources = {}) {
     );
   }
   return sources;
+}
+
+/**
+ * `init(sources)` of those entries: `load` gets the checked sources; a wrong argument is
+ * a rejection, as a failed load is, never a throw.
+ * @param {unknown} sources
+ * @param {(sources: { checkout?: unknown, gatekeeper?: unknown, enrollment?: unknown }) => Promise<void>} load
+ */
+export function initClasses(sources, load) {
+  try {
+    return load(classSources(sources));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

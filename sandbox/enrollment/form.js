@@ -104,7 +104,7 @@
         wait.reject({ tokenError: true, code: 'TOKEN_REFRESH_TIMEOUT' });
       }, tokenWaitMs);
       tokenWait = wait;
-      send(seq == null ? { type: 'need-token', reason } : { type: 'need-token', reason, seq });
+      send({ type: 'need-token', reason, seq: seq ?? undefined });
     }
     return tokenWait.promise;
   }

@@ -204,8 +204,8 @@ impl SafeSdk {
     /// Forgets the token, stops the periodic check, aborts requests; later calls reject
     /// with `ClientDestroyedError`.
     pub fn destroy(&self) {
-        // The session first: a page's `clearInterval` that calls `startPeriodicCheck`
-        // back finds the SDK destroyed.
+        // The session first: a page's timer or listener wrapper that calls
+        // `startPeriodicCheck` back while the schedule is cleared finds the SDK destroyed.
         self.device.session.destroy();
         drop(self.periodic.take());
     }
