@@ -427,13 +427,17 @@ async fn an_abort_while_waiting_for_a_refresh_rejects_at_once_and_the_refresh_go
     assert_invoice(plain_result.borrow().as_ref().unwrap());
     assert_eq!(calls.get(), 1, "one refresh");
     let d = before.since().await;
-    assert_eq!(
-        d.unauthorized, 2.0,
-        "first and plain were refused once each"
+    // `plain` went out with the refused token too. Its 401 reaches the server unless
+    // `first`'s 401 aborted it before the server answered (rule 2 extended): either
+    // way it is sent once more, and the aborted calls never again.
+    assert!(
+        d.unauthorized == 1.0 || d.unauthorized == 2.0,
+        "first refused, plain refused or aborted: {d:?}"
     );
     assert_eq!(
-        d.api, 3.0,
-        "the aborted calls were not sent again; plain was resent once"
+        d.api,
+        d.unauthorized + 1.0,
+        "the aborted calls were not sent again; plain was resent once: {d:?}"
     );
 }
 
