@@ -9,10 +9,17 @@
 /** Where partner-sdk.js was loaded from: its .wasm and class modules are beside it. */
 export const base = (document.currentScript && document.currentScript.src) || location.href;
 
+/**
+ * The page included partner-sdk.js before (a tag manager adding the tag twice, say): that
+ * script's `PartnerSDK` stays, so clients, `instanceof` checks and the loaded wasm keep
+ * working, and this copy downloads and defines nothing.
+ */
+export const again = Boolean(globalThis.PartnerSDK && globalThis.PartnerSDK[Symbol.for('partner-sdk.classic')]);
+
 /** The checkout wasm's pinned fetch, started before anything else in this script. */
 // With the loader's 60 s deadline (js/loader.js LOAD_MS), where the runtime has one.
-export const early = fetch(new URL('checkout_bg.wasm', base), {
+export const early = again ? undefined : fetch(new URL('checkout_bg.wasm', base), {
   integrity: __CHECKOUT_SHA384__,
   signal: AbortSignal.timeout ? AbortSignal.timeout(60000) : undefined,
 });
-early.catch(() => {}); // the loader handles (and explains) a failure
+if (early) early.catch(() => {}); // the loader handles (and explains) a failure

@@ -3,7 +3,7 @@
 // SafeSDK's module loads only when the page asks for it (`new PartnerSDK.SafeSDK()` or
 // `await PartnerSDK.ready`), and
 // CardEnrollment's when the page opens a form, so a checkout page downloads neither.
-import { base, early } from './classic-early.js'; // first: evaluated before everything else
+import { again, base, early } from './classic-early.js'; // first: evaluated before everything else
 import initWasm, { AlternativeClient } from './checkout_glue.js';
 import { loader } from './loader.js';
 import { initClasses } from './sources.js';
@@ -14,7 +14,7 @@ import * as errors from './public-errors.js';
 import { makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal, jsonBody } from './errors.js';
 
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
-checkout.init().catch(() => {});
+if (!again) checkout.init().catch(() => {});
 
 face(prepare(AlternativeClient, () => checkout.init()), 'AlternativeClient');
 
@@ -119,7 +119,7 @@ function init(sources) {
   });
 }
 
-globalThis.PartnerSDK = Object.freeze({
+if (!again) globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
   [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, setTimer, clearTimer, settleOf, anySignal, jsonBody }),

@@ -147,3 +147,43 @@ test('classic script: after a failed load of SafeSDK\'s module, reading PartnerS
   assert.equal(refused >= 2, true, 'the module was requested again');
   assert.deepEqual(report, { first: 'NetworkError NETWORK_ERROR', second: 'resolved', constructed: 'ConfigurationError baseUrl' });
 });
+
+test('classic script: partner-sdk.js included a second time keeps the first PartnerSDK and downloads nothing again', async () => {
+  const page = await checkoutPage();
+  const report = await page.evaluate(async () => {
+    const wasmFetches = () => performance.getEntriesByType('resource').filter((e) => e.name.includes('/pkg/checkout_bg.wasm')).length;
+    const first = window.PartnerSDK;
+    const token = async () => {
+      const response = await fetch('/api/checkout-token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+      });
+      return (await response.json()).token;
+    };
+    const client = await first.AlternativeClient.create({ baseUrl: location.origin, accessToken: await token(), onAccessTokenExpired: token });
+    const before = wasmFetches();
+    // What a tag manager adding the tag twice does.
+    const script = document.createElement('script');
+    script.src = '/pkg/partner-sdk.js';
+    await new Promise((resolve, reject) => {
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.append(script);
+    });
+    const error = await client.get('/v1/no-such-path').then(() => null, (e) => e);
+    const later = await window.PartnerSDK.AlternativeClient.create({ baseUrl: location.origin, accessToken: await token() });
+    const invoice = await later.get('/v1/invoices/inv_1001');
+    client.destroy();
+    later.destroy();
+    return {
+      same: window.PartnerSDK === first,
+      apiError: error instanceof window.PartnerSDK.ApiError,
+      invoice: invoice.id,
+      before,
+      after: wasmFetches(),
+    };
+  });
+  await page.close();
+  assert.deepEqual(report, { same: true, apiError: true, invoice: 'inv_1001', before: 1, after: 1 });
+});
