@@ -81,7 +81,6 @@ async function pinnedFetch(input, integrity, started) {
  */
 async function verified(source, integrity, started) {
   if (started) return pinnedFetch(source, integrity, started);
-  source = await source;
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
     // An error page is a file that is not there, not a file that was changed.
@@ -89,7 +88,6 @@ async function verified(source, integrity, started) {
     return checked(await source.arrayBuffer(), integrity);
   }
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
-  if (unusable(source)) throw badInit(); // (a promise of one)
   return pinnedFetch(source, integrity);
 }
 
@@ -127,6 +125,16 @@ export function loader(initWasm, where, integrity, early) {
     if (loaded || (loading && source === undefined)) return loading;
     // Refused before anything changes: a load under way goes on.
     if (source !== undefined && unusable(source)) return Promise.reject(badInit());
+    // A promise of a source: checked once it settles, before it can replace that load.
+    if (source !== undefined && typeof source.then === 'function') {
+      return Promise.resolve(source).then(
+        (settled) => (unusable(settled) ? Promise.reject(badInit()) : init(settled)),
+        (cause) => {
+          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', NOT_LOADED, cause);
+          throw failure;
+        },
+      );
+    }
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;
     if (source === undefined) early = undefined;

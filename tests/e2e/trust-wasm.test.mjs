@@ -349,6 +349,29 @@ test('a .wasm that is not there is a network error naming the HTTP status, never
   await page.close();
 });
 
+test('init() given a promise of something that is not a source is refused without disturbing the load under way', async () => {
+  const { page } = await open(selfHosted, '/blank.html');
+  const report = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js'); // no .wasm beside it here: only init(url) can load
+    const accessToken = await token();
+    const load = m.init('/cdn/checkout_bg.wasm');
+    const garbage = m.init(Promise.resolve(42));
+    const create = m.AlternativeClient.create({ accessToken, baseUrl: location.origin });
+    const out = { garbage: await settle(garbage), load: await settle(load), create: await settle(create) };
+    const client = await create.catch(() => null);
+    if (client) {
+      out.invoice = (await client.get('/v1/invoices/inv_1001')).id;
+      client.destroy();
+    }
+    return out;
+  });
+  await page.close();
+  assert.deepEqual(pick(report.garbage), { ok: false, name: 'ConfigurationError', code: 'INVALID_CONFIGURATION' });
+  assert.deepEqual(report.load, { ok: true });
+  assert.deepEqual(report.create, { ok: true }, 'create() waits for the load under way, not for the refused init()');
+  assert.equal(report.invoice, 'inv_1001');
+});
+
 test('a .wasm served without application/wasm still loads, and the SDK writes nothing to the console', async () => {
   const { page, seen } = await open(good, '/blank.html');
   await page.route('**/pkg/checkout_bg.wasm', async (route) => {
