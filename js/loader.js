@@ -81,6 +81,7 @@ async function pinnedFetch(input, integrity, started) {
  */
 async function verified(source, integrity, started) {
   if (started) return pinnedFetch(source, integrity, started);
+  source = await source; // the Node entries' default: a promise of the file's bytes
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
     // An error page is a file that is not there, not a file that was changed.
