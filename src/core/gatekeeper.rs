@@ -13,14 +13,23 @@ pub const EMPTY_BODY: &str = "{}";
 /// The header that carries `apiKey`.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// The `localStorage` key of this device's id: one per API origin and application.
+/// The `localStorage` key of this device's id: one per API origin and application,
+/// `partner-sdk:device:{origin}:{applicationId}`. A `:` or `%` in the application id is
+/// percent-encoded, so no other origin and id give the same key (an origin ends in
+/// `:port`); ids without them keep the key they always had.
 pub fn storage_key(options: &SafeOptions) -> String {
     let origin = &options.common.base.origin;
     let mut key = String::with_capacity(20 + origin.len() + options.application_id.len());
     key.push_str("partner-sdk:device:");
     key.push_str(origin);
     key.push(':');
-    key.push_str(&options.application_id);
+    for c in options.application_id.chars() {
+        match c {
+            ':' => key.push_str("%3A"),
+            '%' => key.push_str("%25"),
+            c => key.push(c),
+        }
+    }
     key
 }
 
@@ -103,6 +112,32 @@ mod tests {
             storage_key(&opts("app", "1")),
             "partner-sdk:device:https://gk.example.com:app"
         );
+    }
+
+    #[test]
+    fn storage_keys_of_different_origins_and_applications_differ() {
+        let with = |base: &str, app: &str| {
+            let e = |k: &str, v: &str| Entry {
+                key: k.into(),
+                value: Value::Str(v.into()),
+            };
+            let entries = [
+                e("apiKey", "k"),
+                e("applicationId", app),
+                e("applicationVersion", "1"),
+                e("baseUrl", base),
+            ];
+            match options::safe(&entries) {
+                Ok(o) => storage_key(&o),
+                Err(e) => panic!("{e:?}"),
+            }
+        };
+        let port = with("https://gk.example.com:8443", "app");
+        let in_id = with("https://gk.example.com", "8443:app");
+        assert_ne!(port, in_id);
+        assert_eq!(in_id, "partner-sdk:device:https://gk.example.com:8443%3Aapp");
+        assert_ne!(with("https://gk.example.com", "a%3Ab"), with("https://gk.example.com", "a:b"));
+        assert_eq!(with("https://gk.example.com", "a%b"), "partner-sdk:device:https://gk.example.com:a%25b");
     }
 
     #[test]
