@@ -141,21 +141,42 @@ export function openCardForm(session, options) {
   }
 
   // Step 1 of the handshake: listen before the frame exists. Only the frame's own
-  // window, at the vendor's origin, can open the channel, and only once; an event a
-  // page script dispatched (`isTrusted` false) names any origin and source it likes.
+  // window, at the vendor's origin, can open the channel; an event a page script
+  // dispatched (`isTrusted` false) names any origin and source it likes. The frame's
+  // document says hello again when it reloads (the shopper's "Reload frame", or the page
+  // moving the form in the DOM): it gets a new channel, the old one is closed.
   function onWindowMessage(event) {
     const data = event.data;
-    if (!event.isTrusted || port || closed) return;
+    if (!event.isTrusted || closed) return;
     if (event.origin !== vendor || event.source !== frame.contentWindow) return;
     if (!data || typeof data !== 'object' || data.type !== HELLO || data.v !== 1) return;
+    if (port) reconnect();
+    if (closed) return; // (a cancel that waited for the old document's submit)
     const channel = new MessageChannel();
     port = channel.port1;
     port.onmessage = onPortMessage;
-    window.removeEventListener('message', onWindowMessage);
     // The page answers a need-token within two refreshes (the launch's, then its own):
     // the frame waits that long, and a little more, before it gives up by itself.
     tokenWaitMs = Math.min(2 * session.refreshTimeoutMs + 5000, MAX_DELAY_MS);
     frame.contentWindow.postMessage({ type: CONNECT, v: 1, tokenWaitMs, postTimeoutMs: POST_TIMEOUT_MS }, vendor, [channel.port2]);
+  }
+
+  // A new document in the frame: the old one's channel and submit are gone with it. A
+  // cancel that waited for that submit happens now (whether the card went in is not known);
+  // otherwise the new document has until the handshake deadline to answer.
+  function reconnect() {
+    port.onmessage = null;
+    port.close();
+    port = null;
+    submitting = false;
+    if (cancelTimer !== undefined) {
+      clearTimeout(cancelTimer);
+      fail(new NetworkError('the form reloaded while the card was being saved: whether it was stored is not known'));
+      cancel();
+      return;
+    }
+    clearTimeout(handshakeTimer);
+    handshakeTimer = setTimeout(handshakeFailed, HANDSHAKE_MS);
   }
 
   function post(message) {
@@ -287,14 +308,18 @@ export function openCardForm(session, options) {
     notify(onCancel);
   }
 
-  window.addEventListener('message', onWindowMessage);
-  document.addEventListener('keydown', onKeyDown, true);
-  const handshakeTimer = setTimeout(() => {
+  function handshakeFailed() {
+    // The page removed the form before it connected (a route change): it ends quietly.
+    if (!frame.isConnected) return close(false);
     live.style.margin = '8px 16px';
     live.textContent = 'The card form could not be loaded. Please try again later.';
     fail(new NetworkError('the card form did not connect within 10 s: the frame could not load '
-      + '(offline, not allowed by frame-src) or was removed from the page'));
-  }, HANDSHAKE_MS);
+      + '(offline, or not allowed by frame-src)'));
+  }
+
+  window.addEventListener('message', onWindowMessage);
+  document.addEventListener('keydown', onKeyDown, true);
+  let handshakeTimer = setTimeout(handshakeFailed, HANDSHAKE_MS);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
   let launching = true;
   const launch = session.token(false);

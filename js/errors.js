@@ -182,8 +182,15 @@ function isNative(f) {
  */
 function wrappedFetch(url, init, signal) {
   return new Promise((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    awaited(url, init).then(resolve, reject);
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    // Removed once settled: a listener would keep the attempt's joined signal, and with
+    // it this call's URL and body, for as long as a caller's long-lived signal lives.
+    const settle = (then) => (value) => {
+      signal.removeEventListener('abort', abort);
+      then(value);
+    };
+    awaited(url, init).then(settle(resolve), settle(reject));
   });
 }
 

@@ -334,14 +334,12 @@ test('Escape calls onCancel and returns the focus; close() leaves no element or 
   const bodyBefore = await page.evaluate(() => document.body.innerHTML);
   await page.focus('#open');
   await page.evaluate(() => window.form());
-  // The handshake's window listener goes once the frame has said hello, which a fast
-  // frame may already have done here: the Escape listener, and the handshake's or not.
-  const early = await page.evaluate(() => window.liveListeners());
-  assert.ok(early === 1 || early === 2, `the Escape listener, and the handshake's until it ends (${early})`);
+  // The Escape listener, and the window one for the frame's hello (again if it reloads).
+  assert.equal(await page.evaluate(() => window.liveListeners()), 2);
   assert.equal(await page.locator('[role="dialog"][aria-modal="true"]').count(), 1);
   assert.notEqual(await page.evaluate(() => document.activeElement.id), 'open', 'focus moved into the dialog');
   await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
-  assert.equal(await page.evaluate(() => window.liveListeners()), 1, 'after the handshake: the Escape listener only');
+  assert.equal(await page.evaluate(() => window.liveListeners()), 2, 'after the handshake: the same two, until close');
   await page.frameLocator(FRAME).locator('#number').click();
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => window.seen.cancel === 1);
@@ -536,6 +534,57 @@ test('a container holds the form inline; a frame that never says hello reaches o
   // No frame can say it, so the page does (a screen reader hears it).
   assert.match(await page.locator('[role="dialog"] [role="alert"]').textContent(), /could not be loaded/);
   await page.evaluate(() => window.handle.close());
+  await page.close();
+});
+
+test('a frame that reloads (the shopper reloads it, the page moves it in the DOM) connects again: the card enrols with the token the form has', async () => {
+  const { page, seen } = await openPage();
+  await page.evaluate(() => {
+    const box = document.getElementById('inline');
+    box.hidden = false;
+    return window.form({ container: box });
+  });
+  const ready = () => page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor({ timeout: 15_000 });
+  await ready();
+  await page.evaluate((sel) => { const f = document.querySelector(sel); f.src = f.src; }, FRAME); // "Reload frame"
+  await page.waitForTimeout(300);
+  await ready();
+  await page.evaluate((sel) => { // a layout change re-parenting the container's content
+    const moved = document.createElement('div');
+    document.body.append(moved);
+    moved.append(document.querySelector(sel));
+  }, FRAME);
+  await page.waitForTimeout(300);
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1);
+  const state = await seenNow(page);
+  assert.equal(state.success[0].last4, '4242');
+  assert.deepEqual(state.errors, []);
+  assert.equal(state.tokens, 1, 'the new documents got the token the form had: no getAccessToken call');
+  assert.deepEqual([seen.errors, seen.pageErrors], [[], []]);
+  await page.close();
+});
+
+test('a form the page removes before it connects (a route change) ends at the handshake deadline quietly: no onError, no listener left', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    window.listening = 0;
+    for (const target of [window, document]) {
+      const add = target.addEventListener.bind(target);
+      const remove = target.removeEventListener.bind(target);
+      target.addEventListener = (type, ...rest) => { window.listening += 1; return add(type, ...rest); };
+      target.removeEventListener = (type, ...rest) => { window.listening -= 1; return remove(type, ...rest); };
+    }
+    const box = document.getElementById('inline');
+    box.hidden = false;
+    return window.form({ container: box }).then(() => {
+      box.replaceChildren(); // the route's view goes, the form with it, before the frame's hello
+    });
+  });
+  await page.waitForTimeout(11_000); // past the 10 s handshake deadline
+  const state = await page.evaluate(() => ({ errors: window.seen.errors, listening: window.listening }));
+  assert.deepEqual(state, { errors: [], listening: 0 });
   await page.close();
 });
 

@@ -144,3 +144,29 @@ test('Node without AbortSignal.any (20.0–20.2, as older browsers): a caller\'s
     await sandbox.post('/__sandbox/reset', {});
   }
 });
+
+test('Node: calls that share a long-lived signal leave nothing behind once they end (each request\'s init is collected)', async () => {
+  const c = await client();
+  const real = globalThis.fetch;
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => { collected += 1; });
+  globalThis.fetch = (url, init) => {
+    registry.register(init, 0);
+    return real(url, init);
+  };
+  const page = new AbortController(); // a page's signal that outlives its calls
+  try {
+    for (let i = 0; i < 100; i++) assert.ok((await outcome(c.get(INVOICE, { signal: page.signal }))).value);
+  } finally {
+    globalThis.fetch = real;
+  }
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  for (let i = 0; i < 50 && collected < 90; i++) {
+    gc();
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  assert.ok(collected >= 90, `${collected} of 100 calls' request init collected while the signal lives`);
+  assert.equal(page.signal.aborted, false); // (the signal is still alive here)
+  c.destroy();
+});
