@@ -128,7 +128,7 @@ impl SdkError {
             SdkError::TokenRefreshTimeout => {
                 "the token callback did not settle within refreshTimeoutMs"
             }
-            SdkError::Network => "the request failed before a response arrived",
+            SdkError::Network => "the request failed before a complete response arrived",
             SdkError::RequestTimeout => "the request took longer than requestTimeoutMs",
             SdkError::ClientDestroyed => "the client was destroyed",
             SdkError::Configuration(e) => {
