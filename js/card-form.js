@@ -162,16 +162,18 @@ export function openCardForm(session, options) {
   }
 
   // A new document in the frame: the old one's channel and submit are gone with it. A
-  // cancel that waited for that submit happens now (whether the card went in is not known);
-  // otherwise the new document has until the handshake deadline to answer.
+  // submit under way is reported (whether the card went in is not known), and a cancel
+  // that waited for it happens now; otherwise the new document has until the handshake
+  // deadline to answer.
   function reconnect() {
     port.onmessage = null;
     port.close();
     port = null;
-    submitting = false;
-    if (cancelTimer !== undefined) {
-      clearTimeout(cancelTimer);
+    if (submitting) {
+      submitting = false;
       fail(new NetworkError('the form reloaded while the card was being saved: whether it was stored is not known'));
+    }
+    if (cancelTimer !== undefined) {
       cancel();
       return;
     }

@@ -14,7 +14,13 @@ export const base = (document.currentScript && document.currentScript.src) || lo
  * script's `PartnerSDK` stays, so clients, `instanceof` checks and the loaded wasm keep
  * working, and this copy downloads and defines nothing.
  */
-export const again = Boolean(globalThis.PartnerSDK && globalThis.PartnerSDK[Symbol.for('partner-sdk.classic')]);
+export const again = (() => {
+  try {
+    return Boolean(globalThis.PartnerSDK && globalThis.PartnerSDK[Symbol.for('partner-sdk.classic')]);
+  } catch {
+    return false; // (an <iframe name="PartnerSDK"> of another origin: replaced, as before)
+  }
+})();
 
 /** The checkout wasm's pinned fetch, started before anything else in this script. */
 // With the loader's 60 s deadline (js/loader.js LOAD_MS), where the runtime has one.

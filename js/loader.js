@@ -89,6 +89,7 @@ async function verified(source, integrity, started) {
     return checked(await source.arrayBuffer(), integrity);
   }
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
+  if (unusable(source)) throw badInit(); // (a promise of one)
   return pinnedFetch(source, integrity);
 }
 
@@ -114,9 +115,10 @@ export function besidePackage(url) {
  *   loader existed (partner-sdk.js's first statement): the first default load uses it
  */
 export function loader(initWasm, where, integrity, early) {
-  let loading;
+  let loading; // what init() without a source waits for: the latest load under way, or the loaded one
   let loaded = false;
   let failure;
+  const unsettled = new WeakSet(); // the `loading` values still under way
   /**
    * Loads the wasm once. Optional: the first use loads it for you. Once loaded, later
    * calls keep that module; a failed load can be tried again (with another source).
@@ -126,16 +128,7 @@ export function loader(initWasm, where, integrity, early) {
     if (loaded || (loading && source === undefined)) return loading;
     // Refused before anything changes: a load under way goes on.
     if (source !== undefined && unusable(source)) return Promise.reject(badInit());
-    // A promise of a source: checked once it settles, before it can replace that load.
-    if (source !== undefined && typeof source.then === 'function') {
-      return Promise.resolve(source).then(
-        (settled) => (unusable(settled) ? Promise.reject(badInit()) : init(settled)),
-        (cause) => {
-          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', NOT_LOADED, cause);
-          throw failure;
-        },
-      );
-    }
+    const previous = loading;
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;
     if (source === undefined) early = undefined;
@@ -147,16 +140,26 @@ export function loader(initWasm, where, integrity, early) {
           loading = attempt;
         },
         (cause) => {
+          unsettled.delete(joined);
+          // A promise of something that is no source (init(Promise.resolve(42))) is the
+          // caller's mistake: the load it replaced, if still under way, is the one again.
+          if (cause instanceof ConfigurationError) {
+            if (loading === joined) loading = unsettled.has(previous) ? previous : undefined;
+            throw cause;
+          }
           // Only the latest attempt decides: an older default load failing after
           // init(url) started must not undo it.
-          if (loading === attempt) loading = undefined;
-          // A wrong argument to init() is the caller's; it says nothing of the module.
-          if (cause instanceof ConfigurationError) throw cause;
+          if (loading === joined) loading = undefined;
           failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', NOT_LOADED, cause);
           throw failure;
         },
       );
-    loading = attempt;
+    // Calls without a source wait for this load; if it is refused that way, for what
+    // init() gives then (the load it replaced, or a new one).
+    const joined = attempt.catch((cause) => (cause instanceof ConfigurationError ? init() : Promise.reject(cause)));
+    joined.catch(() => {});
+    unsettled.add(joined);
+    loading = joined;
     return attempt;
   }
   /** Why a class cannot be constructed yet: the load's failure, or still loading. */

@@ -546,15 +546,15 @@ test('a frame that reloads (the shopper reloads it, the page moves it in the DOM
   });
   const ready = () => page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor({ timeout: 15_000 });
   await ready();
+  const reloaded = page.waitForEvent('framenavigated', (f) => f.parentFrame() === page.mainFrame());
   await page.evaluate((sel) => { const f = document.querySelector(sel); f.src = f.src; }, FRAME); // "Reload frame"
-  await page.waitForTimeout(300);
+  await reloaded;
   await ready();
   await page.evaluate((sel) => { // a layout change re-parenting the container's content
     const moved = document.createElement('div');
     document.body.append(moved);
     moved.append(document.querySelector(sel));
   }, FRAME);
-  await page.waitForTimeout(300);
   const frame = await typeCard(page);
   await frame.locator('#submit').click();
   await page.waitForFunction(() => window.seen.success.length === 1);
@@ -690,6 +690,38 @@ test('closing the dialog while the card is being sent waits for it: the card is 
   assert.equal(state.cancel, 0, 'the card went in: not a cancel');
   assert.equal((await cards()).length, before + 1);
   assert.equal(await page.locator(FRAME).count(), 0, 'closed after the success');
+  await page.close();
+});
+
+test('a frame that reloads during a submit reports the unknown outcome to onError; a cancel waiting for that submit then closes with onCancel', async () => {
+  const { page } = await openPage();
+  const reload = async () => {
+    const navigated = page.waitForEvent('framenavigated', (f) => f.parentFrame() === page.mainFrame());
+    await page.evaluate((sel) => { const f = document.querySelector(sel); f.src = f.src; }, FRAME);
+    await navigated;
+  };
+  // No cancel waiting: the form stays, with a fresh document.
+  await page.evaluate(() => window.form());
+  await submitSlowly(page, { delay_ms: 3000 });
+  await reload();
+  await page.waitForFunction(() => window.seen.errors.length === 1);
+  let state = await seenNow(page);
+  assert.equal(state.errors[0].name, 'NetworkError');
+  assert.match(state.errors[0].message, /reloaded while the card was being saved/);
+  assert.equal(state.cancel, 0);
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.evaluate(() => window.handle.close());
+
+  // A cancel waiting for the submit: onError, then onCancel, and the form is gone.
+  await page.evaluate(() => window.form());
+  await submitSlowly(page, { delay_ms: 3000 });
+  await page.locator('button[aria-label="Close"]').click();
+  await reload();
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  state = await seenNow(page);
+  assert.equal(state.errors.length, 2);
+  assert.match(state.errors[1].message, /reloaded while the card was being saved/);
+  assert.equal(await page.locator(FRAME).count(), 0);
   await page.close();
 });
 

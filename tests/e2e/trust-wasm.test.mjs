@@ -370,6 +370,22 @@ test('init() given a promise of something that is not a source is refused withou
   assert.deepEqual(report.load, { ok: true });
   assert.deepEqual(report.create, { ok: true }, 'create() waits for the load under way, not for the refused init()');
   assert.equal(report.invoice, 'inv_1001');
+
+  // After the default location failed (no .wasm there), init(promise of a Response) is the
+  // load a create() made meanwhile waits for.
+  const second = await open(selfHosted, '/blank.html');
+  const after404 = await second.page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const accessToken = await token();
+    const missing = await settle(m.ready);
+    const load = m.init(fetch('/cdn/checkout_bg.wasm'));
+    const create = m.AlternativeClient.create({ accessToken, baseUrl: location.origin });
+    const out = { missing: missing.code, load: await settle(load), create: await settle(create) };
+    (await create.catch(() => null))?.destroy();
+    return out;
+  });
+  await second.page.close();
+  assert.deepEqual(after404, { missing: 'NETWORK_ERROR', load: { ok: true }, create: { ok: true } });
 });
 
 test('a .wasm served without application/wasm still loads, and the SDK writes nothing to the console', async () => {
