@@ -172,6 +172,7 @@ export function openCardForm(session, options) {
     if (submitting) {
       submitting = false;
       fail(new NetworkError('the form reloaded while the card was being saved: whether it was stored is not known'));
+      if (closed) return; // (the page closed it from onError)
     }
     if (cancelTimer !== undefined) {
       cancel();

@@ -143,7 +143,7 @@ export function loader(initWasm, where, integrity, early) {
           unsettled.delete(joined);
           // A promise of something that is no source (init(Promise.resolve(42))) is the
           // caller's mistake: the load it replaced, if still under way, is the one again.
-          if (cause instanceof ConfigurationError) {
+          if (cause instanceof ConfigurationError && source !== undefined) {
             if (loading === joined) loading = unsettled.has(previous) ? previous : undefined;
             throw cause;
           }
@@ -155,8 +155,12 @@ export function loader(initWasm, where, integrity, early) {
         },
       );
     // Calls without a source wait for this load; if it is refused that way, for what
-    // init() gives then (the load it replaced, or a new one).
-    const joined = attempt.catch((cause) => (cause instanceof ConfigurationError ? init() : Promise.reject(cause)));
+    // init() gives then (the load it replaced, or a new one). Loaded meanwhile by
+    // another load: they go on.
+    const joined = attempt.catch((cause) => {
+      if (loaded) return undefined;
+      return cause instanceof ConfigurationError && source !== undefined ? init() : Promise.reject(cause);
+    });
     joined.catch(() => {});
     unsettled.add(joined);
     loading = joined;

@@ -1,24 +1,48 @@
 // enrollment.html: CardEnrollment through <script type="module">. The form is served
 // by the vendor's origin (the sandbox's second listener); this page only gets the
 // result. `?inline` puts the form in the page instead of a modal dialog.
-import { CardEnrollment, isPartnerSdkError } from '/pkg/index.js';
+// /pkg/enrollment.js is CardEnrollment's own entry: it downloads enrollment_bg.wasm only.
+import { CardEnrollment, isPartnerSdkError } from '/pkg/enrollment.js';
 
 const $ = (id) => document.getElementById(id);
 const { logEvent } = window.DemoLog;
 const inline = new URLSearchParams(location.search).has('inline');
 
+let tokensThisForm = 0; // getAccessToken calls for the form shown: the first at open, later ones refresh
+
 /** "Your backend": a card-enrollment JWT from the SDK credentials, as text/plain. */
 async function fetchToken() {
-  const response = await fetch('/api/enrollment-token');
-  if (!response.ok) throw new Error(`/api/enrollment-token answered ${response.status}`);
-  logEvent('issued', 'card-enrollment token from /api/enrollment-token');
+  tokensThisForm += 1;
+  const first = tokensThisForm === 1;
+  if (!first) logEvent('refresh', 'the SDK asks for a new token: the form\'s token was refused (401) or is due for refresh');
+  let response;
+  try {
+    response = await fetch('/api/enrollment-token');
+    if (!response.ok) throw new Error(`/api/enrollment-token answered ${response.status}`);
+  } catch (error) {
+    logEvent('error', `no token: ${error.message}`);
+    throw error;
+  }
+  logEvent('issued', `card-enrollment token from /api/enrollment-token (${first ? 'the form opens' : `refresh #${tokensThisForm - 1}`})`);
   return response.text();
 }
 
+/** One log line for an error: its code, an ApiError's status and the API's own error code, and the message. */
+function errorLine(error) {
+  if (!isPartnerSdkError(error)) return String((error && error.message) || error);
+  const body = error.code === 'API_ERROR' && error.body && typeof error.body === 'object' ? error.body : {};
+  const status = error.code === 'API_ERROR' ? ` ${error.status}${typeof body.error === 'string' ? ` ${body.error}` : ''}` : '';
+  return `${error.code}${status}: ${error.message}`;
+}
+
 function showError(error) {
-  $('error').textContent = isPartnerSdkError(error)
-    ? `${error.name} (${error.code}): ${error.message}`
-    : String(error && error.message);
+  if (!isPartnerSdkError(error)) {
+    $('error').textContent = String(error && error.message);
+    return;
+  }
+  const body = error.code === 'API_ERROR' && error.body && typeof error.body === 'object' ? error.body : {};
+  const said = [body.error, body.error_description].filter((part) => typeof part === 'string' && part);
+  $('error').textContent = `${error.name} (${error.code}): ${error.message}${said.length ? ` (${said.join(': ')})` : ''}`;
 }
 
 function showCard(card) {
@@ -31,6 +55,8 @@ function showCard(card) {
   $('cards').prepend(row);
 }
 
+for (const part of document.querySelectorAll('[data-layout]')) part.hidden = part.dataset.layout !== (inline ? 'inline' : 'dialog');
+
 try {
   const config = await (await fetch('/api/enrollment-config')).json();
   $('company').textContent = config.companyName;
@@ -39,15 +65,21 @@ try {
   $('page-origin').textContent = location.origin;
 
   // One form at a time: opening again (in the inline layout, where the button stays
-  // reachable) closes the one shown, also one whose frame never loaded.
+  // reachable) closes the one shown, also one whose frame never loaded. `opening` keeps a
+  // second click made while openForm() is still under way from opening a second form.
   let form = null;
+  let opening = false;
   const closed = () => {
     $('inline').hidden = true;
     form = null;
   };
   $('open').addEventListener('click', async () => {
+    if (opening) return;
+    opening = true;
     $('error').textContent = '';
     form?.close();
+    form = null;
+    tokensThisForm = 0;
     $('inline').hidden = !inline;
     try {
       form = await CardEnrollment.openForm({
@@ -57,12 +89,13 @@ try {
         container: inline ? $('inline') : undefined,
         getAccessToken: fetchToken,
         onSuccess: (card) => {
+          $('error').textContent = ''; // an earlier failure (a declined card) is over
           logEvent('enrolled', `${card.brand} ending ${card.last4}`);
           showCard(card);
           closed();
         },
         onError: (error) => {
-          logEvent('error', isPartnerSdkError(error) ? error.code : 'error');
+          logEvent('error', errorLine(error));
           showError(error);
         },
         onCancel: () => {
@@ -74,6 +107,8 @@ try {
     } catch (error) {
       showError(error);
       closed();
+    } finally {
+      opening = false;
     }
   });
   $('revoke').addEventListener('click', async () => {
@@ -82,7 +117,8 @@ try {
       showError(new Error('test controls are off: start the sandbox with --test-controls'));
       return;
     }
-    logEvent('revoked', 'the sandbox revoked every token; the next submit sees a 401');
+    const { revoked } = await response.json();
+    logEvent('revoked', `the sandbox revoked ${revoked} token${revoked === 1 ? '' : 's'} (all it had issued); the form's next submit sees a 401, unless the SDK has replaced its token by then (it does before the token is due)`);
   });
   document.querySelectorAll('button').forEach((b) => { b.disabled = false; });
   document.body.dataset.ready = 'true';

@@ -11,6 +11,9 @@
     document.getElementById('error').textContent =
       'Payment is unavailable: the browser refused the payment SDK (/pkg/partner-sdk.js failed its integrity check or could not be loaded). Nothing was sent.';
     document.getElementById('invoice-id').textContent = 'unavailable';
+    document.getElementById('load-error').textContent = 'The payment SDK did not load, so this page cannot take a payment. Reloading fetches it again.';
+    document.getElementById('unavailable').hidden = false;
+    document.getElementById('retry').addEventListener('click', () => location.reload());
     return;
   }
   document.body.dataset.sdk = 'loaded';

@@ -30,6 +30,12 @@ export async function checkoutFlow({ sandbox, context, path, shot }) {
   assert.equal(after.unauthorized - before.unauthorized, 1, 'one 401');
   assert.equal(after.api_requests - before.api_requests, 2, 'the refused GET and its one retry');
   assert.deepEqual(await kinds(page), ['issued', 'revoked', 'refused', 'issued', 'refreshed']);
+  // A fresh token is not due for refresh: the page says a 401 is coming, and counts what the
+  // sandbox revoked as what it is (every token it had issued, of all kinds).
+  assert.match(
+    await page.textContent('[data-event="revoked"]'),
+    /the sandbox revoked \d+ tokens? \(all it had issued\); reloading the invoice with the current token: the API should answer 401/,
+  );
   assert.match(await page.textContent('[data-event="refreshed"]'), /reason: unauthorized/);
 
   await page.click('#pay');
@@ -55,6 +61,10 @@ export async function checkoutFlow({ sandbox, context, path, shot }) {
     // The script tag loads the checkout wasm only: SafeSDK's and the card form's files
     // wait for PartnerSDK.ready or the first openForm(), which this page never uses.
     assert.deepEqual(fetched.sort(), ['checkout_bg.wasm', 'partner-sdk.js'], JSON.stringify(fetched));
+  }
+  if (path === '/esm.html') {
+    // The module page imports AlternativeClient's own entry: no SafeSDK or card-form files.
+    assert.deepEqual(fetched.sort(), ['checkout.js', 'checkout_bg.wasm', 'errors.js'], JSON.stringify(fetched));
   }
   await page.close();
 }

@@ -643,6 +643,57 @@ test('the demo page: its button opens the form, the card appears in its table an
   await page.close();
 });
 
+test('the demo page: a declined card shows the error, a card enrolled after it clears it; the log names the error and the refresh after a revoke', async () => {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/enrollment.html?inline`);
+  await page.waitForSelector('body[data-ready="true"]');
+  // The inline layout's note describes the inline layout, not the dialog.
+  assert.equal(await page.isVisible('[data-layout="inline"]'), true);
+  assert.equal(await page.isVisible('[data-layout="dialog"]'), false);
+  assert.doesNotMatch(await page.innerText('#form-title + dl + .buttons + .note'), /The dialog covers this page/);
+  await page.click('#open');
+  let frame = await typeCard(page, '4000000000000002');
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => document.getElementById('error').textContent !== '');
+  assert.match(await page.textContent('#error'), /ApiError \(API_ERROR\): .*402.*card_declined/);
+  const errors = await page.$$eval('#events li[data-event="error"]', (items) => items.map((li) => li.textContent));
+  assert.match(errors.join(), /API_ERROR 402 card_declined: /, 'the log says more than the code');
+
+  // Revoke while the form is open (inline): the next submit's 401 costs one refresh, which the log names.
+  await page.click('#revoke');
+  await page.waitForSelector('[data-event="revoked"]');
+  assert.match(await page.textContent('[data-event="revoked"]'), /the sandbox revoked \d+ tokens? \(all it had issued\)/);
+  await frame.locator('#number').fill('');
+  frame = await typeCard(page, '5555555555554444');
+  await frame.locator('#submit').click();
+  await page.waitForSelector('#cards tr');
+  assert.equal(await page.textContent('#error'), '', 'the declined card\'s error is gone once a card is enrolled');
+  const issued = await page.$$eval('#events li[data-event="issued"]', (items) => items.map((li) => li.textContent));
+  assert.equal(issued.length, 2);
+  assert.match(issued[1], /refresh #1/);
+  assert.match(await page.textContent('[data-event="refresh"]'), /refused \(401\) or is due/);
+  assert.deepEqual([seen.pageErrors, seen.csp], [[], []]);
+  await page.close();
+});
+
+test('the demo page: two clicks on "Add a card" in one tick open one form', async () => {
+  const { page } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/enrollment.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+  // Dialog layout: the note tells how to reach "Revoke tokens" while the form is open.
+  assert.match(await page.innerText('#form-title + dl + .buttons + .note'), /The dialog covers this page/);
+  await page.evaluate(() => {
+    const button = document.getElementById('open');
+    button.click();
+    button.click();
+  });
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.waitForTimeout(500); // a second form would be in the page by now
+  assert.equal(await page.locator(FRAME).count(), 1);
+  assert.equal(await page.locator('[data-event="opened"]').count(), 1);
+  await page.close();
+});
+
 test('a token that comes due while the form is open is refreshed before use (rule 6), with no 401', async () => {
   // 32 s tokens with the SDK's 30 s leeway are due 2 s after they are issued.
   await sandbox.post('/__sandbox/lifetimes', { enrollment: 32 });

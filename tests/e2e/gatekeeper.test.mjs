@@ -234,3 +234,80 @@ test('a stored device id that cannot be one (empty, a dot segment) is registered
   }
   await page.close();
 });
+
+// The demo page when things go wrong.
+const events = (page, kind) => page.$$eval(`#events li[data-event="${kind}"]`, (items) => items.map((li) => li.textContent));
+
+test('the demo page: an error shown by a failed check goes once a later check is Ok', async () => {
+  const { page } = await watchedPage(browser.context);
+  await open(page);
+  // The next checks answer 503: "Check now" shows the ApiError, the periodic ones after it heal.
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/', status: 503, count: 5 });
+  try {
+    await page.click('#check-now');
+    await page.waitForFunction(() => /ApiError \(API_ERROR\).*503/.test(document.getElementById('error').textContent), null, { timeout: 15_000 });
+    await page.waitForFunction(() => document.getElementById('error').textContent === '', null, { timeout: 20_000 });
+    assert.equal(await page.getAttribute('#checks tr:first-child', 'data-status'), 'Ok');
+  } finally {
+    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  }
+  await page.close();
+});
+
+test('the demo page: a failed start shows "unavailable" with the error and a Try again button that starts it', async () => {
+  await sandbox.post('/__sandbox/faults', { path: '/api/gatekeeper-token', status: 500 });
+  const { page } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/gatekeeper.html?interval=1000`);
+  await page.waitForSelector('#unavailable:not([hidden])', { timeout: 15_000 });
+  assert.equal(await page.textContent('#device-id'), 'unavailable');
+  assert.match(await page.textContent('#load-error'), /\/api\/gatekeeper-token answered 500/);
+  assert.equal(await page.isDisabled('#check-now'), true);
+  await page.click('#retry');
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  assert.match(await page.textContent('#device-id'), /^dev_\w+$/);
+  assert.equal(await page.isVisible('#unavailable'), false);
+  assert.equal(await page.textContent('#error'), '');
+  await page.waitForSelector('#checks tr[data-status="Ok"]');
+  await page.close();
+});
+
+test('the demo page: issued tokens show their expiry, and a failed token refresh is logged', async () => {
+  const { page } = await watchedPage(browser.context);
+  await open(page);
+  assert.match((await events(page, 'issued'))[0], /\(page load\), expires at \S/);
+  // The next check's 401 calls the token callback, whose backend answers 500 once.
+  await sandbox.post('/__sandbox/faults', { path: '/api/gatekeeper-token', status: 500 });
+  await page.click('#revoke');
+  await page.waitForSelector('[data-event="revoked"]');
+  assert.match((await events(page, 'revoked'))[0], /the sandbox revoked \d+ tokens? \(all it had issued\)/);
+  await page.waitForSelector('[data-event="error"]', { timeout: 15_000 });
+  assert.match((await events(page, 'error'))[0], /token refresh failed: \/api\/gatekeeper-token answered 500/);
+  // The callback works again at the next 401: one refresh, then Ok checks.
+  await page.waitForSelector('[data-event="refreshed"]', { timeout: 15_000 });
+  assert.match((await events(page, 'refreshed'))[0], /reason: unauthorized; the new token expires at \S/);
+  await page.close();
+});
+
+test('the demo page: a revoke while the token is due for refresh anyway says there will be no 401, and there is none', async () => {
+  // 35 s tokens with the SDK's 30 s leeway are due 5 s after they are issued; one check a minute.
+  await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 35 });
+  try {
+    const { page } = await watchedPage(browser.context);
+    await page.goto(`${sandbox.url}/gatekeeper.html?interval=60000`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    await page.waitForTimeout(7_000); // the token is well inside the leeway by now
+    const before = await sandbox.counters();
+    await page.click('#revoke');
+    await page.waitForSelector('[data-event="revoked"]');
+    assert.match(await page.textContent('[data-event="revoked"]'), /due for refresh anyway .*: the SDK replaces it before the next check, so no 401/);
+    await page.click('#check-now');
+    await page.waitForSelector('[data-event="refreshed"]', { timeout: 15_000 });
+    assert.match(await page.textContent('[data-event="refreshed"]'), /reason: expiring/);
+    await page.waitForFunction(() => document.getElementById('check-count').textContent === '2', null, { timeout: 15_000 });
+    assert.equal(await page.getAttribute('#checks tr:first-child', 'data-status'), 'Ok');
+    assert.equal((await sandbox.counters()).unauthorized - before.unauthorized, 0, 'no 401, as the page said');
+    await page.close();
+  } finally {
+    await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
+  }
+});

@@ -225,7 +225,8 @@ test('Gatekeeper flow on www/gatekeeper.html (ES modules: register, checks, revo
     const count = Number(await page.textContent('#check-count'));
     await page.waitForFunction((n) => Number(document.getElementById('check-count').textContent) > n, count, { timeout: 15_000 });
   });
-  assert.ok(mine.some((i) => /\/pkg\/index\.js$/.test(i.what)), 'the page imports /pkg/index.js');
+  assert.ok(mine.some((i) => /\/pkg\/gatekeeper\.js$/.test(i.what)), 'the page imports /pkg/gatekeeper.js');
+  assert.ok(!mine.some((i) => /_bg\.wasm$/.test(i.what) && !/gatekeeper_bg/.test(i.what)), 'and no other class\'s wasm');
   assert.ok(!mine.some((i) => i.kind === 'global'), `the ES modules add no global: ${JSON.stringify(mine.filter((i) => i.kind === 'global'))}`);
   const absent = missing(mine.map((i) => ({ flow: 'Gatekeeper', ...i })));
   assert.deepEqual(absent, [], `missing from the inventory table of docs/checkout-pages.md:\n${explain(absent)}`);

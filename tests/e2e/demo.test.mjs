@@ -1,0 +1,164 @@
+// What a new user of the checkout demo pages (index.html, esm.html) sees when things go
+// wrong: a declined or lost payment, a revoke while the token is due anyway, a token that
+// expired while the page sat idle, a first load that failed, and keyboard use.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const PAGES = ['/', '/esm.html'];
+const PAYMENTS = '/v1/invoices/inv_1001/payments';
+const kinds = (page) => page.$$eval('#events li', (items) => items.map((li) => li.dataset.event));
+const lines = (page, kind) => page.$$eval(`#events li[data-event="${kind}"]`, (items) => items.map((li) => li.textContent));
+
+async function open(path) {
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(sandbox.url + path);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  return { page, seen };
+}
+
+async function pay(page, status) {
+  await page.click('#pay');
+  await page.waitForSelector(`#payment-result[data-status="${status}"]`, { timeout: 15_000 });
+  return page.textContent('#payment-result');
+}
+
+for (const path of PAGES) {
+  test(`${path}: a declined Pay after a successful one says so under the button, with the API's status and description; so does a Pay that got no answer`, async () => {
+    const { page, seen } = await open(path);
+    assert.match(await pay(page, 'succeeded'), /^Payment pay_\w+ succeeded/);
+
+    // Held 3 s: while it runs, nothing of the previous payment is shown.
+    await sandbox.post('/__sandbox/faults', {
+      path: PAYMENTS, status: 402, delay_ms: 3000,
+      body: JSON.stringify({ error: 'card_declined', error_description: 'the card was declined' }),
+    });
+    await page.click('#pay');
+    await page.waitForFunction(() => document.getElementById('payment-result').textContent === '', null, { timeout: 2_500 });
+    await page.waitForSelector('#payment-result[data-status="failed"]', { timeout: 15_000 });
+    const declined = await page.textContent('#payment-result');
+    assert.doesNotMatch(declined, /succeeded/);
+    assert.match(declined, /^Payment failed \(ApiError 402 card_declined\): the card was declined$/);
+    assert.match((await lines(page, 'error')).join('\n'), /payment failed \(ApiError 402 card_declined\)/);
+    assert.equal(await page.textContent('#error'), '', 'the failure is shown under Pay, not only in the log');
+
+    // Offline: every attempt (the SDK retries a POST with an Idempotency-Key) loses its
+    // connection.
+    const before = await sandbox.counters();
+    // (count 20: Chromium itself resends a request whose reused connection closed.)
+    await sandbox.post('/__sandbox/faults', { path: PAYMENTS, drop_connection: true, count: 20 });
+    const lost = await pay(page, 'unknown');
+    assert.match(lost, /^Payment not confirmed \(NetworkError NETWORK_ERROR\): .+ same Idempotency-Key/);
+    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    assert.match(await pay(page, 'succeeded'), /^Payment pay_\w+ succeeded/);
+    const after = await sandbox.counters();
+    assert.equal(after.payments_created - before.payments_created, 1, 'the lost payment and its resend made one payment');
+    assert.deepEqual([seen.pageErrors, seen.csp], [[], []]);
+    await page.close();
+  });
+}
+
+test('Pay and Reload invoice pressed with the keyboard keep the focus', async () => {
+  const { page } = await open('/');
+  for (const id of ['reload', 'pay']) {
+    const loads = Number(await page.getAttribute('#invoice', 'data-loads'));
+    await page.focus(`#${id}`);
+    await page.keyboard.press('Enter');
+    if (id === 'reload') await page.waitForSelector(`#invoice[data-loads="${loads + 1}"]`, { timeout: 15_000 });
+    else await page.waitForSelector('#payment-result[data-status="succeeded"]', { timeout: 15_000 });
+    await page.waitForFunction(() => !document.querySelector('[aria-disabled="true"], #pay:disabled, #reload:disabled'), null, { timeout: 5_000 });
+    assert.equal(await page.evaluate(() => document.activeElement.id), id, `focus stays on #${id}`);
+  }
+  // Space works too.
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.getElementById('payment-result').textContent !== '', null, { timeout: 15_000 });
+  await page.waitForFunction(() => !document.querySelector('[aria-disabled="true"]'), null, { timeout: 15_000 });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'pay');
+  await page.close();
+});
+
+test('Revoke with a token not yet due: the log says a 401 is coming and how many tokens the sandbox revoked', async () => {
+  const { page } = await open('/');
+  const before = await sandbox.counters();
+  await page.click('#revoke');
+  await page.waitForSelector('#invoice[data-loads="2"]', { timeout: 15_000 });
+  const [revoked] = await lines(page, 'revoked');
+  assert.match(revoked, /the sandbox revoked \d+ tokens? \(all it had issued\); reloading the invoice with the current token: the API should answer 401/);
+  assert.equal((await sandbox.counters()).unauthorized - before.unauthorized, 1);
+  await page.close();
+});
+
+test('Revoke with a token already due for refresh: the log says the SDK refreshes first, and there is no 401', async () => {
+  // 35 s tokens with the 30 s leeway are due 5 s after they are issued (as 60 s tokens are after 30 s with npm start).
+  await sandbox.post('/__sandbox/lifetimes', { checkout: 35 });
+  try {
+    const { page } = await open('/');
+    // Well inside the leeway (not at its edge, where the page says it cannot tell).
+    await page.waitForFunction(() => parseInt(document.getElementById('expires-in').textContent, 10) <= 27, null, { timeout: 15_000 });
+    const before = await sandbox.counters();
+    await page.click('#revoke');
+    await page.waitForSelector('#invoice[data-loads="2"]', { timeout: 15_000 });
+    const [revoked] = await lines(page, 'revoked');
+    assert.match(revoked, /due for refresh anyway \(it expires in \d+ s, inside the 30 s leeway\): the SDK refreshes before sending, so no 401/);
+    assert.doesNotMatch(revoked, /with the old one|should answer 401/);
+    const after = await sandbox.counters();
+    assert.equal(after.unauthorized - before.unauthorized, 0, 'no 401, as the page said');
+    assert.deepEqual((await kinds(page)).slice(-4), ['revoked', 'expiring', 'issued', 'refreshed']);
+    assert.match((await lines(page, 'refreshed')).at(-1), /reason: expiring/);
+    await page.close();
+  } finally {
+    await sandbox.post('/__sandbox/lifetimes', { checkout: 900 });
+  }
+});
+
+test('a token that expired while the page sat idle reads "expired N s ago", not "expires in 0 s"', async () => {
+  await sandbox.post('/__sandbox/lifetimes', { checkout: 3 });
+  try {
+    const { page } = await open('/');
+    await page.waitForFunction(() => /^expired [1-9]\d* s ago$/.test(document.getElementById('expires-in').textContent), null, { timeout: 15_000 });
+    await page.click('#reload');
+    await page.waitForSelector('#invoice[data-loads="2"]', { timeout: 15_000 });
+    const expiring = (await lines(page, 'expiring')).at(-1);
+    assert.match(expiring, /the token expired \d+ s ago/);
+    assert.doesNotMatch(expiring, /expires in 0 s/);
+    await page.close();
+  } finally {
+    await sandbox.post('/__sandbox/lifetimes', { checkout: 900 });
+  }
+});
+
+for (const [path, fault, shown] of [
+  ['/', { path: '/api/checkout-token', status: 500 }, /\/api\/checkout-token answered 500/],
+  // GETs are retried twice: three 503s make the first load fail.
+  ['/esm.html', { path: '/v1/invoices/inv_1001', status: 503, count: 3 }, /ApiError 503/],
+]) {
+  test(`${path}: a failed first load shows "unavailable" with the error and a Try again button that loads the page's checkout`, async () => {
+    await sandbox.post('/__sandbox/faults', fault);
+    const { page } = await watchedPage(browser.context);
+    await page.goto(sandbox.url + path);
+    await page.waitForSelector('#unavailable:not([hidden])', { timeout: 15_000 });
+    assert.equal(await page.textContent('#invoice-id'), 'unavailable');
+    assert.match(await page.textContent('#load-error'), shown);
+    assert.equal(await page.isDisabled('#pay'), true, 'no Pay without an invoice');
+    assert.equal(await page.isVisible('#retry'), true);
+    await page.click('#retry');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    assert.equal(await page.textContent('#invoice-id'), 'inv_1001');
+    assert.equal(await page.isVisible('#unavailable'), false);
+    assert.equal(await page.textContent('#error'), '');
+    assert.equal(await page.isDisabled('#pay'), false);
+    assert.match(await pay(page, 'succeeded'), /^Payment pay_\w+ succeeded/);
+    await page.close();
+  });
+}
