@@ -77,6 +77,10 @@ mod tests {
     use crate::core::options::{self, Entry, Value};
 
     fn opts(app: &str, version: &str) -> SafeOptions {
+        opts_at("https://GK.example.com/root/", app, version)
+    }
+
+    fn opts_at(base: &str, app: &str, version: &str) -> SafeOptions {
         let e = |k: &str, v: &str| Entry {
             key: k.into(),
             value: Value::Str(v.into()),
@@ -85,7 +89,7 @@ mod tests {
             e("apiKey", "k"),
             e("applicationId", app),
             e("applicationVersion", version),
-            e("baseUrl", "https://GK.example.com/root/"),
+            e("baseUrl", base),
         ];
         match options::safe(&entries) {
             Ok(o) => o,
@@ -116,28 +120,22 @@ mod tests {
 
     #[test]
     fn storage_keys_of_different_origins_and_applications_differ() {
-        let with = |base: &str, app: &str| {
-            let e = |k: &str, v: &str| Entry {
-                key: k.into(),
-                value: Value::Str(v.into()),
-            };
-            let entries = [
-                e("apiKey", "k"),
-                e("applicationId", app),
-                e("applicationVersion", "1"),
-                e("baseUrl", base),
-            ];
-            match options::safe(&entries) {
-                Ok(o) => storage_key(&o),
-                Err(e) => panic!("{e:?}"),
-            }
-        };
+        let with = |base: &str, app: &str| storage_key(&opts_at(base, app, "1"));
         let port = with("https://gk.example.com:8443", "app");
         let in_id = with("https://gk.example.com", "8443:app");
         assert_ne!(port, in_id);
-        assert_eq!(in_id, "partner-sdk:device:https://gk.example.com:8443%3Aapp");
-        assert_ne!(with("https://gk.example.com", "a%3Ab"), with("https://gk.example.com", "a:b"));
-        assert_eq!(with("https://gk.example.com", "a%b"), "partner-sdk:device:https://gk.example.com:a%25b");
+        assert_eq!(
+            in_id,
+            "partner-sdk:device:https://gk.example.com:8443%3Aapp"
+        );
+        assert_ne!(
+            with("https://gk.example.com", "a%3Ab"),
+            with("https://gk.example.com", "a:b")
+        );
+        assert_eq!(
+            with("https://gk.example.com", "a%b"),
+            "partner-sdk:device:https://gk.example.com:a%25b"
+        );
     }
 
     #[test]
