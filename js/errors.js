@@ -231,9 +231,8 @@ async function awaited(url, init) {
 }
 
 /**
- * @internal Called from Rust: every timer the SDK sets. `kind` 0: `setTimeout`; 1: a
- * `setTimeout` that in Node does not keep the process alive by itself (request
- * deadlines: a request in flight does); 2: `setInterval`. Never throws: if the page
+ * @internal Called from Rust: every timer the SDK sets. `kind` 0: `setTimeout`;
+ * 2: `setInterval`. Never throws: if the page
  * made `setTimeout` (or `setInterval`) throw, the timer runs on `AbortSignal.timeout`
  * instead. The id is what `clearTimer` takes.
  */
@@ -248,9 +247,7 @@ export function setTimer(handler, ms, kind) {
     }
   };
   try {
-    const id = (kind === 2 ? setInterval : setTimeout)(run, ms);
-    if (kind === 1 && typeof id === 'object' && id !== null && typeof id.unref === 'function') id.unref();
-    return id;
+    return (kind === 2 ? setInterval : setTimeout)(run, ms);
   } catch {
     return signalTimer(run, ms, kind === 2);
   }

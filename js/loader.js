@@ -35,6 +35,7 @@ const badInit = () => new ConfigurationError(
   'invalid option `init`: must be a URL, Request, Response, BufferSource or WebAssembly.Module',
   { key: 'init' },
 );
+const late = (cause) => failed('NETWORK_ERROR', `${NOT_LOADED} within ${LOAD_MS / 1000} s`, cause);
 const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
 
 /** `sha384-<base64>` of `bytes`. */
@@ -63,7 +64,7 @@ async function pinnedFetch(input, integrity, started) {
   } catch (cause) {
     // Only the deadline aborts this fetch (some runtimes say AbortError rather than its reason).
     if (cause && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) {
-      throw failed('NETWORK_ERROR', `${NOT_LOADED} within ${LOAD_MS / 1000} s`, cause);
+      throw late(cause);
     }
     // Told apart by fetching without the pin: wasm bytes there mean they were not ours;
     // anything else (a 404, a dev server's HTML page) is a file that is not there.
@@ -76,12 +77,30 @@ async function pinnedFetch(input, integrity, started) {
 }
 
 /**
+ * What `source` settles to, or `late()` once the load deadline passed: a page's promise
+ * that never settles (`init(fetch(url))` to a host that stalls) must not leave every
+ * create() pending.
+ */
+function inTime(source) {
+  if (typeof source?.then !== 'function') return source;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(late()), LOAD_MS);
+    const done = (settle) => (value) => {
+      clearTimeout(timer);
+      settle(value);
+    };
+    source.then(done(resolve), done(reject));
+  });
+}
+
+/**
  * What the wasm-bindgen init gets: a checked Response, checked bytes, or a Module.
  * `started`: the pinned fetch of `source` (the default URL), already begun.
  */
 async function verified(source, integrity, started) {
   if (started) return pinnedFetch(source, integrity, started);
-  source = await source; // the Node entries' default: a promise of the file's bytes
+  // A page's promise, or the Node entries' default: a promise of the file's bytes.
+  source = await inTime(source);
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
     // An error page is a file that is not there, not a file that was changed.
@@ -119,6 +138,10 @@ export function loader(initWasm, where, integrity, early) {
   let loaded = false;
   let failure;
   const unsettled = new WeakSet(); // the `loading` values still under way
+  let onLoaded;
+  const whenLoaded = new Promise((resolve) => {
+    onLoaded = resolve;
+  });
   /**
    * Loads the wasm once. Optional: the first use loads it for you. Once loaded, later
    * calls keep that module; a failed load can be tried again (with another source).
@@ -138,6 +161,7 @@ export function loader(initWasm, where, integrity, early) {
         () => {
           loaded = true;
           loading = attempt;
+          onLoaded();
         },
         (cause) => {
           unsettled.delete(joined);
@@ -156,11 +180,12 @@ export function loader(initWasm, where, integrity, early) {
       );
     // Calls without a source wait for this load; if it is refused that way, for what
     // init() gives then (the load it replaced, or a new one). Loaded meanwhile by
-    // another load: they go on.
-    const joined = attempt.catch((cause) => {
+    // another load (the default one, while a page's init(fetch(…)) still waits): they
+    // go on at once.
+    const joined = Promise.race([whenLoaded, attempt.catch((cause) => {
       if (loaded) return undefined;
       return cause instanceof ConfigurationError && source !== undefined ? init() : Promise.reject(cause);
-    });
+    })]);
     joined.catch(() => {});
     unsettled.add(joined);
     loading = joined;

@@ -4,7 +4,9 @@
 //! Every attempt gets the same length of time, so deadlines come due in the order the
 //! attempts started. The timer waits for the earliest; when it fires, the session aborts
 //! every attempt that is due and sets it again for the next one (`Session::sweep`). An
-//! attempt that ends in time costs nothing more: the timer, when it fires, finds it gone.
+//! attempt that ends in time costs nothing more: the timer, when it fires, finds it gone;
+//! when the last attempt in flight ends, the session clears it (in Node a pending timer
+//! keeps the process alive: while an attempt is in flight, and only then).
 //! Times are `performance.now()` milliseconds, so a change of the wall clock neither
 //! cuts an attempt short nor stretches it.
 
@@ -35,7 +37,7 @@ impl DeadlineTimer {
             if pending.is_none() {
                 // `undefined`: no timer could be set (the page broke every one); the
                 // next attempt tries again.
-                let id = js::set_timer(&self.handler, ms.max(0.0) as u32, js::DEADLINE);
+                let id = js::set_timer(&self.handler, ms.max(0.0) as u32, js::TIMEOUT);
                 *pending = Some(id).filter(|id| !id.is_undefined());
             }
         }

@@ -82,8 +82,7 @@ extern "C" {
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
 
-    /// Every timer: `kind` [`TIMEOUT`], [`DEADLINE`] (not keeping Node alive: the
-    /// attempts in flight do) or [`INTERVAL`]. Never throws: if the page made
+    /// Every timer: `kind` [`TIMEOUT`] or [`INTERVAL`]. Never throws: if the page made
     /// `setTimeout` throw, the timer runs on `AbortSignal.timeout` instead.
     #[wasm_bindgen(js_name = setTimer)]
     pub fn set_timer(handler: &Closure<dyn FnMut()>, ms: u32, kind: u8) -> JsValue;
@@ -114,8 +113,6 @@ extern "C" {
 
 /// [`set_timer`]'s `setTimeout`.
 pub const TIMEOUT: u8 = 0;
-/// [`set_timer`]'s `setTimeout` that does not keep Node alive.
-pub const DEADLINE: u8 = 1;
 /// [`set_timer`]'s `setInterval`.
 #[cfg(feature = "gatekeeper")]
 pub const INTERVAL: u8 = 2;

@@ -3,6 +3,7 @@
 // In Node every attempt goes through the guarded path: Node's `fetch` is not the
 // engine's native code, so the SDK cannot tell it from a page's wrapper.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { after, before, test } from 'node:test';
 import v8 from 'node:v8';
@@ -169,4 +170,36 @@ test('Node: calls that share a long-lived signal leave nothing behind once they 
   assert.ok(collected >= 90, `${collected} of 100 calls' request init collected while the signal lives`);
   assert.equal(page.signal.aborted, false); // (the signal is still alive here)
   c.destroy();
+});
+
+/** Runs `script` (an ES module) in a Node process of its own; its stdout, or 'killed' after 60 s. */
+function inOwnProcess(script, env) {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, env: { ...process.env, ...env } },
+      (error, stdout) => done(error?.killed ? 'killed' : stdout.trim()));
+  });
+}
+
+test('Node: an attempt keeps the process alive until its requestTimeoutMs (a fetch mock that never answers gets REQUEST_TIMEOUT), and an ended one does not', async () => {
+  const entry = JSON.stringify(new URL('../../pkg/checkout.node.js', import.meta.url).href);
+  const minted = await sandbox.post('/__sandbox/mint', { kind: 'checkout', invoiceId: 'inv_1001', ttl: 600 });
+  const { token } = await minted.json();
+  const env = { TOKEN: token, BASE: sandbox.url };
+  // A mock that never settles, not even on abort: nothing but the SDK's deadline holds
+  // the process, and the call must still settle.
+  const hung = await inOwnProcess(`
+    const { AlternativeClient } = await import(${entry});
+    const c = await AlternativeClient.create({ accessToken: process.env.TOKEN, baseUrl: process.env.BASE, requestTimeoutMs: 500, retry: false });
+    globalThis.fetch = () => new Promise(() => {});
+    await c.get('/v1/invoices/inv_1001').then(() => console.log('answered'), (e) => console.log(e.code));
+  `, env);
+  assert.equal(hung, 'REQUEST_TIMEOUT');
+  // A long requestTimeoutMs, a call that ended, no destroy(): nothing keeps the process
+  // (a deadline timer left set would hold it for 10 minutes; it is killed at 60 s).
+  const ended = await inOwnProcess(`
+    const { AlternativeClient } = await import(${entry});
+    const c = await AlternativeClient.create({ accessToken: process.env.TOKEN, baseUrl: process.env.BASE, requestTimeoutMs: 600_000 });
+    console.log((await c.get('/v1/invoices/inv_1001')).id);
+  `, env);
+  assert.equal(ended, 'inv_1001');
 });

@@ -408,6 +408,46 @@ test('a .wasm served without application/wasm still loads, and the SDK writes no
 
 // A time limit of its own: without the deadline, create() would never settle.
 test('a .wasm download that stalls ends in NetworkError after the 60 s load deadline, and a later create() loads again', { timeout: 150_000 }, async () => {
+  // Meanwhile, on another page: init() given a promise that never settles (a page's own
+  // fetch to a host that stalls) gets the same deadline.
+  // There, no .wasm is beside the entry: that promise is the only load.
+  const hung = (async () => {
+    const { page } = await open(selfHosted, '/blank.html');
+    const out = await page.evaluate(async () => {
+      const m = await import('/pkg/checkout.js');
+      const accessToken = await token();
+      const init = m.init(new Promise(() => {}));
+      const create = m.AlternativeClient.create({ accessToken, baseUrl: location.origin });
+      const result = { init: await settle(init), create: await settle(create) };
+      await m.init('/cdn/checkout_bg.wasm');
+      const client = await m.AlternativeClient.create({ accessToken, baseUrl: location.origin });
+      result.again = (await client.get('/v1/invoices/inv_1001')).id;
+      client.destroy();
+      return result;
+    });
+    await page.close();
+    return out;
+  })();
+  // And where the default load succeeds meanwhile, create() goes on with it, not after the
+  // page's promise has timed out.
+  const raced = (async () => {
+    const { page } = await open(good, '/blank.html');
+    const out = await page.evaluate(async () => {
+      const accessToken = await token();
+      const m = await import('/pkg/checkout.js'); // its default load has started, not ended
+      const order = [];
+      const init = m.init(new Promise(() => {})).then(() => order.push('init loaded'), () => order.push('init failed'));
+      const create = m.AlternativeClient.create({ accessToken, baseUrl: location.origin })
+        .then((client) => {
+          order.push('created');
+          client.destroy();
+        }, (e) => order.push(`create failed: ${e.name}`));
+      await Promise.all([init, create]);
+      return order;
+    });
+    await page.close();
+    return out;
+  })();
   const { page } = await open(good, '/blank.html');
   let stall = true;
   await page.route('**/pkg/checkout_bg.wasm', (route) => (stall ? undefined : route.continue())); // never answered while stalling
@@ -425,4 +465,11 @@ test('a .wasm download that stalls ends in NetworkError after the 60 s load dead
   });
   assert.equal(again, 'inv_1001');
   await page.close();
+  const late = await hung;
+  for (const how of ['init', 'create']) {
+    assert.deepEqual(pick(late[how]), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, how);
+    assert.match(late[how].message, /within 60 s/, how);
+  }
+  assert.equal(late.again, 'inv_1001', 'a later init(url) loads');
+  assert.deepEqual(await raced, ['created', 'init failed']);
 });

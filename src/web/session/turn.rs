@@ -267,8 +267,19 @@ impl Drop for Unanswered {
     fn drop(&mut self) {
         self.answer();
         #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
-        if let Ok(mut st) = self.session.0.state.try_borrow_mut() {
-            forget(&mut st.attempts, self.id);
+        {
+            let idle = match self.session.0.state.try_borrow_mut() {
+                Ok(mut st) => {
+                    forget(&mut st.attempts, self.id);
+                    st.attempts.is_empty()
+                }
+                Err(_) => false,
+            };
+            // No attempt left: no deadline timer either (in Node, a pending timer keeps
+            // the process alive, as an attempt in flight should, and only that).
+            if idle {
+                self.session.0.deadlines.clear();
+            }
         }
     }
 }
