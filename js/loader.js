@@ -148,9 +148,9 @@ export function loader(initWasm, where, integrity, early) {
    * @param {RequestInfo | URL | Response | BufferSource | WebAssembly.Module} [source]
    */
   function init(source) {
-    if (loaded || (loading && source === undefined)) return loading;
-    // Refused before anything changes: a load under way goes on.
+    // Refused before anything changes: a load under way goes on, a loaded module stays.
     if (source !== undefined && unusable(source)) return Promise.reject(badInit());
+    if (loaded || (loading && source === undefined)) return loading;
     const previous = loading;
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;

@@ -1,5 +1,6 @@
 // Issue 14, pinning what a <script integrity> cannot reach: the ES modules (pinned with
-// <link rel="modulepreload" integrity>, as docs/checkout-pages.md shows) and
+// <link rel="modulepreload" integrity>, or by an import map that holds under no-store, as
+// docs/checkout-pages.md shows) and
 // gatekeeper.classic.js, which partner-sdk.js loads by dynamic import() for SafeSDK
 // (pinned with an import map's "integrity" section). A changed byte in either is refused
 // and the API sees no request; the right files work.
@@ -16,6 +17,7 @@ let good;
 let tampered;
 let browser;
 let importMap;
+let esmMap;
 before(async () => {
   pkg = await snapshotPkg();
   const pin = pkg.integrity;
@@ -45,7 +47,15 @@ before(async () => {
 <script type="importmap">${importMap}</script>
 <script src="/pkg/partner-sdk.js" integrity="${pin['partner-sdk.js']}" crossorigin="anonymous"></script>
 `;
-  const www = wwwCopy(pin, { 'esm-pinned.html': preloaded, 'esm-pinned.js': pageScript, 'importmap.html': mapped });
+  esmMap = JSON.stringify({ integrity: { '/pkg/checkout.js': pin['checkout.js'], '/pkg/errors.js': pin['errors.js'] } });
+  const esmMapped = `<!doctype html><meta charset="utf-8"><title>ES modules pinned by an import map</title><link rel="icon" href="/favicon.svg">
+<script type="importmap">${esmMap}</script>
+<script type="module" src="/esm-pinned.js"></script>
+<p id="out">loading…</p>
+`;
+  const www = wwwCopy(pin, {
+    'esm-pinned.html': preloaded, 'esm-pinned.js': pageScript, 'importmap.html': mapped, 'esm-mapped.html': esmMapped,
+  });
 
   const bad = tempDir('pkg-bad-modules');
   cpSync(pkg.dir, bad, { recursive: true });
@@ -63,11 +73,23 @@ after(async () => {
   cleanUp();
 });
 
-async function preloadedPage(sandbox) {
+/** `path` with its import map's hash added to the sandbox's CSP (an inline script). */
+async function allowMap(page, path, map) {
+  const hash = `'sha256-${createHash('sha256').update(map).digest('base64')}'`;
+  await page.route(`**${path}`, async (route) => {
+    const response = await route.fetch();
+    const headers = response.headers();
+    headers['content-security-policy'] = headers['content-security-policy'].replace("'wasm-unsafe-eval'", `'wasm-unsafe-eval' ${hash}`);
+    await route.fulfill({ response, headers });
+  });
+}
+
+async function preloadedPage(sandbox, path = '/esm-pinned.html', prepare = async () => {}) {
   const { page, seen } = await watchedPage(browser.context);
+  await prepare(page);
   const wasm = [];
   page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
-  await page.goto(`${sandbox.url}/esm-pinned.html`);
+  await page.goto(`${sandbox.url}${path}`);
   await page.waitForSelector('body[data-result]', { timeout: 15_000 });
   return { page, seen, wasm, result: await page.getAttribute('body', 'data-result'), text: await page.textContent('#out') };
 }
@@ -90,16 +112,36 @@ test('ES modules pinned with <link rel="modulepreload" integrity>: the right fil
   await bad.page.close();
 });
 
+// A host that sends `Cache-Control: no-store` defeats modulepreload's pin (Chromium drops
+// the preloaded response and the import fetches the module again, unpinned): an import
+// map's integrity holds there too.
+test('ES modules pinned by an import map hold even when the host sends Cache-Control: no-store: the right files pay; a changed checkout.js is refused, no API request', async () => {
+  const noStore = async (page) => {
+    await allowMap(page, '/esm-mapped.html', esmMap);
+    await page.route('**/pkg/*.js', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'cache-control': 'no-store' } });
+    });
+  };
+  const ok = await preloadedPage(good, '/esm-mapped.html', noStore);
+  assert.deepEqual([ok.result, ok.text], ['paid', 'Payment succeeded']);
+  assert.deepEqual(ok.seen.csp, []);
+  assert.deepEqual(ok.seen.errors, []);
+  await ok.page.close();
+
+  const before = await tampered.counters();
+  const bad = await preloadedPage(tampered, '/esm-mapped.html', noStore);
+  assert.equal(bad.result, 'refused');
+  assert.deepEqual(bad.wasm, [], 'the changed module never ran');
+  const after = await tampered.counters();
+  assert.equal(after.api_requests, before.api_requests, 'the API saw no request');
+  await bad.page.close();
+});
+
 /** importmap.html, with the sandbox's CSP plus the import map's hash (an inline script). */
 async function mappedPage(sandbox) {
   const { page, seen } = await watchedPage(browser.context);
-  const hash = `'sha256-${createHash('sha256').update(importMap).digest('base64')}'`;
-  await page.route('**/importmap.html', async (route) => {
-    const response = await route.fetch();
-    const headers = response.headers();
-    headers['content-security-policy'] = headers['content-security-policy'].replace("'wasm-unsafe-eval'", `'wasm-unsafe-eval' ${hash}`);
-    await route.fulfill({ response, headers });
-  });
+  await allowMap(page, '/importmap.html', importMap);
   await page.goto(`${sandbox.url}/importmap.html`);
   const report = await page.evaluate(async () => {
     const out = {};

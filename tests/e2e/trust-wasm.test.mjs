@@ -327,8 +327,13 @@ test('a .wasm that is not there is a network error naming the HTTP status, never
     };
     out.keys = [out.number, out.indexUrl, out.indexModule, out.indexUnknownKey].map((r) => r.key);
     out.indexSources = await settle(i.init({ checkout: '/cdn/checkout_bg.wasm', gatekeeper: '/cdn/gatekeeper_bg.wasm' }));
+    // Loaded now: the same arguments are refused all the same.
+    out.loaded = await Promise.all([42, {}, null, true].map((bad) => settle(m.init(bad))));
     return out;
   });
+  for (const [n, loaded] of report.loaded.entries()) {
+    assert.deepEqual(pick(loaded), { ok: false, name: 'ConfigurationError', code: 'INVALID_CONFIGURATION' }, `after the load, case ${n}`);
+  }
   for (const how of ['defaultLocation', 'response404']) {
     assert.deepEqual(pick(report[how]), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, how);
     assert.match(report[how].message, /HTTP 404 for http:\/\/.*checkout_bg\.wasm$/, how);
