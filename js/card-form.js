@@ -158,7 +158,10 @@ export function openCardForm(session, options) {
     // The page answers a need-token within two refreshes (the launch's, then its own):
     // the frame waits that long, and a little more, before it gives up by itself.
     tokenWaitMs = Math.min(2 * session.refreshTimeoutMs + 5000, MAX_DELAY_MS);
-    frame.contentWindow.postMessage({ type: CONNECT, v: 1, tokenWaitMs, postTimeoutMs: POST_TIMEOUT_MS }, vendor, [channel.port2]);
+    // `nonce`: the hello's own, echoed, so that a late answer to an earlier document's
+    // hello is not taken by the document now in the frame.
+    const nonce = typeof data.nonce === 'string' ? data.nonce.slice(0, 64) : undefined;
+    frame.contentWindow.postMessage({ type: CONNECT, v: 1, nonce, tokenWaitMs, postTimeoutMs: POST_TIMEOUT_MS }, vendor, [channel.port2]);
   }
 
   // A new document in the frame: the old one's channel and submit are gone with it. A

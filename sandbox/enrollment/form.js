@@ -32,6 +32,10 @@
   const statusEl = $('status');
 
   let port = null; // the MessagePort from the page, set once by the handshake
+  // This document's own number, in its hello; a connect must echo it. A hello that the
+  // page handles late (after the frame reloaded) gets a connect with the old document's
+  // number, which this one ignores, and waits for the connect answering its own hello.
+  const nonce = Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join('');
   let token = null; // the latest token the page sent
   let tokenSeq = null; // its `seq`, echoed in a need-token for it
   let tokenWait = null; // { promise, resolve, reject } while a need-token is out
@@ -47,10 +51,11 @@
   }
 
   function onWindowMessage(event) {
-    // Only the first connect, only from the parent window at the partner origin.
+    // Only the first connect answering this document's hello, only from the parent
+    // window at the partner origin.
     if (port || event.source !== window.parent || event.origin !== partnerOrigin) return;
     const data = event.data;
-    if (!data || typeof data !== 'object' || data.type !== CONNECT || data.v !== 1) return;
+    if (!data || typeof data !== 'object' || data.type !== CONNECT || data.v !== 1 || data.nonce !== nonce) return;
     if (!event.ports || event.ports.length !== 1) return;
     if (Number.isFinite(data.tokenWaitMs) && data.tokenWaitMs >= 1000) {
       tokenWaitMs = Math.min(data.tokenWaitMs, MAX_DELAY_MS);
@@ -362,5 +367,5 @@
     return;
   }
   window.addEventListener('message', onWindowMessage);
-  window.parent.postMessage({ type: HELLO, v: 1 }, partnerOrigin);
+  window.parent.postMessage({ type: HELLO, v: 1, nonce }, partnerOrigin);
 })();

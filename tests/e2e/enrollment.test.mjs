@@ -915,3 +915,35 @@ test('rule 1 in the frame: a 401 for a token older than the one the page sent la
   assert.equal((await seenNow(page)).tokens, 3);
   await page.close();
 });
+
+test('a hello handled late (the frame reloaded meanwhile) does not take the new document: each connect echoes its own hello\'s nonce, and the form works on the new document', async () => {
+  const { page, seen } = await openPage();
+  // The same window says hello twice, as when the page handles a document's hello only
+  // after the frame has reloaded: the connect for 'one' reaches the document of 'two',
+  // which (like the vendor's frame) takes only a connect with its own nonce.
+  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><script>
+      window.connects = [];
+      window.got = [];
+      addEventListener('message', (e) => {
+        if (e.data?.type !== 'partner-sdk:enrollment:connect') return;
+        window.connects.push(e.data.nonce);
+        if (e.data.nonce !== 'two') return;
+        const port = e.ports[0];
+        port.onmessage = ({ data }) => window.got.push(data);
+        port.postMessage({ type: 'ready' });
+      });
+      parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1, nonce: 'one' }, '*');
+      parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1, nonce: 'two' }, '*');
+    </script>`,
+  }));
+  await page.evaluate(() => window.form());
+  const frame = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  await frame.waitForFunction(() => window.got.some((m) => m.type === 'token'), null, { timeout: 15_000 });
+  assert.deepEqual(await frame.evaluate(() => window.connects), ['one', 'two']);
+  const state = await seenNow(page);
+  assert.deepEqual([state.errors, state.tokens], [[], 1]);
+  assert.deepEqual([seen.errors, seen.pageErrors], [[], []]);
+  await page.close();
+});
