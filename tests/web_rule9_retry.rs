@@ -429,6 +429,9 @@ async fn a_network_error_after_the_last_attempt_carries_attempts() {
 async fn bad_retry_options_name_the_key() {
     for (value, key) in [
         (JsValue::from(3), "retry"),
+        // Objects whose own keys are not the options: read as `{}`, they would pass.
+        (js_sys::Map::new().into(), "retry"),
+        (js_sys::Array::new().into(), "retry"),
         (obj(&[("limit", (-1).into())]), "retry.limit"),
         (obj(&[("maxDelayMs", 1.5.into())]), "retry.maxDelayMs"),
         (obj(&[("tries", 1.into())]), "retry.tries"),

@@ -117,6 +117,15 @@ pub const TIMEOUT: u8 = 0;
 #[cfg(feature = "gatekeeper")]
 pub const INTERVAL: u8 = 2;
 
+/// An object whose prototype is `Object.prototype` or `null`: not a `Map`, array,
+/// `URLSearchParams` or class instance, whose own enumerable keys are not its entries.
+pub fn is_plain_object(value: &JsValue) -> bool {
+    value.is_object()
+        && prototype_of(value).is_ok_and(|p| {
+            p.is_null() || prototype_of(&js_sys::Object::new().into()).is_ok_and(|o| o == p)
+        })
+}
+
 /// `performance.now()`, in milliseconds; 0 if a page made it throw (attempt deadlines
 /// then never come due: each attempt still ends with its response or an abort).
 pub fn monotonic_ms() -> f64 {

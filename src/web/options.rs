@@ -56,7 +56,11 @@ impl JsOptions {
             RetryValue::Undefined
         } else if let Some(on) = value.as_bool() {
             RetryValue::Bool(on)
-        } else if let Ok(object) = JsOptions::new(value) {
+        } else if let Some(object) = js::is_plain_object(&value)
+            .then(|| JsOptions::new(value).ok())
+            .flatten()
+        {
+            // (A `Map` has no own keys: it would read as the defaults.)
             entries = object.entries();
             RetryValue::Object(&entries)
         } else {

@@ -77,11 +77,7 @@ fn with_query(
     // A plain object (or one without a prototype): a `Map`, `URLSearchParams` or array
     // has no own enumerable entries to read, or the wrong ones, and would be sent as
     // nothing or as `?0=…`.
-    let plain = query.is_object()
-        && js::prototype_of(query).is_ok_and(|p| {
-            p.is_null() || js::prototype_of(&js_sys::Object::new().into()).is_ok_and(|o| o == p)
-        });
-    if !plain {
+    if !js::is_plain_object(query) {
         return Err(Error::config("query", "must be a plain object"));
     }
     let params = parsed.search_params();
