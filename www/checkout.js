@@ -106,6 +106,18 @@
       loads += 1;
       $('invoice').dataset.loads = String(loads);
       $('invoice-loaded').textContent = `Loaded at ${new Date().toLocaleTimeString()} (${loads}×).`;
+      delete $('invoice').dataset.stale;
+    }
+
+    /** Loads the invoice again; if that fails, the invoice shown says it is the earlier one. */
+    async function reloadInvoice() {
+      try {
+        await loadInvoice();
+      } catch (error) {
+        $('invoice-loaded').textContent = `Reload failed${describe(error, sdk)}. Shown: the invoice as loaded before.`;
+        $('invoice').dataset.stale = 'true';
+        throw error;
+      }
     }
 
     /** The line under Pay: the outcome of the last payment, `status` for tests and colour. */
@@ -165,7 +177,7 @@
         logEvent('revoked', `${what}; the current token is due for refresh anyway (${when}, inside the ${LEEWAY_SECONDS} s leeway): the SDK refreshes before sending, so no 401`);
       }
       refreshes = [];
-      await loadInvoice();
+      await reloadInvoice();
       // Rule 8's exception: a token that arrived already due is sent once as it is.
       if (due && refreshes.includes('unauthorized')) logEvent('refused', 'the SDK sent the due token after all (it had arrived already due: rule 8), and the API answered 401');
     }
@@ -232,7 +244,7 @@
     }
 
     action($('pay'), pay);
-    action($('reload'), loadInvoice);
+    action($('reload'), reloadInvoice);
     action($('revoke'), revoke);
     $('retry').addEventListener('click', async () => {
       $('retry').disabled = true;

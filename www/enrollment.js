@@ -57,13 +57,38 @@ function showCard(card) {
 
 for (const part of document.querySelectorAll('[data-layout]')) part.hidden = part.dataset.layout !== (inline ? 'inline' : 'dialog');
 
-try {
-  const config = await (await fetch('/api/enrollment-config')).json();
+/** The demo's card-enrollment settings from "your backend". */
+async function loadConfig() {
+  const response = await fetch('/api/enrollment-config');
+  if (!response.ok) throw new Error(`/api/enrollment-config answered ${response.status}`);
+  return response.json();
+}
+
+let config = null;
+
+/** Loads the settings; if that fails, says so where they go, with a way to try again. */
+async function boot() {
+  $('unavailable').hidden = true;
+  $('error').textContent = '';
+  $('company').textContent = 'loading…';
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    $('company').textContent = 'unavailable';
+    $('load-error').textContent = `The card form could not be set up: ${error.message}`;
+    $('unavailable').hidden = false;
+    document.body.dataset.ready = 'false';
+    return;
+  }
   $('company').textContent = config.companyName;
   $('subaccount').textContent = config.subaccountId;
   $('vendor').textContent = config.baseUrl;
   $('page-origin').textContent = location.origin;
+  document.querySelectorAll('#open, #revoke').forEach((b) => { b.disabled = false; });
+  document.body.dataset.ready = 'true';
+}
 
+{
   // One form at a time: opening again (in the inline layout, where the button stays
   // reachable) closes the one shown, also one whose frame never loaded. `opening` keeps a
   // second click made while openForm() is still under way from opening a second form.
@@ -120,8 +145,11 @@ try {
     const { revoked } = await response.json();
     logEvent('revoked', `the sandbox revoked ${revoked} token${revoked === 1 ? '' : 's'} (all it had issued); the form's next submit sees a 401, unless the SDK has replaced its token by then (it does before the token is due)`);
   });
-  document.querySelectorAll('button').forEach((b) => { b.disabled = false; });
-  document.body.dataset.ready = 'true';
-} catch (error) {
-  showError(error);
+  $('retry').addEventListener('click', async () => {
+    $('retry').disabled = true;
+    await boot();
+    $('retry').disabled = false;
+    (document.body.dataset.ready === 'true' ? $('open') : $('retry')).focus();
+  });
+  await boot();
 }

@@ -1,6 +1,7 @@
 // What a new user of the checkout demo pages (index.html, esm.html) sees when things go
 // wrong: a declined or lost payment, a revoke while the token is due anyway, a token that
-// expired while the page sat idle, a first load that failed, and keyboard use.
+// expired while the page sat idle, a first load or a reload that failed, and keyboard use;
+// and the card enrollment page whose settings did not load.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
@@ -162,3 +163,36 @@ for (const [path, fault, shown] of [
     await page.close();
   });
 }
+
+for (const path of PAGES) {
+  test(`${path}: a failed Reload invoice says so on the invoice, which then reads as the earlier one; the next reload clears it`, async () => {
+    const { page } = await open(path);
+    // GETs are retried twice: three 503s make the reload fail.
+    await sandbox.post('/__sandbox/faults', { path: '/v1/invoices/inv_1001', status: 503, count: 3 });
+    await page.click('#reload');
+    await page.waitForSelector('#invoice[data-stale="true"]', { timeout: 15_000 });
+    assert.match(await page.textContent('#invoice-loaded'), /^Reload failed \(ApiError 503 .*\. Shown: the invoice as loaded before\.$/);
+    assert.equal(await page.textContent('#invoice-id'), 'inv_1001');
+    await page.click('#reload');
+    await page.waitForFunction(() => !document.getElementById('invoice').dataset.stale, null, { timeout: 15_000 });
+    assert.match(await page.textContent('#invoice-loaded'), /^Loaded at .* \(2×\)\.$/);
+    await page.close();
+  });
+}
+
+test('enrollment.html: settings that did not load show "unavailable" with the reason and a Try again that sets the page up', async () => {
+  await sandbox.post('/__sandbox/faults', { path: '/api/enrollment-config', status: 500 });
+  const { page, seen } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/enrollment.html`);
+  await page.waitForSelector('#unavailable:not([hidden])', { timeout: 15_000 });
+  assert.equal(await page.textContent('#company'), 'unavailable');
+  assert.match(await page.textContent('#load-error'), /could not be set up: \/api\/enrollment-config answered 500/);
+  assert.equal(await page.isDisabled('#open'), true, 'no form without its settings');
+  await page.click('#retry');
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  assert.notEqual(await page.textContent('#company'), 'unavailable');
+  assert.equal(await page.isVisible('#unavailable'), false);
+  assert.equal(await page.isDisabled('#open'), false);
+  assert.deepEqual(seen.pageErrors, []);
+  await page.close();
+});
