@@ -35,6 +35,8 @@ const badInit = () => new ConfigurationError(
   'invalid option `init`: must be a URL, Request, Response, BufferSource or WebAssembly.Module',
   { key: 'init' },
 );
+// What a load that another one overtook resolves to: the module is there already.
+const LOADED = {};
 const late = (cause) => failed('NETWORK_ERROR', `${NOT_LOADED} within ${LOAD_MS / 1000} s`, cause);
 const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
 
@@ -76,31 +78,9 @@ async function pinnedFetch(input, integrity, started) {
   return isWasm(response) ? response : response.arrayBuffer();
 }
 
-/**
- * What `source` settles to, or `late()` once the load deadline passed: a page's promise
- * that never settles (`init(fetch(url))` to a host that stalls) must not leave every
- * create() pending.
- */
-function inTime(source) {
-  if (typeof source?.then !== 'function') return source;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(late()), LOAD_MS);
-    const done = (settle) => (value) => {
-      clearTimeout(timer);
-      settle(value);
-    };
-    source.then(done(resolve), done(reject));
-  });
-}
-
-/**
- * What the wasm-bindgen init gets: a checked Response, checked bytes, or a Module.
- * `started`: the pinned fetch of `source` (the default URL), already begun.
- */
-async function verified(source, integrity, started) {
-  if (started) return pinnedFetch(source, integrity, started);
-  // A page's promise, or the Node entries' default: a promise of the file's bytes.
-  source = await inTime(source);
+/** What the wasm-bindgen init gets from `source`: a checked Response, checked bytes, or a Module. */
+async function verified(source, integrity) {
+  source = await source; // a page's promise, or the Node entries' default: a promise of the file's bytes
   if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
   if (typeof Response !== 'undefined' && source instanceof Response) {
     // An error page is a file that is not there, not a file that was changed.
@@ -143,6 +123,22 @@ export function loader(initWasm, where, integrity, early) {
     onLoaded = resolve;
   });
   /**
+   * `bytes`, or `late()` once the load deadline has passed (a page's promise or Response
+   * whose body never ends must not leave every create() pending), or `LOADED` as soon as
+   * another load has loaded the module (its timer then holds nothing, in Node too).
+   */
+  function inTime(bytes) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(late()), LOAD_MS);
+      const done = (settle) => (value) => {
+        clearTimeout(timer);
+        settle(value);
+      };
+      bytes.then(done(resolve), done(reject));
+      whenLoaded.then(() => done(resolve)(LOADED));
+    });
+  }
+  /**
    * Loads the wasm once. Optional: the first use loads it for you. Once loaded, later
    * calls keep that module; a failed load can be tried again (with another source).
    * @param {RequestInfo | URL | Response | BufferSource | WebAssembly.Module} [source]
@@ -155,8 +151,9 @@ export function loader(initWasm, where, integrity, early) {
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;
     if (source === undefined) early = undefined;
-    const attempt = verified(source === undefined ? where() : source, integrity, started)
-      .then((module_or_path) => initWasm({ module_or_path }))
+    const from = source === undefined ? where() : source;
+    const attempt = (started ? pinnedFetch(from, integrity, started) : inTime(verified(from, integrity)))
+      .then((module_or_path) => module_or_path === LOADED || initWasm({ module_or_path }))
       .then(
         () => {
           loaded = true;

@@ -55,7 +55,9 @@
     // window at the partner origin.
     if (port || event.source !== window.parent || event.origin !== partnerOrigin) return;
     const data = event.data;
-    if (!data || typeof data !== 'object' || data.type !== CONNECT || data.v !== 1 || data.nonce !== nonce) return;
+    if (!data || typeof data !== 'object' || data.type !== CONNECT || data.v !== 1) return;
+    // (No nonce: an SDK from before it; taken as then, the first connect only.)
+    if (data.nonce !== undefined && data.nonce !== nonce) return;
     if (!event.ports || event.ports.length !== 1) return;
     if (Number.isFinite(data.tokenWaitMs) && data.tokenWaitMs >= 1000) {
       tokenWaitMs = Math.min(data.tokenWaitMs, MAX_DELAY_MS);

@@ -117,13 +117,13 @@ pub const TIMEOUT: u8 = 0;
 #[cfg(feature = "gatekeeper")]
 pub const INTERVAL: u8 = 2;
 
-/// An object whose prototype is `Object.prototype` or `null`: not a `Map`, array,
-/// `URLSearchParams` or class instance, whose own enumerable keys are not its entries.
+/// An object whose prototype is an `Object.prototype` (of any realm: an iframe's, a
+/// Node `vm` context's) or `null`: not a `Map`, array, `URLSearchParams` or class
+/// instance, whose own enumerable keys are not its entries.
 pub fn is_plain_object(value: &JsValue) -> bool {
     value.is_object()
-        && prototype_of(value).is_ok_and(|p| {
-            p.is_null() || prototype_of(&js_sys::Object::new().into()).is_ok_and(|o| o == p)
-        })
+        && prototype_of(value)
+            .is_ok_and(|p| p.is_null() || prototype_of(&p).is_ok_and(|o| o.is_null()))
 }
 
 /// `performance.now()`, in milliseconds; 0 if a page made it throw (attempt deadlines

@@ -947,3 +947,35 @@ test('a hello handled late (the frame reloaded meanwhile) does not take the new 
   assert.deepEqual([seen.errors, seen.pageErrors], [[], []]);
   await page.close();
 });
+
+test('an SDK from before the nonce (its connect carries none) still connects to this frame: the card enrols', async () => {
+  const { page, seen } = await openPage();
+  let stripped = 0;
+  await page.route(/\/pkg\/enrollment\.js\?before-nonce$/, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/postMessage\(\{type:(\w+),v:1,nonce:\w+,/, (_, type) => {
+      stripped += 1;
+      return `postMessage({type:${type},v:1,`;
+    });
+    await route.fulfill({ response, body });
+  });
+  // A fresh module instance (the page imported enrollment.js already): a query string.
+  await page.evaluate(async (vendorUrl) => {
+    const { CardEnrollment } = await import('/pkg/enrollment.js?before-nonce');
+    window.form = (extra = {}) => CardEnrollment.openForm({
+      companyName: 'Demo Shop', subaccountId: 'sub_demo', baseUrl: vendorUrl,
+      getAccessToken: () => window.backendToken(),
+      onSuccess: (card) => window.seen.success.push(card),
+      onError: (e) => window.seen.errors.push({ name: e.name, code: e.code, message: e.message }),
+      ...extra,
+    });
+  }, vendor);
+  assert.equal(stripped, 1, 'the connect without its nonce');
+  await page.evaluate(() => window.form());
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.success.length === 1, null, { timeout: 15_000 });
+  assert.deepEqual((await seenNow(page)).errors, []);
+  assert.deepEqual([seen.errors, seen.pageErrors], [[], []]);
+  await page.close();
+});

@@ -172,10 +172,10 @@ test('Node: calls that share a long-lived signal leave nothing behind once they 
   c.destroy();
 });
 
-/** Runs `script` (an ES module) in a Node process of its own; its stdout, or 'killed' after 60 s. */
+/** Runs `script` (an ES module) in a Node process of its own; its stdout, or 'killed' after 30 s. */
 function inOwnProcess(script, env) {
   return new Promise((done) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, env: { ...process.env, ...env } },
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000, env: { ...process.env, ...env } },
       (error, stdout) => done(error?.killed ? 'killed' : stdout.trim()));
   });
 }
@@ -195,11 +195,29 @@ test('Node: an attempt keeps the process alive until its requestTimeoutMs (a fet
   `, env);
   assert.equal(hung, 'REQUEST_TIMEOUT');
   // A long requestTimeoutMs, a call that ended, no destroy(): nothing keeps the process
-  // (a deadline timer left set would hold it for 10 minutes; it is killed at 60 s).
+  // (a deadline timer left set would hold it for 10 minutes; it is killed at 30 s).
   const ended = await inOwnProcess(`
     const { AlternativeClient } = await import(${entry});
     const c = await AlternativeClient.create({ accessToken: process.env.TOKEN, baseUrl: process.env.BASE, requestTimeoutMs: 600_000 });
     console.log((await c.get('/v1/invoices/inv_1001')).id);
   `, env);
   assert.equal(ended, 'inv_1001');
+  // A page's init() whose promise never settles, overtaken by the default load: its
+  // 60 s load deadline holds nothing once the module is there.
+  const overtaken = await inOwnProcess(`
+    const m = await import(${entry});
+    m.init(new Promise(() => {})).then(() => console.log('init settled'));
+    await m.ready;
+  `, env);
+  assert.equal(overtaken, 'init settled');
+});
+
+test('Node: a retry object from another realm (a vm context, an iframe) is read like one of this realm', async () => {
+  const minted = await sandbox.post('/__sandbox/mint', { kind: 'checkout', invoiceId: 'inv_1001', ttl: 600 });
+  const { token } = await minted.json();
+  const c = await AlternativeClient.create({ accessToken: token, baseUrl: sandbox.url, retry: vm.runInNewContext('({ limit: 0 })') });
+  await sandbox.post('/__sandbox/faults', { path: INVOICE, status: 503 });
+  const got = await c.get(INVOICE).then(() => null, (e) => `${e.name} ${e.status} ${e.attempts}`);
+  assert.equal(got, 'ApiError 503 1', 'limit 0 read from the object: no retry');
+  c.destroy();
 });

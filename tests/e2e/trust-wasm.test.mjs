@@ -415,6 +415,22 @@ test('a .wasm served without application/wasm still loads, and the SDK writes no
 test('a .wasm download that stalls ends in NetworkError after the 60 s load deadline, and a later create() loads again', { timeout: 150_000 }, async () => {
   // Meanwhile, on another page: init() given a promise that never settles (a page's own
   // fetch to a host that stalls) gets the same deadline.
+  // And init(fetch(url)) whose host sends the head at once, then a byte every 10 s.
+  await selfHosted.post('/__sandbox/faults', {
+    path: '/v1/invoices/stall', status: 200, headers: { 'content-type': 'application/wasm' }, body_bytes: 1000, trickle_ms: 10_000,
+  });
+  const trickled = (async () => {
+    const { page } = await open(selfHosted, '/blank.html');
+    const out = await page.evaluate(async () => {
+      const accessToken = await token();
+      const m = await import('/pkg/checkout.js');
+      const init = m.init(fetch('/v1/invoices/stall'));
+      const create = m.AlternativeClient.create({ accessToken, baseUrl: location.origin });
+      return { init: await settle(init), create: await settle(create) };
+    });
+    await page.close();
+    return out;
+  })();
   // There, no .wasm is beside the entry: that promise is the only load.
   const hung = (async () => {
     const { page } = await open(selfHosted, '/blank.html');
@@ -433,8 +449,8 @@ test('a .wasm download that stalls ends in NetworkError after the 60 s load dead
     await page.close();
     return out;
   })();
-  // And where the default load succeeds meanwhile, create() goes on with it, not after the
-  // page's promise has timed out.
+  // And where the default load succeeds meanwhile, create() and the page's init() go on
+  // with it, not after the page's promise has timed out.
   const raced = (async () => {
     const { page } = await open(good, '/blank.html');
     const out = await page.evaluate(async () => {
@@ -476,5 +492,10 @@ test('a .wasm download that stalls ends in NetworkError after the 60 s load dead
     assert.match(late[how].message, /within 60 s/, how);
   }
   assert.equal(late.again, 'inv_1001', 'a later init(url) loads');
-  assert.deepEqual(await raced, ['created', 'init failed']);
+  for (const [how, late] of Object.entries(await trickled)) {
+    assert.deepEqual(pick(late), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, `stalled body: ${how}`);
+    assert.match(late.message, /within 60 s/, how);
+  }
+  // The page's init() ends with the load that got there first (nothing keeps waiting).
+  assert.deepEqual((await raced).sort(), ['created', 'init loaded']);
 });
