@@ -28,9 +28,11 @@ function httpFailure(response) {
   return failed('NETWORK_ERROR', `${NOT_LOADED}: ${response.status ? `HTTP ${response.status}` : 'no readable answer'}${at}`);
 }
 
-/** What no `init()` source can be: another primitive, or a plain object (not a thenable). */
-const unusable = (source) => source === null || (typeof source !== 'string' && typeof source !== 'object')
-  || (Object.prototype.toString.call(source) === '[object Object]' && typeof source.then !== 'function');
+// The kinds of object an `init()` source can be (by tag, so also from another realm).
+const SOURCE = /^\[object (URL|Request|Response|ArrayBuffer|SharedArrayBuffer|WebAssembly\.Module)\]$/;
+/** What no `init()` source can be: not a string, buffer, promise or one of `SOURCE` (`42`, `{}`, `[]`, a `Map`). */
+export const unusable = (source) => !(typeof source === 'string' || ArrayBuffer.isView(source)
+  || typeof source?.then === 'function' || SOURCE.test(Object.prototype.toString.call(source)));
 const badInit = () => new ConfigurationError(
   'invalid option `init`: must be a URL, Request, Response, BufferSource or WebAssembly.Module',
   { key: 'init' },

@@ -1,6 +1,7 @@
 // `init()` of the entries with every class (pkg/index.js, the global PartnerSDK): one
 // source per class's wasm, `{ checkout, gatekeeper, enrollment }`, each optional.
 import { ConfigurationError } from './errors.js';
+import { unusable } from './loader.js';
 
 const CLASSES = ['checkout', 'gatekeeper', 'enrollment'];
 
@@ -17,6 +18,14 @@ function classSources(sources = {}) {
     throw new ConfigurationError(
       `invalid option \`${bad}\`: init() takes { checkout, gatekeeper, enrollment }`,
       { key: bad },
+    );
+  }
+  // Each source checked before any class's module is fetched: a refused init() loads nothing.
+  const wrong = CLASSES.find((key) => sources[key] !== undefined && unusable(sources[key]));
+  if (wrong !== undefined) {
+    throw new ConfigurationError(
+      `invalid option \`${wrong}\`: must be a URL, Request, Response, BufferSource or WebAssembly.Module`,
+      { key: wrong },
     );
   }
   return sources;

@@ -11,6 +11,7 @@ use js_sys::{Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -432,6 +433,8 @@ async fn bad_retry_options_name_the_key() {
         // Objects whose own keys are not the options: read as `{}`, they would pass.
         (js_sys::Map::new().into(), "retry"),
         (js_sys::Array::new().into(), "retry"),
+        // Keys inherited from an `Object.create(null)` object are not its own: refused.
+        (inheriting(&[("limit", 0.into())]), "retry"),
         (obj(&[("limit", (-1).into())]), "retry.limit"),
         (obj(&[("maxDelayMs", 1.5.into())]), "retry.maxDelayMs"),
         (obj(&[("tries", 1.into())]), "retry.tries"),
@@ -447,4 +450,13 @@ async fn bad_retry_options_name_the_key() {
         assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
         assert_eq!(get(&err, "key").as_string().as_deref(), Some(key));
     }
+}
+
+/// An object whose only keys are inherited from an `Object.create(null)` object.
+fn inheriting(entries: &[(&str, JsValue)]) -> JsValue {
+    let parent: Object = Object::create(JsValue::NULL.unchecked_ref());
+    for (key, value) in entries {
+        Reflect::set(&parent, &(*key).into(), value).unwrap();
+    }
+    Object::create(&parent).into()
 }

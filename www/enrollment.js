@@ -77,6 +77,7 @@ async function boot() {
     $('company').textContent = 'unavailable';
     $('load-error').textContent = `The card form could not be set up: ${error.message}`;
     $('unavailable').hidden = false;
+    showError(error); // (the alert region: announced to screen readers)
     document.body.dataset.ready = 'false';
     return;
   }

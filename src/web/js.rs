@@ -117,13 +117,21 @@ pub const TIMEOUT: u8 = 0;
 #[cfg(feature = "gatekeeper")]
 pub const INTERVAL: u8 = 2;
 
-/// An object whose prototype is an `Object.prototype` (of any realm: an iframe's, a
-/// Node `vm` context's) or `null`: not a `Map`, array, `URLSearchParams` or class
-/// instance, whose own enumerable keys are not its entries.
+/// An object whose prototype is `null` or an `Object.prototype` (of any realm: an
+/// iframe's, a Node `vm` context's): not a `Map`, array, `URLSearchParams`, class
+/// instance or object inheriting its keys, whose own enumerable keys are not its entries.
 pub fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object()
-        && prototype_of(value)
-            .is_ok_and(|p| p.is_null() || prototype_of(&p).is_ok_and(|o| o.is_null()))
+    value.is_object() && prototype_of(value).is_ok_and(|p| p.is_null() || is_object_prototype(&p))
+}
+
+/// `Object.prototype` of some realm: no prototype of its own, and the `prototype` of
+/// its `constructor`, a function named `Object` (not an `Object.create(null)` object).
+fn is_object_prototype(p: &JsValue) -> bool {
+    let constructor = get(p, "constructor");
+    prototype_of(p).is_ok_and(|o| o.is_null())
+        && constructor.is_function()
+        && get(&constructor, "prototype") == *p
+        && get(&constructor, "name").as_string().as_deref() == Some("Object")
 }
 
 /// `performance.now()`, in milliseconds; 0 if a page made it throw (attempt deadlines

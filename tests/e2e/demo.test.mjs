@@ -188,6 +188,7 @@ test('enrollment.html: settings that did not load show "unavailable" with the re
   assert.equal(await page.textContent('#company'), 'unavailable');
   assert.match(await page.textContent('#load-error'), /could not be set up: \/api\/enrollment-config answered 500/);
   assert.equal(await page.isDisabled('#open'), true, 'no form without its settings');
+  assert.match(await page.textContent('#error'), /enrollment-config answered 500/, 'announced in the alert region');
   await page.click('#retry');
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
   assert.notEqual(await page.textContent('#company'), 'unavailable');

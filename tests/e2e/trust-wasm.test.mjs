@@ -321,6 +321,8 @@ test('a .wasm that is not there is a network error naming the HTTP status, never
       })())),
       number: await settle(m.init(42)),
       object: await settle(m.init({})),
+      array: await settle(m.init([])),
+      map: await settle(m.init(new Map())),
       indexUrl: await settle(i.init('/cdn/checkout_bg.wasm')),
       indexModule: await settle(i.init(await WebAssembly.compile(await (await fetch('/cdn/checkout_bg.wasm')).arrayBuffer()))),
       indexUnknownKey: await settle(i.init({ checkout: '/cdn/checkout_bg.wasm', checkouts: '/cdn/checkout_bg.wasm' })),
@@ -328,7 +330,7 @@ test('a .wasm that is not there is a network error naming the HTTP status, never
     out.keys = [out.number, out.indexUrl, out.indexModule, out.indexUnknownKey].map((r) => r.key);
     out.indexSources = await settle(i.init({ checkout: '/cdn/checkout_bg.wasm', gatekeeper: '/cdn/gatekeeper_bg.wasm' }));
     // Loaded now: the same arguments are refused all the same.
-    out.loaded = await Promise.all([42, {}, null, true].map((bad) => settle(m.init(bad))));
+    out.loaded = await Promise.all([42, {}, null, true, [], new Map(), new Date()].map((bad) => settle(m.init(bad))));
     return out;
   });
   for (const [n, loaded] of report.loaded.entries()) {
@@ -341,15 +343,25 @@ test('a .wasm that is not there is a network error naming the HTTP status, never
   assert.doesNotMatch(report.response404.message, /query-secret/, 'no query string in the message');
   assert.deepEqual(pick(report.usedBody), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' });
   assert.equal(report.usedBody.message, 'partner-sdk could not load its wasm module');
-  for (const how of ['number', 'object', 'indexUrl', 'indexModule', 'indexUnknownKey']) {
+  for (const how of ['number', 'object', 'array', 'map', 'indexUrl', 'indexModule', 'indexUnknownKey']) {
     assert.deepEqual(pick(report[how]), { ok: false, name: 'ConfigurationError', code: 'INVALID_CONFIGURATION' }, how);
   }
   assert.deepEqual(report.keys, ['init', 'init', 'init', 'checkouts']);
   assert.deepEqual(report.indexSources, { ok: true }, 'the object form still loads');
   // Through the global: the same rule.
   const classic = await open(selfHosted, '/classic.html');
+  const fetched = [];
+  classic.page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   const global = await classic.page.evaluate(async () => settle(window.PartnerSDK.init('/cdn/checkout_bg.wasm')));
   assert.equal(global.name, 'ConfigurationError');
+  // A refused source for one class loads nothing, that class's module included.
+  const oneBad = await classic.page.evaluate(async () => [
+    await settle(window.PartnerSDK.init({ gatekeeper: {} })),
+    await settle(window.PartnerSDK.init({ checkout: '/cdn/checkout_bg.wasm', enrollment: 42 })),
+  ]);
+  assert.deepEqual(oneBad.map((r) => [r.name, r.key]), [['ConfigurationError', 'gatekeeper'], ['ConfigurationError', 'enrollment']]);
+  await new Promise((done) => setTimeout(done, 500)); // (a download would have started by now)
+  assert.deepEqual(fetched.filter((p) => /gatekeeper|enrollment|\/cdn\//.test(p)), [], 'nothing fetched for a refused init()');
   await classic.page.close();
   await page.close();
 });
