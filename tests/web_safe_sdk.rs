@@ -332,6 +332,32 @@ async fn a_check_for_a_device_the_server_forgot_registers_it_again() {
     clear_faults().await;
 }
 
+/// The lost device's id was replaced in storage by another tab with an id the server
+/// does not know either (its store was reset): the check adopts that id, gets a 404
+/// for it too, and then registers a device of its own, instead of failing every check
+/// with 404 until the page reloads.
+#[wasm_bindgen_test]
+async fn a_stored_id_that_the_server_lost_too_is_replaced_by_a_registration() {
+    clear_storage();
+    initialize(&safe_sdk(&[])).await.unwrap();
+    let s = storage();
+    let key = s.key(0).unwrap().expect("the device's storage key");
+    s.set_item(&key, "dev_lost_here").unwrap();
+    let sdk = safe_sdk(&[]);
+    initialize(&sdk).await.unwrap();
+    s.set_item(&key, "dev_lost_in_another_tab").unwrap();
+    let before = counts().await;
+    let r = call_async(&sdk, "check", &[]).await.expect("checked");
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+    let id = get(&sdk, "deviceId").as_string().expect("a device id");
+    assert!(!id.starts_with("dev_lost"), "{id}");
+    assert_eq!(s.get_item(&key).unwrap().as_deref(), Some(&*id));
+    assert_eq!(before.since().await.registrations, 1.0);
+    let r = call_async(&sdk, "check", &[]).await.expect("checked");
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+    assert_eq!(before.since().await.registrations, 1.0);
+}
+
 /// The server broke the contract: a 2xx whose body is no JSON object is an `ApiError`
 /// naming the status, not a result whose `status` a page would read from `null`.
 #[wasm_bindgen_test]

@@ -160,9 +160,13 @@ impl Device {
     /// (once for calls at once), and holds and stores the new id in place of `stale`.
     /// If that fails, `stale` stays: the next check tries again.
     async fn register_again(&self, stale: &str) -> Result<String, Error> {
-        let (id, _) = self.registered(Some(stale)).await?;
+        let (id, registered) = self.registered(Some(stale)).await?;
         *self.id.borrow_mut() = Some(id.clone());
-        *self.renewed.borrow_mut() = Some(id.clone());
+        // Only an id registered just now is known to the server; one found in storage
+        // (another tab's) may be lost too.
+        if registered {
+            *self.renewed.borrow_mut() = Some(id.clone());
+        }
         Ok(id)
     }
 
@@ -200,7 +204,9 @@ impl Device {
     /// Runs one device check. A refused token (after the refresh rules) resolves to
     /// `{ status: 'AuthenticationFailed', reason }`. A 404 (the server lost or deleted
     /// the device) registers the device again and checks once more with the new id;
-    /// only once per id: a 404 for the new id is the check's error.
+    /// only once per registered id: a 404 for the id this client registered is the
+    /// check's error. An id another tab stored meanwhile is used first, and if the
+    /// server does not know it either, this client registers its own.
     ///
     /// # Errors
     /// `ConfigurationError` before `initialize`; `ApiError` (also for a 2xx whose body
@@ -210,11 +216,20 @@ impl Device {
         let id = self
             .id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
+        let mut id = id;
         let mut sent = self.send_check(&id).await;
-        let renewed = self.renewed.borrow().as_deref() == Some(&*id);
-        if let (Err(Error::Api { status: 404, .. }), false) = (&sent, renewed) {
+        // At most twice: the id found in storage in place of the lost one may be lost
+        // too (another tab stored it), and then this client registers its own.
+        for _ in 0..2 {
+            let renewed = self.renewed.borrow().as_deref() == Some(&*id);
+            if renewed || !matches!(sent, Err(Error::Api { status: 404, .. })) {
+                break;
+            }
             sent = match self.register_again(&id).await {
-                Ok(id) => self.send_check(&id).await,
+                Ok(new) => {
+                    id = new;
+                    self.send_check(&id).await
+                }
                 Err(e) => Err(e),
             };
         }
