@@ -29,40 +29,15 @@ __explainNotLoaded((options) => standIn(
 // would stop without a word. Stopping and `destroy()` (so `free()` and `using`) let it go.
 face(SafeSDK, 'SafeSDK');
 const checking = new Set();
-const turns = new WeakMap(); // SafeSDK → the AbortController of its waits for the lock below
 for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'], ['destroy']]) {
   const method = SafeSDK.prototype[name];
   SafeSDK.prototype[name] = function (...args) {
     const result = method.apply(this, args);
     if (keep) checking.add(this);
     else checking.delete(this);
-    if (name === 'destroy') turns.get(this)?.abort();
     return result;
   };
 }
-
-// The device is registered once per browser profile, also when several tabs start at
-// the same moment (a restored session): their initialize() calls take turns under a
-// Web Lock, so the later ones find the id the first one stored. Where the page has no
-// Web Locks (Node, an opaque origin), initialize() runs at once. destroy() ends a wait
-// for the turn: initialize() then rejects with ClientDestroyedError at once.
-const initialize = SafeSDK.prototype.initialize;
-SafeSDK.prototype.initialize = function (jwt) {
-  let ran = false;
-  const run = () => {
-    ran = true;
-    return initialize.call(this, jwt);
-  };
-  try {
-    if (!turns.has(this)) turns.set(this, new AbortController());
-    return navigator.locks.request('partner-sdk:initialize', { signal: turns.get(this).signal }, run).catch((error) => {
-      if (ran) throw error;
-      return run();
-    });
-  } catch {
-    return run();
-  }
-};
 
 /** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
 export const ready = wasm.init();
