@@ -29,10 +29,11 @@ function httpFailure(response) {
 }
 
 // The kinds of object an `init()` source can be (by tag, so also from another realm).
-const SOURCE = /^\[object (URL|Request|Response|ArrayBuffer|SharedArrayBuffer|WebAssembly\.Module)\]$/;
+const SOURCE = /^\[object (String|URL|TrustedScriptURL|Request|Response|ArrayBuffer|WebAssembly\.Module)\]$/;
+const tagOf = (value) => Object.prototype.toString.call(value);
 /** What no `init()` source can be: not a string, buffer, promise or one of `SOURCE` (`42`, `{}`, `[]`, a `Map`). */
 export const unusable = (source) => !(typeof source === 'string' || ArrayBuffer.isView(source)
-  || typeof source?.then === 'function' || SOURCE.test(Object.prototype.toString.call(source)));
+  || typeof source?.then === 'function' || SOURCE.test(tagOf(source)));
 const badInit = () => new ConfigurationError(
   'invalid option `init`: must be a URL, Request, Response, BufferSource or WebAssembly.Module',
   { key: 'init' },
@@ -83,13 +84,15 @@ async function pinnedFetch(input, integrity, started) {
 /** What the wasm-bindgen init gets from `source`: a checked Response, checked bytes, or a Module. */
 async function verified(source, integrity) {
   source = await source; // a page's promise, or the Node entries' default: a promise of the file's bytes
-  if (source instanceof WebAssembly.Module) return source; // the caller vouches for it
-  if (typeof Response !== 'undefined' && source instanceof Response) {
+  // By tag, as `unusable` decides: a Response or buffer from another realm is one too.
+  const tag = tagOf(source);
+  if (tag === '[object WebAssembly.Module]') return source; // the caller vouches for it
+  if (tag === '[object Response]') {
     // An error page is a file that is not there, not a file that was changed.
     if (!source.ok) throw httpFailure(source);
     return checked(await source.arrayBuffer(), integrity);
   }
-  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return checked(source, integrity);
+  if (ArrayBuffer.isView(source) || tag === '[object ArrayBuffer]') return checked(source, integrity);
   if (unusable(source)) throw badInit(); // (a promise of one)
   return pinnedFetch(source, integrity);
 }

@@ -225,13 +225,17 @@ impl Device {
             if renewed || !matches!(sent, Err(Error::Api { status: 404, .. })) {
                 break;
             }
-            sent = match self.register_again(&id).await {
+            match self.register_again(&id).await {
                 Ok(new) => {
                     id = new;
-                    self.send_check(&id).await
+                    sent = self.send_check(&id).await;
                 }
-                Err(e) => Err(e),
-            };
+                // (A registration that fails, a 404 too, is not tried twice.)
+                Err(e) => {
+                    sent = Err(e);
+                    break;
+                }
+            }
         }
         match sent {
             Ok(reply) => {

@@ -405,6 +405,31 @@ test('init() given a promise of something that is not a source is refused withou
   assert.deepEqual(after404, { missing: 'NETWORK_ERROR', load: { ok: true }, create: { ok: true } });
 });
 
+test('init() takes a String object, and a Response or bytes from another realm (an iframe)', async () => {
+  const loads = {};
+  for (const how of ['string', 'response', 'bytes']) {
+    const { page } = await open(selfHosted, '/blank.html');
+    loads[how] = await page.evaluate(async (kind) => {
+      const m = await import('/pkg/checkout.js'); // no .wasm beside it here
+      const frame = document.createElement('iframe');
+      document.body.append(frame);
+      const other = frame.contentWindow;
+      const source = kind === 'string' ? new String('/cdn/checkout_bg.wasm')
+        : kind === 'response' ? await other.fetch('/cdn/checkout_bg.wasm')
+          : new other.Uint8Array(await (await other.fetch('/cdn/checkout_bg.wasm')).arrayBuffer()).buffer;
+      const out = await settle(m.init(source));
+      if (out.ok) {
+        const client = await m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+        out.invoice = (await client.get('/v1/invoices/inv_1001')).id;
+        client.destroy();
+      }
+      return out;
+    }, how);
+    await page.close();
+  }
+  assert.deepEqual(loads, { string: { ok: true, invoice: 'inv_1001' }, response: { ok: true, invoice: 'inv_1001' }, bytes: { ok: true, invoice: 'inv_1001' } });
+});
+
 test('a .wasm served without application/wasm still loads, and the SDK writes nothing to the console', async () => {
   const { page, seen } = await open(good, '/blank.html');
   await page.route('**/pkg/checkout_bg.wasm', async (route) => {
