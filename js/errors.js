@@ -308,19 +308,3 @@ export function ignoreRejection(value) {
     // a hostile thenable: nothing to do
   }
 }
-
-/**
- * @internal Called from Rust (SafeSDK's device registration): resolves, once this tab
- * holds the Web Lock `name`, to the function that lets it go; at once to a no-op where
- * the page has no Web Locks (Node, an opaque origin) or when `signal` ends the wait.
- */
-export function takeTurn(name, signal) {
-  return new Promise((resolve) => {
-    const none = () => resolve(() => {});
-    try {
-      navigator.locks.request(name, { signal }, () => new Promise((release) => resolve(release))).catch(none);
-    } catch {
-      none();
-    }
-  });
-}

@@ -11,11 +11,10 @@ use crate::web::send::Call;
 use crate::web::session::Session;
 use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, storage};
-use js_sys::{Function, Object};
+use js_sys::Object;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 use web_sys::Headers;
 
 /// What a Gatekeeper client holds besides the session.
@@ -44,18 +43,6 @@ fn registering(key: &str) -> Option<(Rc<Flight>, usize)> {
             .find(|(k, _, _)| k == key)
             .map(|(_, f, owner)| (f.clone(), *owner))
     })
-}
-
-/// This tab's turn to register (see [`Device::register_in_turn`]): let go when dropped,
-/// also when the registration's future is dropped (`destroy()`).
-struct Turn(Option<Function>);
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        if let Some(release) = self.0.take() {
-            let _ = release.call0(&JsValue::UNDEFINED);
-        }
-    }
 }
 
 /// `{ status, reason }`: what a check resolves to when it could not authenticate, and
@@ -154,33 +141,14 @@ impl Device {
             let flight = Flight::new(Reason::Unauthorized, 0);
             let owner = self.address();
             REGISTERING.with(|r| r.borrow_mut().push((key.clone(), flight.clone(), owner)));
-            let registered = self.register_in_turn(&key, stale).await;
+            let registered = self.register(&key).await;
             // Held before the waiters wake, so that they find it without storage.
-            if let Ok((id, _)) = &registered {
+            if let Ok(id) = &registered {
                 *self.id.borrow_mut() = Some(id.clone());
             }
             REGISTERING.with(|r| r.borrow_mut().retain(|(k, _, _)| *k != key));
             flight.settle(registered.as_ref().map(|_| ()).map_err(Clone::clone));
-            return registered;
-        }
-    }
-
-    /// Registers the device, taking turns with the profile's other tabs (a Web Lock
-    /// named by the storage key): a tab that gets its turn after another one stored an
-    /// id (a restored session starting several tabs at once) uses that id instead.
-    async fn register_in_turn(
-        &self,
-        key: &str,
-        stale: Option<&str>,
-    ) -> Result<(String, bool), Error> {
-        let release = JsFuture::from(js::take_turn(key, &self.session.lifetime_signal())).await;
-        let _turn = Turn(release.ok().and_then(|f| f.dyn_into::<Function>().ok()));
-        self.session.alive()?;
-        let stored = storage::get(key)
-            .filter(|id| protocol::usable_device_id(id) && Some(id.as_str()) != stale);
-        match stored {
-            Some(id) => Ok((id, false)),
-            None => Ok((self.register(key).await?, true)),
+            return Ok((registered?, true));
         }
     }
 

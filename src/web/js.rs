@@ -109,13 +109,6 @@ extern "C" {
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]
     pub fn ignore_rejection(value: &JsValue);
-
-    /// Resolves, once this tab holds the Web Lock `name` (at once where the page has
-    /// none, or when `signal` aborts the wait), to the function that lets it go. Never
-    /// rejects.
-    #[cfg(feature = "gatekeeper")]
-    #[wasm_bindgen(js_name = takeTurn)]
-    pub fn take_turn(name: &str, signal: &AbortSignal) -> Promise;
 }
 
 /// [`set_timer`]'s `setTimeout`.
