@@ -308,3 +308,82 @@ export function ignoreRejection(value) {
     // a hostile thenable: nothing to do
   }
 }
+
+/**
+ * @internal Called from Rust around SafeSDK's device registration, so that the tabs of
+ * one browser profile register one device. Resolves, once this tab holds the Web Lock
+ * `key` (the storage key), to `[release, id]`:
+ * - `id`: the device id that a tab which held the lock while this one waited registered
+ *   (tabs of a restored session starting at once), else `undefined`;
+ * - `release(newId?)`: hands `newId` (a device id this tab registered) on to the tabs
+ *   still waiting, then lets the lock go.
+ * The id goes through IndexedDB, not localStorage: Chromium updates another tab's copy of
+ * localStorage some time later, so the next tab to hold the lock may not see it yet,
+ * while an IndexedDB write that has completed is seen by every later transaction.
+ * Resolves at once to `[() => {}]` where the page has no Web Locks (Node, an opaque
+ * origin) or when `signal` ends the wait. Never rejects; an IndexedDB step that fails
+ * or takes over 2 s is skipped (the lock is never held longer because of it).
+ */
+export function takeTurn(key, signal) {
+  return new Promise((resolve) => {
+    const none = () => resolve([() => {}]);
+    const asked = Date.now();
+    try {
+      navigator.locks
+        .request(key, { signal }, () => new Promise((unlock) => {
+          handover(key).then((last) => {
+            const release = (id) => {
+              (typeof id === 'string' ? handover(key, { id, at: Date.now() }) : Promise.resolve()).then(unlock);
+            };
+            // Only a handover written after this tab asked: an older one may be an id the
+            // page has since cleared from localStorage.
+            resolve([release, last && last.at >= asked && typeof last.id === 'string' ? last.id : undefined]);
+          });
+        }))
+        .catch(none);
+    } catch {
+      none();
+    }
+  });
+}
+
+/**
+ * One IndexedDB step on the store `handover` of the database `partner-sdk`: reads `key`,
+ * or writes `value` under it. Resolves to what was read once the transaction has
+ * completed; to `undefined` on any failure or after 2 s.
+ */
+function handover(key, value) {
+  return new Promise((done) => {
+    const timer = setTimeout(done, 2000);
+    const end = (result) => {
+      clearTimeout(timer);
+      done(result);
+    };
+    try {
+      const open = indexedDB.open('partner-sdk');
+      open.onupgradeneeded = () => open.result.createObjectStore('handover');
+      open.onerror = () => end();
+      open.onsuccess = () => {
+        const db = open.result;
+        try {
+          const tx = db.transaction('handover', value ? 'readwrite' : 'readonly');
+          const store = tx.objectStore('handover');
+          const request = value ? store.put(value, key) : store.get(key);
+          tx.oncomplete = () => {
+            db.close();
+            end(request.result);
+          };
+          tx.onabort = () => {
+            db.close();
+            end();
+          };
+        } catch {
+          db.close();
+          end();
+        }
+      };
+    } catch {
+      end();
+    }
+  });
+}

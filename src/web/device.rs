@@ -11,10 +11,11 @@ use crate::web::send::Call;
 use crate::web::session::Session;
 use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, storage};
-use js_sys::Object;
+use js_sys::{Function, Object};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::Headers;
 
 /// What a Gatekeeper client holds besides the session.
@@ -43,6 +44,23 @@ fn registering(key: &str) -> Option<(Rc<Flight>, usize)> {
             .find(|(k, _, _)| k == key)
             .map(|(_, f, owner)| (f.clone(), *owner))
     })
+}
+
+/// This tab's turn to register (see [`Device::register_in_turn`]). Dropping it, also
+/// with the registration's future (`destroy()`), lets the profile's other tabs go on,
+/// handing them `registered`: the id this tab registered, if it did.
+struct Turn {
+    release: Option<Function>,
+    registered: Option<String>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            let id = self.registered.take().map(JsValue::from);
+            let _ = js::call(&release, id.as_ref());
+        }
+    }
 }
 
 /// `{ status, reason }`: what a check resolves to when it could not authenticate, and
@@ -141,15 +159,46 @@ impl Device {
             let flight = Flight::new(Reason::Unauthorized, 0);
             let owner = self.address();
             REGISTERING.with(|r| r.borrow_mut().push((key.clone(), flight.clone(), owner)));
-            let registered = self.register(&key).await;
+            let registered = self.register_in_turn(&key, stale).await;
             // Held before the waiters wake, so that they find it without storage.
-            if let Ok(id) = &registered {
+            if let Ok((id, _)) = &registered {
                 *self.id.borrow_mut() = Some(id.clone());
             }
             REGISTERING.with(|r| r.borrow_mut().retain(|(k, _, _)| *k != key));
             flight.settle(registered.as_ref().map(|_| ()).map_err(Clone::clone));
-            return Ok((registered?, true));
+            return registered;
         }
+    }
+
+    /// Registers the device, taking turns with the profile's other tabs (a Web Lock
+    /// named by the storage key): a tab whose turn comes after another one registered
+    /// (a restored session starting several tabs at once) uses that id instead, handed
+    /// over with the turn or found in storage.
+    async fn register_in_turn(
+        &self,
+        key: &str,
+        stale: Option<&str>,
+    ) -> Result<(String, bool), Error> {
+        let given = JsFuture::from(js::take_turn(key, &self.session.lifetime_signal()))
+            .await
+            .unwrap_or(JsValue::UNDEFINED);
+        let mut turn = Turn {
+            release: js::get(&given, "0").dyn_into::<Function>().ok(),
+            registered: None,
+        };
+        self.session.alive()?;
+        let usable = |id: &String| protocol::usable_device_id(id) && Some(id.as_str()) != stale;
+        let handed = js::get(&given, "1").as_string().filter(usable);
+        if let Some(id) = handed {
+            storage::set(key, &id);
+            return Ok((id, false));
+        }
+        if let Some(id) = storage::get(key).filter(usable) {
+            return Ok((id, false));
+        }
+        let id = self.register(key).await?;
+        turn.registered = Some(id.clone());
+        Ok((id, true))
     }
 
     fn address(&self) -> usize {

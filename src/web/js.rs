@@ -109,6 +109,14 @@ extern "C" {
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]
     pub fn ignore_rejection(value: &JsValue);
+
+    /// Resolves, once this tab holds the Web Lock `name` (at once where the page has
+    /// none, or when `signal` aborts the wait), to `[release, id]`: `id` is a device id
+    /// another tab registered while this one waited, and `release(newId?)` hands this
+    /// tab's new id on and lets the lock go. Never rejects.
+    #[cfg(feature = "gatekeeper")]
+    #[wasm_bindgen(js_name = takeTurn)]
+    pub fn take_turn(name: &str, signal: &AbortSignal) -> Promise;
 }
 
 /// [`set_timer`]'s `setTimeout`.

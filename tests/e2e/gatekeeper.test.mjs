@@ -211,6 +211,140 @@ test('two initialize() calls at once register the device once and agree on its i
   await page.close();
 });
 
+test('two tabs of one profile that initialize at the same moment register the device once and agree on its id', async () => {
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  await tabs[0].evaluate(() => localStorage.clear());
+  // A slow registration: without a lock across tabs, both would register meanwhile.
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
+  const start = await sandbox.counters();
+  const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const sdk = new SafeSDK({
+      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+    });
+    const token = await (await fetch('/api/gatekeeper-token')).text();
+    const { deviceId, registered } = await sdk.initialize(token);
+    const check = (await sdk.check()).status;
+    return { deviceId, registered, check };
+  })));
+  const now = await sandbox.counters();
+  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
+  assert.equal(results[0].deviceId, results[1].deviceId);
+  assert.deepEqual(results.map((r) => r.registered).sort(), [false, true]);
+  assert.deepEqual(results.map((r) => r.check), ['Ok', 'Ok']);
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await Promise.all(tabs.map((page) => page.close()));
+});
+
+test('a tab whose turn comes before the other tab\'s stored id reaches its localStorage still uses that id (handed over with the turn)', async () => {
+  // Chromium updates a tab's copy of localStorage some time after another tab wrote it;
+  // here the second tab never sees the first tab's write at all.
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  await tabs[0].evaluate(() => localStorage.clear());
+  await tabs[1].evaluate(() => {
+    const key = `partner-sdk:device:${location.origin}:demo-app`;
+    const { getItem } = Storage.prototype;
+    Storage.prototype.getItem = function (k) { return k === key ? null : getItem.call(this, k); };
+  });
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
+  const start = await sandbox.counters();
+  const run = (page) => page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const sdk = new SafeSDK({
+      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+    });
+    const token = await (await fetch('/api/gatekeeper-token')).text();
+    return sdk.initialize(token);
+  });
+  const first = run(tabs[0]);
+  await new Promise((done) => setTimeout(done, 300)); // the first tab holds the turn now
+  const results = await Promise.all([first, run(tabs[1])]);
+  const now = await sandbox.counters();
+  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
+  assert.deepEqual(results.map((r) => r.registered), [true, false]);
+  assert.equal(results[1].deviceId, results[0].deviceId);
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await Promise.all(tabs.map((page) => page.close()));
+});
+
+test('after the page clears localStorage, initialize() registers a new device (an earlier handover is not reused)', async () => {
+  const { page } = await blankPage();
+  const start = await sandbox.counters();
+  const ids = await page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const options = { apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin };
+    const token = await (await fetch('/api/gatekeeper-token')).text();
+    const out = [];
+    for (let i = 0; i < 2; i++) {
+      localStorage.clear();
+      const sdk = new SafeSDK(options);
+      out.push(await sdk.initialize(token));
+      sdk.destroy();
+    }
+    return out;
+  });
+  const now = await sandbox.counters();
+  assert.deepEqual(ids.map((r) => r.registered), [true, true]);
+  assert.notEqual(ids[0].deviceId, ids[1].deviceId);
+  assert.equal(now.device_registrations - start.device_registrations, 2);
+  await page.close();
+});
+
+test('two tabs whose stored device the server lost register one new device between them on their next check', async () => {
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  await tabs[0].evaluate(() => {
+    localStorage.clear();
+    localStorage.setItem(`partner-sdk:device:${location.origin}:demo-app`, 'dev_lost_in_a_reset');
+  });
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
+  const start = await sandbox.counters();
+  const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const sdk = new SafeSDK({
+      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+    });
+    await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text());
+    const check = (await sdk.check()).status;
+    return { deviceId: sdk.deviceId, check };
+  })));
+  const now = await sandbox.counters();
+  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
+  assert.deepEqual(results.map((r) => r.check), ['Ok', 'Ok']);
+  assert.equal(results[0].deviceId, results[1].deviceId);
+  assert.notEqual(results[0].deviceId, 'dev_lost_in_a_reset');
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await Promise.all(tabs.map((page) => page.close()));
+});
+
+test('destroy() while initialize() waits for its turn behind another tab rejects it at once with ClientDestroyedError', async () => {
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  await tabs[0].evaluate(() => localStorage.clear());
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000 });
+  const options = { apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0' };
+  const first = tabs[0].evaluate(async (o) => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const sdk = new SafeSDK({ ...o, baseUrl: location.origin });
+    return (await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text())).registered;
+  }, options);
+  const second = await tabs[1].evaluate(async (o) => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const sdk = new SafeSDK({ ...o, baseUrl: location.origin });
+    const token = await (await fetch('/api/gatekeeper-token')).text();
+    await new Promise((done) => setTimeout(done, 500)); // the other tab holds the turn now
+    const order = [];
+    const waiting = sdk.initialize(token).then(() => order.push('initialized'), (e) => order.push(e.name));
+    await new Promise((done) => setTimeout(done, 100));
+    sdk.destroy();
+    order.push('destroyed');
+    await Promise.race([waiting, new Promise((done) => setTimeout(done, 1000))]);
+    return order;
+  }, options);
+  assert.deepEqual(second, ['destroyed', 'ClientDestroyedError'], 'rejected before the other tab let go');
+  assert.equal(await first, true);
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await Promise.all(tabs.map((page) => page.close()));
+});
+
 test('a stored device id that cannot be one (empty, a dot segment) is registered again, not checked', async () => {
   const { page } = await blankPage();
   for (const bad of ['', '..']) {
