@@ -173,15 +173,20 @@ impl Device {
     /// Registers the device, taking turns with the profile's other tabs (a Web Lock
     /// named by the storage key): a tab whose turn comes after another one registered
     /// (a restored session starting several tabs at once) uses that id instead, handed
-    /// over with the turn or found in storage.
+    /// over with the turn or found in storage. The wait for the turn ends with
+    /// `destroy()` or after `requestTimeoutMs`; then this tab registers without it.
     async fn register_in_turn(
         &self,
         key: &str,
         stale: Option<&str>,
     ) -> Result<(String, bool), Error> {
-        let given = JsFuture::from(js::take_turn(key, &self.session.lifetime_signal()))
-            .await
-            .unwrap_or(JsValue::UNDEFINED);
+        // No longer than one request attempt: a tab that holds the lock may be
+        // suspended (a background tab) or slow; then this one registers without it.
+        let wait = self.session.config().request_timeout_ms;
+        let given = match js::take_turn(key, &self.session.lifetime_signal(), wait) {
+            Ok(turn) => JsFuture::from(turn).await.unwrap_or(JsValue::UNDEFINED),
+            Err(_) => JsValue::UNDEFINED,
+        };
         let mut turn = Turn {
             release: js::get(&given, "0").dyn_into::<Function>().ok(),
             registered: None,
@@ -262,10 +267,9 @@ impl Device {
     /// is not a JSON object: empty, `null`, a number, an array); `NetworkError`.
     pub async fn check(&self) -> Result<JsValue, Error> {
         self.session.alive()?;
-        let id = self
+        let mut id = self
             .id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
-        let mut id = id;
         let mut sent = self.send_check(&id).await;
         // At most twice: the id found in storage in place of the lost one may be lost
         // too (another tab stored it), and then this client registers its own.

@@ -110,13 +110,14 @@ extern "C" {
     #[wasm_bindgen(js_name = ignoreRejection)]
     pub fn ignore_rejection(value: &JsValue);
 
-    /// Resolves, once this tab holds the Web Lock `name` (at once where the page has
-    /// none, or when `signal` aborts the wait), to `[release, id]`: `id` is a device id
-    /// another tab registered while this one waited, and `release(newId?)` hands this
-    /// tab's new id on and lets the lock go. Never rejects.
+    /// Resolves, once this tab holds the Web Lock `name`, to `[release, id]`: `id` is a
+    /// device id another tab registered while this one waited, and `release(newId?)`
+    /// hands this tab's new id on and lets the lock go. Resolves to `[no-op]` at once
+    /// where the page has no Web Locks, or when `signal` aborts or `ms` pass first.
+    /// Never rejects.
     #[cfg(feature = "gatekeeper")]
-    #[wasm_bindgen(js_name = takeTurn)]
-    pub fn take_turn(name: &str, signal: &AbortSignal) -> Promise;
+    #[wasm_bindgen(js_name = takeTurn, catch)]
+    pub fn take_turn(name: &str, signal: &AbortSignal, ms: u32) -> Result<Promise, JsValue>;
 }
 
 /// [`set_timer`]'s `setTimeout`.
@@ -135,9 +136,11 @@ pub fn is_plain_object(value: &JsValue) -> bool {
 /// `Object.prototype` of some realm: no prototype of its own, and the `prototype` of
 /// its `constructor`, a function named `Object` (not an `Object.create(null)` object).
 fn is_object_prototype(p: &JsValue) -> bool {
+    if !prototype_of(p).is_ok_and(|o| o.is_null()) {
+        return false;
+    }
     let constructor = get(p, "constructor");
-    prototype_of(p).is_ok_and(|o| o.is_null())
-        && constructor.is_function()
+    constructor.is_function()
         && get(&constructor, "prototype") == *p
         && get(&constructor, "name").as_string().as_deref() == Some("Object")
 }

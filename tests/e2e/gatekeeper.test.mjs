@@ -79,6 +79,16 @@ async function blankPage() {
   return { page, seen };
 }
 
+/** Waits until some tab of the profile holds the device-registration lock for demo-app. */
+async function lockHeld(page) {
+  await page.evaluate(async () => {
+    const key = `partner-sdk:device:${location.origin}:demo-app`;
+    while (!(await navigator.locks.query()).held?.some((l) => l.name === key)) {
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  });
+}
+
 test('a periodic check goes on when the page keeps no reference to its SafeSDK, through garbage collections', async () => {
   const { page } = await blankPage();
   await page.evaluate(async () => {
@@ -257,7 +267,7 @@ test('a tab whose turn comes before the other tab\'s stored id reaches its local
     return sdk.initialize(token);
   });
   const first = run(tabs[0]);
-  await new Promise((done) => setTimeout(done, 300)); // the first tab holds the turn now
+  await lockHeld(tabs[1]); // the first tab holds the turn now, registering
   const results = await Promise.all([first, run(tabs[1])]);
   const now = await sandbox.counters();
   assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
@@ -326,14 +336,18 @@ test('destroy() while initialize() waits for its turn behind another tab rejects
     const sdk = new SafeSDK({ ...o, baseUrl: location.origin });
     return (await sdk.initialize(await (await fetch('/api/gatekeeper-token')).text())).registered;
   }, options);
+  await lockHeld(tabs[1]); // the other tab holds the turn now
   const second = await tabs[1].evaluate(async (o) => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
     const sdk = new SafeSDK({ ...o, baseUrl: location.origin });
     const token = await (await fetch('/api/gatekeeper-token')).text();
-    await new Promise((done) => setTimeout(done, 500)); // the other tab holds the turn now
     const order = [];
     const waiting = sdk.initialize(token).then(() => order.push('initialized'), (e) => order.push(e.name));
-    await new Promise((done) => setTimeout(done, 100));
+    // This tab's request for the turn is queued behind the other tab's.
+    const key = `partner-sdk:device:${location.origin}:${o.applicationId}`;
+    while (!(await navigator.locks.query()).pending?.some((l) => l.name === key)) {
+      await new Promise((done) => setTimeout(done, 10));
+    }
     sdk.destroy();
     order.push('destroyed');
     await Promise.race([waiting, new Promise((done) => setTimeout(done, 1000))]);
@@ -342,6 +356,31 @@ test('destroy() while initialize() waits for its turn behind another tab rejects
   assert.deepEqual(second, ['destroyed', 'ClientDestroyedError'], 'rejected before the other tab let go');
   assert.equal(await first, true);
   await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await Promise.all(tabs.map((page) => page.close()));
+});
+
+test('a tab waits for its turn to register no longer than requestTimeoutMs (the tab holding it may be suspended), then registers', async () => {
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  await tabs[0].evaluate(() => {
+    localStorage.clear();
+    // A tab that took the turn and never lets go (suspended in the background).
+    navigator.locks.request(`partner-sdk:device:${location.origin}:demo-app`, () => new Promise(() => {}));
+  });
+  await lockHeld(tabs[1]);
+  const start = await sandbox.counters();
+  const out = await tabs[1].evaluate(async () => {
+    const { SafeSDK } = await import('/pkg/gatekeeper.js');
+    const sdk = new SafeSDK({
+      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin, requestTimeoutMs: 1000,
+    });
+    const token = await (await fetch('/api/gatekeeper-token')).text();
+    const late = new Promise((done) => setTimeout(() => done('still waiting after 20 s'), 20_000));
+    return Promise.race([sdk.initialize(token), late]);
+  });
+  const now = await sandbox.counters();
+  assert.equal(out.registered, true, JSON.stringify(out));
+  assert.match(out.deviceId, /^dev_\w+$/);
+  assert.equal(now.device_registrations - start.device_registrations, 1);
   await Promise.all(tabs.map((page) => page.close()));
 });
 
