@@ -146,11 +146,14 @@ function holding(value) {
 /**
  * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
  * one per option. Rust decides everything (URL, token, signal, when to call it); this
- * only puts `Authorization` on the caller's normalised headers and never follows a redirect.
+ * only puts `Authorization` on the caller's normalised headers, never follows a redirect,
+ * and bypasses the HTTP cache (`no-store`): Chromium lets one request per URL through its
+ * cache at a time, so identical GETs sent at once would wait for each other inside
+ * `fetch`, their `requestTimeoutMs` running; and a token-bearing answer is never stored.
  */
 export function fetchAttempt(url, method, headers, authorization, body, signal) {
   headers.set('authorization', authorization);
-  const init = { method, headers, body, signal, redirect: 'error' };
+  const init = { method, headers, body, signal, redirect: 'error', cache: 'no-store' };
   if (fetch !== seenFetch) {
     seenFetch = fetch;
     nativeFetch = isNative(fetch);

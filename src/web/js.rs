@@ -68,7 +68,7 @@ extern "C" {
         attempts: u32,
     ) -> JsValue;
 
-    /// One attempt's `fetch(url, { method, headers, body, signal, redirect: 'error' })`,
+    /// One attempt's `fetch(url, { method, headers, body, signal, redirect: 'error', cache: 'no-store' })`,
     /// after `headers.set('authorization', authorization)`: one call from wasm instead of
     /// one per option (each of which would decode its key string again). `body` is
     /// `undefined` when there is none.
