@@ -96,9 +96,17 @@ impl Session {
             // It waits for a refresh now: what it then sends with is fresh.
             resends.recheck = false;
             if refused {
-                // Already waited for one refresh: refused again (rule 4).
                 if resends.refreshed {
-                    return Err(SdkError::AccessTokenExpired.into());
+                    // This call had its one refresh (rule 4), and since then another
+                    // call's 401 refused the token (this call was waiting out a retry's
+                    // delay or its turn). The refresh that call started is not this
+                    // call's: wait for it like any request (rule 2), starting none. With
+                    // none running, an attempt would only be refused: final.
+                    if !flight {
+                        return Err(SdkError::AccessTokenExpired.into());
+                    }
+                    self.join_flight(caller).await?;
+                    continue;
                 }
                 // Sent once more with the new token; refused again, it is final.
                 resends.refreshed = true;

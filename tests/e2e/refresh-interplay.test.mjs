@@ -1,0 +1,56 @@
+// Refresh rules 1, 2 and 4 together with rule 9's retries, where timing used to decide
+// the outcome: a call that already had its one refresh, waiting out a retry's delay,
+// finds the token refused by another call's 401 while that call's refresh runs.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
+
+let sandbox;
+let browser;
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+for (const slow of [200, 3000]) {
+  test(`a call waiting out a 503 after its refresh waits for another call's refresh (callback ${slow} ms) and succeeds`, async () => {
+    const { page } = await watchedPage(browser.context);
+    await page.goto(`${sandbox.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    const out = await page.evaluate(async (slow) => {
+      const { AlternativeClient } = await import('/pkg/checkout.js');
+      const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+      const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+      let calls = 0;
+      const client = await AlternativeClient.create({
+        accessToken: await mint(),
+        baseUrl: location.origin,
+        refreshTimeoutMs: 10_000,
+        onAccessTokenExpired: async () => {
+          calls += 1;
+          if (calls === 2) await sleep(slow);
+          return mint();
+        },
+      });
+      const path = '/v1/invoices/inv_1001';
+      await post('/__sandbox/faults', { path, status: 401 }); // A's first attempt
+      await post('/__sandbox/faults', { path, status: 503, retry_after_s: 2 }); // A's resend
+      await post('/__sandbox/faults', { path, status: 401 }); // B, during A's delay
+      const settle = (p) => p.then((v) => ({ ok: v.id }), (e) => ({ error: e.name, code: e.code }));
+      const a = settle(client.get(path));
+      await sleep(800);
+      const b = settle(client.get(path));
+      const result = { a: await a, b: await b, calls };
+      client.destroy();
+      return result;
+    }, slow);
+    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    assert.deepEqual(out, { a: { ok: 'inv_1001' }, b: { ok: 'inv_1001' }, calls: 2 });
+    await page.close();
+  });
+}
