@@ -7,11 +7,16 @@ import initWasm, { SafeSDK, __explainNotLoaded } from './gatekeeper_glue.js';
 import { besidePackage, loader } from './loader.js';
 import { standIn } from './stand-in.js';
 import { face } from './class-face.js';
+import { useTurns } from './errors.js';
+import { takeTurn } from './turns.js';
 
 // Bundlers (Vite, webpack, Next.js) see this `new URL(…, import.meta.url)` and ship
 // the .wasm as an asset; the Node build reads the same file from disk instead, and the
 // build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('gatekeeper_bg.wasm', import.meta.url)), __GATEKEEPER_SHA384__);
+
+// Tabs of one profile take turns to register the device (js/turns.js).
+useTurns(takeTurn);
 
 // What `new SafeSDK(options)` gives while the wasm is not loaded (its load failed, or
 // `init()` is still loading it): a stand-in whose `initialize()` loads it (again).
