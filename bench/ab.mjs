@@ -59,7 +59,7 @@ async function inPage({ mode, fake, blocks, per }) {
   const sides = {
     old: () => clients.old.get(path),
     new: () => clients.new.get(path),
-    plain: () => fetch(location.origin + path, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json()),
+    plain: () => fetch(location.origin + path, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' }).then((r) => r.json()),
   };
   for (let w = 0; w < 50; w += 1) for (const f of Object.values(sides)) await f();
   const us = { old: [], new: [], plain: [] };

@@ -61,14 +61,14 @@ async function inPage(n) {
     const timer = setTimeout(() => controller.abort(), 30_000);
     const headers = new Headers();
     headers.set('authorization', `Bearer ${token}`);
-    const sent = fetch(location.origin + path, { method: 'GET', headers, redirect: 'error', signal: controller.signal });
+    const sent = fetch(location.origin + path, { method: 'GET', headers, redirect: 'error', cache: 'no-store', signal: controller.signal });
     const until = performance.now() + busyMs;
     while (performance.now() < until);
     return sent.then((r) => r.text()).then(JSON.parse).finally(() => clearTimeout(timer));
   };
   const sides = {
     ours: () => client.get(path),
-    plain: () => fetch(location.origin + path, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json()),
+    plain: () => fetch(location.origin + path, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' }).then((r) => r.json()),
     sameOptions: () => sameOptions(0),
     busyAfter: () => sameOptions(0.2),
   };

@@ -147,18 +147,35 @@ function holding(value) {
  * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
  * one per option. Rust decides everything (URL, token, signal, when to call it); this
  * only puts `Authorization` on the caller's normalised headers, never follows a redirect,
- * and bypasses the HTTP cache (`no-store`): Chromium lets one request per URL through its
- * cache at a time, so identical GETs sent at once would wait for each other inside
- * `fetch`, their `requestTimeoutMs` running; and a token-bearing answer is never stored.
+ * and bypasses the HTTP cache (`no-store`, where the runtime takes it): Chromium lets one
+ * request per URL through its cache at a time, so identical GETs sent at once would wait
+ * for each other inside `fetch`, their `requestTimeoutMs` running; and a token-bearing
+ * answer is never stored.
  */
 export function fetchAttempt(url, method, headers, authorization, body, signal) {
   headers.set('authorization', authorization);
-  const init = { method, headers, body, signal, redirect: 'error', cache: 'no-store' };
+  const init = { method, headers, body, signal, redirect: 'error' };
+  if (noStore()) init.cache = 'no-store';
   if (fetch !== seenFetch) {
     seenFetch = fetch;
     nativeFetch = isNative(fetch);
   }
   return nativeFetch ? fetch(url, init) : wrappedFetch(url, init, signal);
+}
+
+// Whether this runtime's `fetch` takes `cache: 'no-store'`: browsers and Node do; a
+// Cloudflare Worker with a compatibility date before 2024-11-11 throws for any `cache`.
+let storeless;
+function noStore() {
+  if (storeless === undefined) {
+    try {
+      new Request('https://partner-sdk.invalid/', { cache: 'no-store' });
+      storeless = true;
+    } catch {
+      storeless = false;
+    }
+  }
+  return storeless;
 }
 
 // The `fetch` last looked at, and whether it is the browser's own. A page (a monitoring

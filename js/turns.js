@@ -17,23 +17,35 @@
  * and again once it holds it, and uses the id only if the mark changed meanwhile, so an
  * id the page has since cleared from localStorage is not brought back.
  * Resolves to `[() => {}]` (no lock: register at once) where the page has no Web Locks
- * (Node, an opaque origin), when `signal` ends the wait, or after `ms` of waiting (a tab
- * that holds the lock and is suspended or slow). Never rejects, and never holds the lock
+ * (Node, an opaque origin), when `signal` ends the wait, or after `ms` of waiting (the
+ * tab holding the lock is suspended, or slower than any registration can be). Never rejects, and never holds the lock
  * longer because IndexedDB fails or is slow (each step gives up after 2 s).
  */
 export function takeTurn(key, signal, ms) {
   return new Promise((resolve) => {
-    const none = () => resolve([() => {}]);
+    let timer;
+    let stop = () => {};
+    const give = (turn) => {
+      try {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', stop);
+      } catch {
+        // a page's replaced globals: the turn is given all the same
+      }
+      resolve(turn);
+    };
+    const none = () => give([() => {}]);
     handover(key).then((before) => {
       try {
-        let wait = signal;
-        try {
-          wait = AbortSignal.any([signal, AbortSignal.timeout(ms)]);
-        } catch {
-          // no AbortSignal.any: only `signal` ends the wait
-        }
-        navigator.locks
-          .request(key, { signal: wait }, () => new Promise((unlock) => {
+        const locks = navigator.locks;
+        // `signal` (destroy()) or `ms` end the wait (no AbortSignal.any: older browsers).
+        const wait = new AbortController();
+        stop = () => wait.abort();
+        signal.addEventListener('abort', stop);
+        if (signal.aborted) stop();
+        timer = setTimeout(stop, ms);
+        locks
+          .request(key, { signal: wait.signal }, () => new Promise((unlock) => {
             const go = (last) => {
               const release = (id) => {
                 try {
@@ -43,7 +55,7 @@ export function takeTurn(key, signal, ms) {
                 }
               };
               const changed = before !== undefined && last && last.mark !== (before && before.mark);
-              resolve([release, changed && typeof last.id === 'string' ? last.id : undefined]);
+              give([release, changed && typeof last.id === 'string' ? last.id : undefined]);
             };
             handover(key).then(go, () => go());
           }))

@@ -49,7 +49,7 @@ function checkInvoice(body) {
 
 /** The baseline: what a page writes without an SDK. */
 async function plainGet(token) {
-  const response = await fetch(INVOICE_URL, { headers: { Authorization: `Bearer ${token}` } });
+  const response = await fetch(INVOICE_URL, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
   if (!response.ok) throw new Error(`plain fetch answered ${response.status}`);
   return response.json();
 }
@@ -101,13 +101,13 @@ function plainClient(token, refresh) {
   return {
     async get() {
       const sent = token;
-      let response = await fetch(INVOICE_URL, { headers: { Authorization: `Bearer ${sent}` } });
+      let response = await fetch(INVOICE_URL, { headers: { Authorization: `Bearer ${sent}` }, cache: 'no-store' });
       if (response.status === 401) {
         if (token === sent) {
           refreshing ??= refresh().then((fresh) => { token = fresh; }).finally(() => { refreshing = null; });
         }
         await refreshing;
-        response = await fetch(INVOICE_URL, { headers: { Authorization: `Bearer ${token}` } });
+        response = await fetch(INVOICE_URL, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
       }
       if (!response.ok) throw new Error(`plain fetch answered ${response.status}`);
       return response.json();

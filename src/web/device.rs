@@ -174,15 +174,24 @@ impl Device {
     /// named by the storage key): a tab whose turn comes after another one registered
     /// (a restored session starting several tabs at once) uses that id instead, handed
     /// over with the turn or found in storage. The wait for the turn ends with
-    /// `destroy()` or after `requestTimeoutMs`; then this tab registers without it.
+    /// `destroy()`, or after 2 × (`requestTimeoutMs` + `refreshTimeoutMs`) + 4 s; then
+    /// this tab registers without it.
     async fn register_in_turn(
         &self,
         key: &str,
         stale: Option<&str>,
     ) -> Result<(String, bool), Error> {
-        // No longer than one request attempt: a tab that holds the lock may be
-        // suspended (a background tab) or slow; then this one registers without it.
-        let wait = self.session.config().request_timeout_ms;
+        // No longer than the holder's registration can take (its reads and writes of
+        // the handover, 2 s each; a refresh and an attempt, twice with a 401): a tab
+        // holding the lock longer is suspended (in the background), and this one then
+        // registers without it.
+        let config = self.session.config();
+        let wait = config
+            .request_timeout_ms
+            .saturating_add(config.refresh_timeout_ms)
+            .saturating_mul(2)
+            .saturating_add(4_000)
+            .min(i32::MAX as u32);
         let given = match js::take_turn(key, &self.session.lifetime_signal(), wait) {
             Ok(turn) => JsFuture::from(turn).await.unwrap_or(JsValue::UNDEFINED),
             Err(_) => JsValue::UNDEFINED,

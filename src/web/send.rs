@@ -147,6 +147,7 @@ impl Call {
         generation: u32,
         bearer: &JsValue,
         mut unanswered: Unanswered,
+        refresh_to_come: bool,
     ) -> Result<Reply, Error> {
         // One controller per attempt: its deadline (the session's deadline timer),
         // `destroy()`, and a 401 refusing this token while the attempt has no answer
@@ -163,9 +164,14 @@ impl Call {
         let failed = |_| self.classify(session, &own, superseded);
         let response = response.map_err(failed)?;
         // Rule 2 extended, as early as the status is known: a 401 for the current token
-        // with a refresh to come aborts the other requests still waiting on that token.
+        // with a refresh to come (a callback, and this call has not had its refresh:
+        // rule 4) aborts the other requests still waiting on that token, and holds
+        // back the next ones until that refresh.
         let status = response.status();
-        let refusal = status == 401 && session.generation() == generation && session.has_callback();
+        let refusal = status == 401
+            && refresh_to_come
+            && session.generation() == generation
+            && session.has_callback();
         if refusal {
             session.refused(generation);
         }
@@ -242,7 +248,15 @@ impl Call {
             // Read as the attempt goes out (no await since its turn was granted).
             let since = session.settled();
             *sends += 1;
-            let attempt = self.attempt(session, &wire, generation, &bearer, unanswered);
+            let refresh_to_come = !resends.after_401;
+            let attempt = self.attempt(
+                session,
+                &wire,
+                generation,
+                &bearer,
+                unanswered,
+                refresh_to_come,
+            );
             let (status, reply) = match attempt.await {
                 Ok(reply) => (reply.status, Ok(reply)),
                 // Rule 2 extended: a 401 refused this token before we had an answer;
@@ -255,6 +269,11 @@ impl Call {
                     let retry_after = reply.header("retry-after");
                     (Outcome::Status(status), retry_after, reply.into_api_error())
                 }
+                // Rule 2 extended: another call's 401 refused this attempt's token
+                // while it was out, after this call's own resend (a retry of it, rule
+                // 9). Not refused itself, it waits for that call's refresh as any
+                // request does and goes out again (`turn`).
+                Err(Error::Superseded) if resends.after_401 => continue,
                 Ok(_) | Err(Error::Superseded) => {
                     let current = session.generation() == generation;
                     let has_callback = session.has_callback();

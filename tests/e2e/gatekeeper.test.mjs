@@ -256,16 +256,17 @@ test('a tab whose turn comes before the other tab\'s stored id reaches its local
     const { getItem } = Storage.prototype;
     Storage.prototype.getItem = function (k) { return k === key ? null : getItem.call(this, k); };
   });
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
+  // Each tab has the module and a token before the first one starts, so that the second
+  // one asks for its turn well within the first one's (slow) registration.
+  await Promise.all(tabs.map((page) => page.evaluate(async () => {
+    window.SafeSDK = (await import('/pkg/gatekeeper.js')).SafeSDK;
+    window.token = await (await fetch('/api/gatekeeper-token')).text();
+  })));
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
   const start = await sandbox.counters();
-  const run = (page) => page.evaluate(async () => {
-    const { SafeSDK } = await import('/pkg/gatekeeper.js');
-    const sdk = new SafeSDK({
-      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
-    });
-    const token = await (await fetch('/api/gatekeeper-token')).text();
-    return sdk.initialize(token);
-  });
+  const run = (page) => page.evaluate(() => new window.SafeSDK({
+    apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+  }).initialize(window.token));
   const first = run(tabs[0]);
   await lockHeld(tabs[1]); // the first tab holds the turn now, registering
   const results = await Promise.all([first, run(tabs[1])]);
@@ -359,28 +360,63 @@ test('destroy() while initialize() waits for its turn behind another tab rejects
   await Promise.all(tabs.map((page) => page.close()));
 });
 
-test('a tab waits for its turn to register no longer than requestTimeoutMs (the tab holding it may be suspended), then registers', async () => {
-  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
-  await tabs[0].evaluate(() => {
-    localStorage.clear();
-    // A tab that took the turn and never lets go (suspended in the background).
-    navigator.locks.request(`partner-sdk:device:${location.origin}:demo-app`, () => new Promise(() => {}));
-  });
-  await lockHeld(tabs[1]);
-  const start = await sandbox.counters();
-  const out = await tabs[1].evaluate(async () => {
-    const { SafeSDK } = await import('/pkg/gatekeeper.js');
-    const sdk = new SafeSDK({
-      apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin, requestTimeoutMs: 1000,
+for (const withoutAny of [false, true]) {
+  test(`a tab waits for its turn to register no longer than a registration can take (the tab holding it may be suspended), then registers${withoutAny ? ', also without AbortSignal.any' : ''}`, async () => {
+    const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+    await tabs[0].evaluate(() => {
+      localStorage.clear();
+      // A tab that took the turn and never lets go (suspended in the background).
+      navigator.locks.request(`partner-sdk:device:${location.origin}:demo-app`, () => new Promise(() => {}));
     });
-    const token = await (await fetch('/api/gatekeeper-token')).text();
-    const late = new Promise((done) => setTimeout(() => done('still waiting after 20 s'), 20_000));
-    return Promise.race([sdk.initialize(token), late]);
+    await lockHeld(tabs[1]);
+    const start = await sandbox.counters();
+    const out = await tabs[1].evaluate(async (withoutAny) => {
+      if (withoutAny) delete AbortSignal.any; // as in browsers before 2023
+      const { SafeSDK } = await import('/pkg/gatekeeper.js');
+      // The wait is 2 × (requestTimeoutMs + refreshTimeoutMs) + 4 s: 8 s here.
+      const sdk = new SafeSDK({
+        apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+        requestTimeoutMs: 1000, refreshTimeoutMs: 1000,
+      });
+      const token = await (await fetch('/api/gatekeeper-token')).text();
+      const late = new Promise((done) => setTimeout(() => done('still waiting after 30 s'), 30_000));
+      return Promise.race([sdk.initialize(token), late]);
+    }, withoutAny);
+    const now = await sandbox.counters();
+    assert.equal(out.registered, true, JSON.stringify(out));
+    assert.match(out.deviceId, /^dev_\w+$/);
+    assert.equal(now.device_registrations - start.device_registrations, 1);
+    await Promise.all(tabs.map((page) => page.close()));
   });
+}
+
+test('a tab whose turn waits out another tab\'s registration through a 401, a slow refresh and a slow resend still uses that tab\'s id', async () => {
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  await tabs[0].evaluate(() => localStorage.clear());
+  await Promise.all(tabs.map((page) => page.evaluate(async () => {
+    window.SafeSDK = (await import('/pkg/gatekeeper.js')).SafeSDK;
+    window.token = await (await fetch('/api/gatekeeper-token')).text();
+  })));
+  const devices = '/v1/applications/demo-app/versions/1.0.0/devices';
+  await sandbox.post('/__sandbox/faults', { path: devices, status: 401 }); // the first tab's registration
+  await sandbox.post('/__sandbox/faults', { path: devices, delay_ms: 1500 }); // its resend
+  const start = await sandbox.counters();
+  const run = (page) => page.evaluate(() => new window.SafeSDK({
+    apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+    requestTimeoutMs: 2000,
+    onAccessTokenExpired: async () => {
+      await new Promise((done) => setTimeout(done, 1500));
+      return (await fetch('/api/gatekeeper-token')).text();
+    },
+  }).initialize(window.token));
+  const first = run(tabs[0]);
+  await lockHeld(tabs[1]);
+  const results = await Promise.all([first, run(tabs[1])]);
   const now = await sandbox.counters();
-  assert.equal(out.registered, true, JSON.stringify(out));
-  assert.match(out.deviceId, /^dev_\w+$/);
-  assert.equal(now.device_registrations - start.device_registrations, 1);
+  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
+  assert.deepEqual(results.map((r) => r.registered), [true, false]);
+  assert.equal(results[1].deviceId, results[0].deviceId);
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await Promise.all(tabs.map((page) => page.close()));
 });
 

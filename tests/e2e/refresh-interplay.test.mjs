@@ -54,3 +54,42 @@ for (const slow of [200, 3000]) {
     await page.close();
   });
 }
+
+test("a call's retry that is out when another call's 401 refuses its token (rule 2 extended) waits for that refresh and succeeds", async () => {
+  const { page } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(),
+      baseUrl: location.origin,
+      refreshTimeoutMs: 10_000,
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        if (calls === 2) await sleep(1500);
+        return mint();
+      },
+    });
+    const path = '/v1/invoices/inv_1001';
+    await post('/__sandbox/faults', { path, status: 401 }); // A's first attempt
+    await post('/__sandbox/faults', { path, status: 503, retry_after_s: 1 }); // A's resend
+    await post('/__sandbox/faults', { path, delay_ms: 3000 }); // A's retry: out for 3 s
+    await post('/__sandbox/faults', { path, status: 401 }); // B, while A's retry is out
+    const settle = (p) => p.then((v) => ({ ok: v.id }), (e) => ({ error: e.name, code: e.code }));
+    const a = settle(client.get(path));
+    // A's retry goes out about 1 s after the start (the resend's Retry-After).
+    await sleep(2000);
+    const b = settle(client.get(path));
+    const result = { a: await a, b: await b, calls };
+    client.destroy();
+    return result;
+  });
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  assert.deepEqual(out, { a: { ok: 'inv_1001' }, b: { ok: 'inv_1001' }, calls: 2 });
+  await page.close();
+});

@@ -96,19 +96,12 @@ impl Session {
             // It waits for a refresh now: what it then sends with is fresh.
             resends.recheck = false;
             if refused {
-                if resends.refreshed {
-                    // This call had its one refresh (rule 4), and since then another
-                    // call's 401 refused the token (this call was waiting out a retry's
-                    // delay or its turn). The refresh that call started is not this
-                    // call's: wait for it like any request (rule 2), starting none. With
-                    // none running, an attempt would only be refused: final.
-                    if !flight {
-                        return Err(SdkError::AccessTokenExpired.into());
-                    }
-                    self.join_flight(caller).await?;
-                    continue;
-                }
-                // Sent once more with the new token; refused again, it is final.
+                // Another call's 401 refused the token (this call's own 401s are decided
+                // in `send`): wait for the refresh of that refusal (the running one, one
+                // that failed since this call began, or a new one, which that call's
+                // refresh then joins: one callback), and go out with the new token. Also
+                // a call that had its refresh (rule 4): it was not refused itself. A 401
+                // for what it sends now is final.
                 resends.refreshed = true;
                 resends.after_401 = true;
                 wait_for(self, self.refusal_flight(waiting_since), caller).await?;
