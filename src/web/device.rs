@@ -174,22 +174,23 @@ impl Device {
     /// named by the storage key): a tab whose turn comes after another one registered
     /// (a restored session starting several tabs at once) uses that id instead, handed
     /// over with the turn or found in storage. The wait for the turn ends with
-    /// `destroy()`, or after 2 × (`requestTimeoutMs` + `refreshTimeoutMs`) + 4 s; then
-    /// this tab registers without it.
+    /// `destroy()`, or after 2 × `requestTimeoutMs` + 3 × `refreshTimeoutMs` + 4 s;
+    /// then this tab registers without it.
     async fn register_in_turn(
         &self,
         key: &str,
         stale: Option<&str>,
     ) -> Result<(String, bool), Error> {
         // No longer than the holder's registration can take (its reads and writes of
-        // the handover, 2 s each; a refresh and an attempt, twice with a 401): a tab
-        // holding the lock longer is suspended (in the background), and this one then
-        // registers without it.
+        // the handover, 2 s each; a refresh and an attempt, twice with a 401, and one
+        // more refresh if another call's 401 comes in between): a tab holding the lock
+        // longer is suspended (in the background), and this one registers without it.
         let config = self.session.config();
         let wait = config
             .request_timeout_ms
             .saturating_add(config.refresh_timeout_ms)
             .saturating_mul(2)
+            .saturating_add(config.refresh_timeout_ms)
             .saturating_add(4_000)
             .min(i32::MAX as u32);
         let given = match js::take_turn(key, &self.session.lifetime_signal(), wait) {

@@ -164,16 +164,13 @@ impl Call {
         let failed = |_| self.classify(session, &own, superseded);
         let response = response.map_err(failed)?;
         // Rule 2 extended, as early as the status is known: a 401 for the current token
-        // with a refresh to come (a callback, and this call has not had its refresh:
-        // rule 4) aborts the other requests still waiting on that token, and holds
-        // back the next ones until that refresh.
+        // with a callback aborts the other requests still waiting on that token, and
+        // holds back the next ones until its refresh (`refresh_to_come`: this call has
+        // not had its refresh, rule 4; else the refusal is final).
         let status = response.status();
-        let refusal = status == 401
-            && refresh_to_come
-            && session.generation() == generation
-            && session.has_callback();
+        let refusal = status == 401 && session.generation() == generation && session.has_callback();
         if refusal {
-            session.refused(generation);
+            session.refused(generation, refresh_to_come);
         }
         let reading = response.text().map_err(failed)?;
         let text = JsFuture::from(reading).await.map_err(|e| {
@@ -271,9 +268,15 @@ impl Call {
                 }
                 // Rule 2 extended: another call's 401 refused this attempt's token
                 // while it was out, after this call's own resend (a retry of it, rule
-                // 9). Not refused itself, it waits for that call's refresh as any
-                // request does and goes out again (`turn`).
-                Err(Error::Superseded) if resends.after_401 => continue,
+                // 9). Not refused itself, it waits once for that call's refresh and
+                // goes out again.
+                Err(Error::Superseded) if resends.after_401 && !resends.rescued => {
+                    resends.rescued = true;
+                    if session.rescue(started, self.signal.as_ref()).await? {
+                        continue;
+                    }
+                    return Err(SdkError::AccessTokenExpired.into());
+                }
                 Ok(_) | Err(Error::Superseded) => {
                     let current = session.generation() == generation;
                     let has_callback = session.has_callback();

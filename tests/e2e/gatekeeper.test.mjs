@@ -373,7 +373,7 @@ for (const withoutAny of [false, true]) {
     const out = await tabs[1].evaluate(async (withoutAny) => {
       if (withoutAny) delete AbortSignal.any; // as in browsers before 2023
       const { SafeSDK } = await import('/pkg/gatekeeper.js');
-      // The wait is 2 × (requestTimeoutMs + refreshTimeoutMs) + 4 s: 8 s here.
+      // The wait is 2 × requestTimeoutMs + 3 × refreshTimeoutMs + 4 s: 9 s here.
       const sdk = new SafeSDK({
         apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
         requestTimeoutMs: 1000, refreshTimeoutMs: 1000,

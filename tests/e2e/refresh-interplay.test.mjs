@@ -93,3 +93,54 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
   assert.deepEqual(out, { a: { ok: 'inv_1001' }, b: { ok: 'inv_1001' }, calls: 2 });
   await page.close();
 });
+
+test("a call that had its refresh waits for at most one other call's refresh: superseded again, it is AccessTokenExpiredError after 3 sends", { timeout: 60_000 }, async () => {
+  const { page } = await watchedPage(browser.context);
+  const sends = new Map();
+  page.on('request', (r) => {
+    const c = new URL(r.url()).searchParams.get('c');
+    if (c) sends.set(c, (sends.get(c) ?? 0) + 1);
+  });
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const get = '/v1/invoices/inv_1001';
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(),
+      baseUrl: location.origin,
+      refreshTimeoutMs: 10_000,
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        // The GETs' next sends are held 1.5 s at the server.
+        await post('/__sandbox/faults', { path: get, delay_ms: 1500, count: 4 });
+        await sleep(800);
+        return mint();
+      },
+    });
+    await post('/__sandbox/revoke');
+    const settle = (p) => p.then(() => 'ok', (e) => e.code);
+    const gets = Array.from({ length: 4 }, (_, i) => settle(client.get(`${get}?c=get${i}`)));
+    // A POST that starts during the first refresh (so has had none), to a route that
+    // refuses every checkout token: its 401 supersedes the GETs' resends and brings a
+    // second refresh; its resend's 401 is final and supersedes them again.
+    while (calls < 1) await sleep(20);
+    await sleep(200);
+    const refused = await settle(client.post('/v1/applications/refuses/versions/1/devices?c=post', {}));
+    const result = { gets: await Promise.all(gets), refused, calls };
+    client.destroy();
+    await fetch('/__sandbox/faults', { method: 'DELETE' });
+    return result;
+  });
+  // Each GET: refused (refresh 1); resent, superseded by the POST's 401 (it waits for
+  // refresh 2: its one rescue); sent again, superseded by the POST's final 401.
+  assert.deepEqual(out, { gets: Array(4).fill('ACCESS_TOKEN_EXPIRED'), refused: 'ACCESS_TOKEN_EXPIRED', calls: 2 });
+  for (let i = 0; i < 4; i++) {
+    assert.equal(sends.get(`get${i}`), 3, `get${i} sent ${sends.get(`get${i}`)} times`);
+  }
+  await page.close();
+});

@@ -83,9 +83,12 @@ struct State {
     queue: Vec<(u32, Waker)>,
     /// The next id for `queue`.
     next_waiter: u32,
-    /// The generation a 401 refused while a refresh is to come (rule 2 extended): no
-    /// attempt goes out with it any more.
+    /// The generation a 401 refused (rule 2 extended): no attempt goes out with it any
+    /// more.
     refused: Option<u32>,
+    /// Whether the call whose 401 set `refused` is to refresh it (it has not had its
+    /// refresh yet, rule 4); if not, that refusal is final for the calls that had theirs.
+    refusal_coming: bool,
     /// How many refreshes have settled: a call's turn compares it with the count
     /// when it began waiting.
     settled: u32,
@@ -143,6 +146,7 @@ impl Session {
             queue: Vec::new(),
             next_waiter: 0,
             refused: None,
+            refusal_coming: false,
             settled: 0,
             failure: None,
             callback,

@@ -177,21 +177,56 @@ impl Session {
     /// error of one that failed after `since` (a `settled` count), which every call
     /// that was waiting or out meanwhile shares (rule 2: one callback for them all).
     pub(super) fn refusal_flight(&self, since: u32) -> Rc<Flight> {
-        let failed = {
-            let st = self.0.state.borrow();
-            match &st.failure {
-                Some((generation, settled, f))
-                    if st.flight.is_none()
-                        && st.refused == Some(st.generation)
-                        && *generation == st.generation
-                        && *settled != since =>
-                {
-                    Some(f.clone())
-                }
-                _ => None,
+        match self.failed_refusal(since) {
+            Some(failed) => failed,
+            None => self.flight_or_start(Reason::Unauthorized),
+        }
+    }
+
+    /// The refresh for the refused current token that failed after `since` (a
+    /// `settled` count), none running since.
+    fn failed_refusal(&self, since: u32) -> Option<Rc<Flight>> {
+        let st = self.0.state.borrow();
+        match &st.failure {
+            Some((generation, settled, f))
+                if st.flight.is_none()
+                    && st.refused == Some(st.generation)
+                    && *generation == st.generation
+                    && *settled != since =>
+            {
+                Some(f.clone())
             }
+            _ => None,
+        }
+    }
+
+    /// For a call that had its refresh (rule 4) and was not refused itself: another
+    /// call's 401 refused the current token while this one waited (a retry's delay, its
+    /// turn) or was out (rule 2 extended aborted it). Waits for the refresh that refusal
+    /// gets: the running one, one that failed after `since` (its error), or, when the
+    /// refusing call is yet to start it, that one, started here for it to join. `false`
+    /// when the token is refused with no refresh to come (that call had had its refresh
+    /// too): the caller's attempt would only be refused. `true` also when the refusal
+    /// is gone (its 401 was cut, or a new token is there).
+    ///
+    /// # Errors
+    /// The refresh's error, or the caller's abort.
+    pub async fn rescue(&self, since: u32, caller: Option<&AbortSignal>) -> Result<bool, Error> {
+        let (refused, coming) = {
+            let st = self.0.state.borrow();
+            let refused = st.refused == Some(st.generation);
+            (refused, st.flight.is_some() || st.refusal_coming)
         };
-        failed.unwrap_or_else(|| self.flight_or_start(Reason::Unauthorized))
+        if !refused {
+            return Ok(true);
+        }
+        let flight = match self.failed_refusal(since) {
+            Some(failed) => failed,
+            None if coming => self.flight_or_start(Reason::Unauthorized),
+            None => return Ok(false),
+        };
+        wait_for(self, flight, caller).await?;
+        Ok(true)
     }
 
     /// Rule 1's refresh after a 401 for the current token, for an attempt sent when

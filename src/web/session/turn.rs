@@ -96,12 +96,16 @@ impl Session {
             // It waits for a refresh now: what it then sends with is fresh.
             resends.recheck = false;
             if refused {
-                // Another call's 401 refused the token (this call's own 401s are decided
-                // in `send`): wait for the refresh of that refusal (the running one, one
-                // that failed since this call began, or a new one, which that call's
-                // refresh then joins: one callback), and go out with the new token. Also
-                // a call that had its refresh (rule 4): it was not refused itself. A 401
-                // for what it sends now is final.
+                // Another call's 401 refused the token. A call that had its refresh
+                // (rule 4) is let through once, if a refresh comes for that refusal.
+                if resends.refreshed {
+                    if resends.rescued || !self.rescue(waiting_since, caller).await? {
+                        return Err(SdkError::AccessTokenExpired.into());
+                    }
+                    resends.rescued = true;
+                    continue;
+                }
+                // Sent once more with the new token; refused again, it is final.
                 resends.refreshed = true;
                 resends.after_401 = true;
                 wait_for(self, self.refusal_flight(waiting_since), caller).await?;
@@ -191,10 +195,11 @@ impl Session {
     /// so no attempt goes out with that token any more, and every idempotent attempt
     /// sent with it and not yet answered is aborted (it then waits for the refresh and
     /// goes out once with the new token).
-    pub fn refused(&self, generation: u32) {
+    pub fn refused(&self, generation: u32, refresh_to_come: bool) {
         let doomed: Vec<AbortController> = {
             let mut st = self.0.state.borrow_mut();
             st.refused = Some(generation);
+            st.refusal_coming = refresh_to_come;
             let (doomed, kept) = std::mem::take(&mut st.unanswered)
                 .into_iter()
                 .partition(|a| {
@@ -229,6 +234,9 @@ pub struct Resends {
     pub recheck: bool,
     /// The session's `settled` count when the call began.
     pub began: u32,
+    /// Had its refresh, then waited for the refresh of another call's refusal
+    /// ([`Session::rescue`]): the next refusal is final.
+    pub rescued: bool,
 }
 
 /// An attempt in progress. [`Unanswered::answer`] (or dropping it unanswered) forgets it
