@@ -144,3 +144,49 @@ test("a call that had its refresh waits for at most one other call's refresh: su
   }
   await page.close();
 });
+
+test("a final 401 that arrives while another call's 401 is still being read does not cancel that call's coming refresh", { timeout: 60_000 }, async () => {
+  const { page } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const out = await page.evaluate(async () => {
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const settle = (p) => p.then(() => 'ok', (e) => e.code);
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const get = '/v1/invoices/inv_1001';
+    const pay = '/v1/invoices/inv_1001/payments';
+    const other = '/v1/applications/refuses/versions/1/devices';
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(),
+      baseUrl: location.origin,
+      refreshTimeoutMs: 10_000,
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        if (calls === 1) {
+          // After the first refresh: B's resend gets a final 401 400 ms late; C's resend
+          // a 503 (Retry-After 1 s); A's 401 (A has had no refresh) trickles its body.
+          await post('/__sandbox/faults', { path: pay, status: 401, delay_ms: 400 });
+          await post('/__sandbox/faults', { path: get, status: 503, retry_after_s: 1 });
+          await post('/__sandbox/faults', { path: other, status: 401, body_bytes: 40, chunk_bytes: 1, trickle_ms: 50 });
+        }
+        return mint();
+      },
+    });
+    await post('/__sandbox/revoke');
+    const c = settle(client.get(get));
+    const b = settle(client.post(pay, {}));
+    while (calls < 1) await sleep(5);
+    await sleep(100);
+    const a = settle(client.post(other, {}));
+    const result = { c: await c, b: await b, a: await a, calls };
+    client.destroy();
+    await fetch('/__sandbox/faults', { method: 'DELETE' });
+    return result;
+  });
+  // C had its refresh and waits out the 503 when A's 401 (a refresh to come) and then
+  // B's final 401 refuse the token: it waits for A's refresh and succeeds.
+  assert.deepEqual(out, { c: 'ok', b: 'ACCESS_TOKEN_EXPIRED', a: 'ACCESS_TOKEN_EXPIRED', calls: 2 });
+});

@@ -198,8 +198,11 @@ impl Session {
     pub fn refused(&self, generation: u32, refresh_to_come: bool) {
         let doomed: Vec<AbortController> = {
             let mut st = self.0.state.borrow_mut();
+            // A refresh already coming for this token stays coming: a final 401 that
+            // arrives while the refusing call reads its body does not cancel it.
+            st.refusal_coming =
+                refresh_to_come || (st.refused == Some(generation) && st.refusal_coming);
             st.refused = Some(generation);
-            st.refusal_coming = refresh_to_come;
             let (doomed, kept) = std::mem::take(&mut st.unanswered)
                 .into_iter()
                 .partition(|a| {
