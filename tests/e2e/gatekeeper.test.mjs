@@ -79,6 +79,34 @@ async function blankPage() {
   return { page, seen };
 }
 
+/**
+ * Gives each tab `window.SafeSDK` and a Gatekeeper `window.token` before a test starts
+ * them, so that the second tab asks for its turn well within the first one's registration.
+ */
+async function preloadSafeSDK(tabs) {
+  await Promise.all(tabs.map((page) => page.evaluate(async () => {
+    window.SafeSDK = (await import('/pkg/gatekeeper.js')).SafeSDK;
+    window.token = await (await fetch('/api/gatekeeper-token')).text();
+  })));
+}
+
+/**
+ * Runs `run` in the first tab and, once that tab holds the registration lock, in the
+ * second; checks that the profile registered one device, which both tabs use, then
+ * clears the faults and closes the tabs.
+ */
+async function firstRegistersSecondFollows(tabs, run, start) {
+  const first = run(tabs[0]);
+  await lockHeld(tabs[1]); // the first tab holds the turn now, registering
+  const results = await Promise.all([first, run(tabs[1])]);
+  const now = await sandbox.counters();
+  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
+  assert.deepEqual(results.map((r) => r.registered), [true, false]);
+  assert.equal(results[1].deviceId, results[0].deviceId);
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await Promise.all(tabs.map((page) => page.close()));
+}
+
 /** Waits until some tab of the profile holds the device-registration lock for demo-app. */
 async function lockHeld(page) {
   await page.evaluate(async () => {
@@ -258,24 +286,13 @@ test('a tab whose turn comes before the other tab\'s stored id reaches its local
   });
   // Each tab has the module and a token before the first one starts, so that the second
   // one asks for its turn well within the first one's (slow) registration.
-  await Promise.all(tabs.map((page) => page.evaluate(async () => {
-    window.SafeSDK = (await import('/pkg/gatekeeper.js')).SafeSDK;
-    window.token = await (await fetch('/api/gatekeeper-token')).text();
-  })));
+  await preloadSafeSDK(tabs);
   await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
   const start = await sandbox.counters();
   const run = (page) => page.evaluate(() => new window.SafeSDK({
     apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
   }).initialize(window.token));
-  const first = run(tabs[0]);
-  await lockHeld(tabs[1]); // the first tab holds the turn now, registering
-  const results = await Promise.all([first, run(tabs[1])]);
-  const now = await sandbox.counters();
-  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
-  assert.deepEqual(results.map((r) => r.registered), [true, false]);
-  assert.equal(results[1].deviceId, results[0].deviceId);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
-  await Promise.all(tabs.map((page) => page.close()));
+  await firstRegistersSecondFollows(tabs, run, start);
 });
 
 test('after the page clears localStorage, initialize() registers a new device (an earlier handover is not reused)', async () => {
@@ -393,10 +410,7 @@ for (const withoutAny of [false, true]) {
 test('a tab whose turn waits out another tab\'s registration through a 401, a slow refresh and a slow resend still uses that tab\'s id', async () => {
   const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
   await tabs[0].evaluate(() => localStorage.clear());
-  await Promise.all(tabs.map((page) => page.evaluate(async () => {
-    window.SafeSDK = (await import('/pkg/gatekeeper.js')).SafeSDK;
-    window.token = await (await fetch('/api/gatekeeper-token')).text();
-  })));
+  await preloadSafeSDK(tabs);
   const devices = '/v1/applications/demo-app/versions/1.0.0/devices';
   await sandbox.post('/__sandbox/faults', { path: devices, status: 401 }); // the first tab's registration
   await sandbox.post('/__sandbox/faults', { path: devices, delay_ms: 1500 }); // its resend
@@ -409,15 +423,7 @@ test('a tab whose turn waits out another tab\'s registration through a 401, a sl
       return (await fetch('/api/gatekeeper-token')).text();
     },
   }).initialize(window.token));
-  const first = run(tabs[0]);
-  await lockHeld(tabs[1]);
-  const results = await Promise.all([first, run(tabs[1])]);
-  const now = await sandbox.counters();
-  assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
-  assert.deepEqual(results.map((r) => r.registered), [true, false]);
-  assert.equal(results[1].deviceId, results[0].deviceId);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
-  await Promise.all(tabs.map((page) => page.close()));
+  await firstRegistersSecondFollows(tabs, run, start);
 });
 
 test('a stored device id that cannot be one (empty, a dot segment) is registered again, not checked', async () => {

@@ -16,16 +16,29 @@ after(async () => {
   await sandbox?.stop();
 });
 
+/**
+ * The demo checkout page, with `window.t` = { post, mint, sleep } for the page code:
+ * `post(path, body)` sends JSON, `mint()` a fresh checkout token for inv_1001.
+ */
+async function demoPage() {
+  const { page } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  await page.evaluate(() => {
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    window.t = { post, mint, sleep };
+  });
+  return page;
+}
+
 for (const slow of [200, 3000]) {
   test(`a call waiting out a 503 after its refresh waits for another call's refresh (callback ${slow} ms) and succeeds`, async () => {
-    const { page } = await watchedPage(browser.context);
-    await page.goto(`${sandbox.url}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    const page = await demoPage();
     const out = await page.evaluate(async (slow) => {
       const { AlternativeClient } = await import('/pkg/checkout.js');
-      const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
-      const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+      const { post, mint, sleep } = window.t;
       let calls = 0;
       const client = await AlternativeClient.create({
         accessToken: await mint(),
@@ -56,14 +69,10 @@ for (const slow of [200, 3000]) {
 }
 
 test("a call's retry that is out when another call's 401 refuses its token (rule 2 extended) waits for that refresh and succeeds", async () => {
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const page = await demoPage();
   const out = await page.evaluate(async () => {
     const { AlternativeClient } = await import('/pkg/checkout.js');
-    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
-    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const { post, mint, sleep } = window.t;
     let calls = 0;
     const client = await AlternativeClient.create({
       accessToken: await mint(),
@@ -95,19 +104,15 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
 });
 
 test("a call that had its refresh waits for at most one other call's refresh: superseded again, it is AccessTokenExpiredError after 3 sends", { timeout: 60_000 }, async () => {
-  const { page } = await watchedPage(browser.context);
+  const page = await demoPage();
   const sends = new Map();
   page.on('request', (r) => {
     const c = new URL(r.url()).searchParams.get('c');
     if (c) sends.set(c, (sends.get(c) ?? 0) + 1);
   });
-  await page.goto(`${sandbox.url}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
   const out = await page.evaluate(async () => {
     const { AlternativeClient } = await import('/pkg/checkout.js');
-    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
-    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const { post, mint, sleep } = window.t;
     const get = '/v1/invoices/inv_1001';
     let calls = 0;
     const client = await AlternativeClient.create({
@@ -146,13 +151,9 @@ test("a call that had its refresh waits for at most one other call's refresh: su
 });
 
 test("a final 401 that arrives while another call's 401 is still being read does not cancel that call's coming refresh", { timeout: 60_000 }, async () => {
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const page = await demoPage();
   const out = await page.evaluate(async () => {
-    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
-    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const { post, mint, sleep } = window.t;
     const settle = (p) => p.then(() => 'ok', (e) => e.code);
     const { AlternativeClient } = await import('/pkg/checkout.js');
     const get = '/v1/invoices/inv_1001';
