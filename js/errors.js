@@ -144,6 +144,15 @@ function holding(value) {
 }
 
 /**
+ * @internal Called from Rust: `text` without the token of `authorization` (`Bearer <token>`),
+ * for an `ApiError` made from an answer that repeats it (a proxy's error page listing the
+ * request's headers).
+ */
+export function redact(text, authorization) {
+  return String(text).split(authorization.slice(7)).join('[redacted]');
+}
+
+/**
  * @internal Called from Rust: one attempt's `fetch`, in one call from wasm instead of
  * one per option. Rust decides everything (URL, token, signal, when to call it); this
  * only puts `Authorization` on the caller's normalised headers, never follows a redirect,

@@ -59,8 +59,10 @@ async function checked(bytes, integrity) {
 /**
  * Fetches with `integrity` (the browser refuses other bytes; the fetch settles once the
  * whole body has arrived and been checked), or awaits `started`, that same fetch begun
- * earlier. A failure is then told apart: if the same URL loads without the pin, the bytes
- * were wrong.
+ * earlier. The browser's error does not say why a pinned fetch failed (a cut connection
+ * and a wrong byte look alike), so the file is fetched once more without the pin and
+ * hashed here: this build's bytes are used (the first try failed on the way), other
+ * wasm bytes are `INTEGRITY_MISMATCH`, no file (or no wasm) is a network failure.
  */
 async function pinnedFetch(input, integrity, started) {
   let response;
@@ -71,12 +73,18 @@ async function pinnedFetch(input, integrity, started) {
     if (cause && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) {
       throw late(cause);
     }
-    // Told apart by fetching without the pin: wasm bytes there mean they were not ours;
-    // anything else (a 404, a dev server's HTML page) is a file that is not there.
     const plain = await fetch(input, { signal: loadDeadline() }).catch(() => null);
-    const bytes = plain && plain.ok ? new Uint8Array(await plain.arrayBuffer().catch(() => new ArrayBuffer(0))) : [];
-    if (bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) throw mismatch();
-    throw plain && !plain.ok ? httpFailure(plain) : failed('NETWORK_ERROR', NOT_LOADED, cause);
+    // A 404: a file that is not there.
+    if (plain && !plain.ok) throw httpFailure(plain);
+    const bytes = plain && (await plain.arrayBuffer().catch(() => null));
+    if (!bytes) throw failed('NETWORK_ERROR', NOT_LOADED, cause);
+    // Not wasm at all (a dev server's page for a missing file): a file that is not there.
+    if (new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength)).join() !== '0,97,115,109') {
+      throw failed('NETWORK_ERROR', NOT_LOADED, cause);
+    }
+    // Without WebCrypto (a page on plain http) wasm bytes the browser refused were not ours.
+    if (!globalThis.crypto?.subtle) throw mismatch();
+    return checked(bytes, integrity);
   }
   return isWasm(response) ? response : response.arrayBuffer();
 }

@@ -240,18 +240,11 @@ impl Device {
             .call(protocol::devices_url(&self.options), false)?
             .send(&self.session)
             .await?;
-        let (status, request_id, attempts) = (reply.status, reply.request_id(), reply.attempts);
-        let body = reply.json()?;
-        let id = js::get(&body, "deviceId")
+        let id = js::get(&reply.json()?, "deviceId")
             .as_string()
             .filter(|id| protocol::usable_device_id(id));
-        let id = id.ok_or(Error::Api {
-            status,
-            body,
-            request_id,
-            detail: Some("the registration response has no deviceId"),
-            attempts,
-        })?;
+        let id =
+            id.ok_or_else(|| reply.error(Some("the registration response has no deviceId")))?;
         storage::set(key, &id);
         Ok(id)
     }
@@ -302,19 +295,11 @@ impl Device {
         }
         match sent {
             Ok(reply) => {
-                let (status, request_id, attempts) =
-                    (reply.status, reply.request_id(), reply.attempts);
                 let body = reply.json()?;
                 if body.is_object() && js::is_array(&body) == Ok(false) {
                     return Ok(body);
                 }
-                Err(Error::Api {
-                    status,
-                    body,
-                    request_id,
-                    detail: Some("the check response is not a JSON object"),
-                    attempts,
-                })
+                Err(reply.error(Some("the check response is not a JSON object")))
             }
             Err(e) if e.is_authentication_failure() => {
                 Ok(status_object("AuthenticationFailed", e.code()).into())

@@ -105,6 +105,11 @@ extern "C" {
     #[wasm_bindgen(js_name = jsonBody, catch)]
     pub fn json_body(value: &JsValue) -> Result<JsString, JsValue>;
 
+    /// `text` with every occurrence of the token in `authorization` (`Bearer <token>`)
+    /// replaced by `[redacted]`. Never throws.
+    #[wasm_bindgen(js_name = redact)]
+    pub fn redact(text: &JsValue, authorization: &JsValue) -> JsValue;
+
     /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
     /// hostile thenable throws stays in JS.
     #[wasm_bindgen(js_name = ignoreRejection)]

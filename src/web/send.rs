@@ -48,6 +48,8 @@ pub struct Reply {
     headers: Headers,
     /// How many times the call was sent (rule 9), for an `ApiError` made from it later.
     pub attempts: u32,
+    /// The attempt's `Bearer <token>`: an error made from this reply never repeats it.
+    bearer: JsValue,
 }
 
 impl Reply {
@@ -60,21 +62,21 @@ impl Reply {
     /// `x-request-id` when the API exposes it, else `null`.
     pub fn request_id(&self) -> JsValue {
         self.header("x-request-id")
-            .map_or(JsValue::NULL, JsValue::from)
+            .map_or(JsValue::NULL, |id| self.redacted(&JsValue::from(id)))
+    }
+
+    /// `text` without the token this reply was sent with: an API or proxy that echoes
+    /// the request's headers must not put the token on an error.
+    fn redacted(&self, text: &JsValue) -> JsValue {
+        js::redact(text, &self.bearer)
     }
 
     /// The body as JSON (`null` when empty).
     ///
     /// # Errors
     /// `ApiError` when a 2xx body is not JSON.
-    pub fn json(self) -> Result<JsValue, Error> {
-        parse_body(&self.text).map_err(|()| Error::Api {
-            status: self.status,
-            request_id: self.request_id(),
-            body: self.text.into(),
-            detail: Some(code::NOT_JSON_MESSAGE),
-            attempts: self.attempts,
-        })
+    pub fn json(&self) -> Result<JsValue, Error> {
+        parse_body(&self.text).map_err(|()| self.error(Some(code::NOT_JSON_MESSAGE)))
     }
 
     /// A 2xx reply as it is, any other as `ApiError`.
@@ -82,19 +84,20 @@ impl Reply {
         if (200..300).contains(&self.status) {
             Ok(self)
         } else {
-            Err(self.into_api_error())
+            Err(self.error(None))
         }
     }
 
-    fn into_api_error(self) -> Error {
-        let request_id = self.request_id();
-        let body = parse_body(&self.text).unwrap_or_else(|()| self.text.into());
+    /// This reply as an `ApiError`: its body parsed (else its text) and its request id,
+    /// both without the token; `detail` replaces "the API answered with status N".
+    pub fn error(&self, detail: Option<&'static str>) -> Error {
+        let text = self.redacted(&self.text).unchecked_into();
         Error::Api {
             status: self.status,
-            body,
-            request_id,
-            detail: None,
-            attempts: 0,
+            request_id: self.request_id(),
+            body: parse_body(&text).unwrap_or_else(|()| text.into()),
+            detail,
+            attempts: self.attempts,
         }
     }
 }
@@ -185,6 +188,7 @@ impl Call {
             text: text.unchecked_into(),
             headers: response.headers(),
             attempts: 0,
+            bearer: bearer.clone(),
         })
     }
 
@@ -264,7 +268,7 @@ impl Call {
             let (outcome, retry_after, failure) = match reply {
                 Ok(reply) if retry::retryable(Outcome::Status(status)) => {
                     let retry_after = reply.header("retry-after");
-                    (Outcome::Status(status), retry_after, reply.into_api_error())
+                    (Outcome::Status(status), retry_after, reply.error(None))
                 }
                 // Rule 2 extended: another call's 401 refused this attempt's token
                 // while it was out, after this call's own resend (a retry of it, rule

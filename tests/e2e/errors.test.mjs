@@ -193,3 +193,50 @@ test('free() and [Symbol.dispose]() destroy: later calls reject with ClientDestr
   }
   assert.equal(Object.keys(report).length, 4);
 });
+
+// "No error message, cause chain or property ever contains a token", also when the API
+// (or a proxy's error page) repeats the request's Authorization header in its answer.
+test('an answer that repeats the token: ApiError body and requestId carry [redacted], never the token (AlternativeClient and SafeSDK)', async () => {
+  const echo = (status, json) => (route) => {
+    const auth = route.request().headers().authorization;
+    return route.fulfill({
+      status,
+      contentType: json ? 'application/json' : 'text/html',
+      headers: { 'x-request-id': `req ${auth}`, 'access-control-expose-headers': 'x-request-id' },
+      body: json ? JSON.stringify({ error: 'bad request', headers: { authorization: auth } }) : `<p>you sent ${auth} twice: ${auth}</p>`,
+    });
+  };
+  await page.route('**/v1/echo/json', echo(400, true));
+  await page.route('**/v1/echo/html', echo(502, false));
+  await page.route('**/v1/echo/ok', echo(200, false));
+  await page.route('**/v1/applications/demo-app/versions/1.0.0/devices/**', echo(200, false));
+  try {
+    const seen = await page.evaluate(async () => {
+      const { AlternativeClient, SafeSDK } = await import('/pkg/index.js');
+      const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const token = (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+      const client = await AlternativeClient.create({ accessToken: token, baseUrl: location.origin, retry: false });
+      const shown = (e) => ({ name: e.name, body: e.body, requestId: e.requestId, message: e.message });
+      const out = { token };
+      for (const path of ['json', 'html', 'ok']) out[path] = shown(await client.get(`/v1/echo/${path}`).catch((e) => e));
+      const sdk = new SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin, retry: false });
+      await sdk.initialize((await (await fetch('/api/gatekeeper-token')).text()).trim());
+      out.check = shown(await sdk.check().catch((e) => e));
+      return out;
+    });
+    const token = seen.token;
+    for (const what of ['json', 'html', 'ok', 'check']) {
+      assert.equal(seen[what].name, 'ApiError', what);
+      const text = JSON.stringify(seen[what]);
+      assert.ok(!text.includes(token.split('.')[2]), `${what}: no trace of the checkout token: ${text.slice(0, 300)}`);
+      assert.doesNotMatch(text, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, `${what}: no token at all`);
+      assert.match(seen[what].requestId, /^req Bearer \[redacted\]$/, `${what}: requestId`);
+    }
+    assert.deepEqual(seen.json.body, { error: 'bad request', headers: { authorization: 'Bearer [redacted]' } }, 'a JSON body is still parsed');
+    assert.equal(seen.html.body, '<p>you sent Bearer [redacted] twice: Bearer [redacted]</p>');
+    assert.match(seen.ok.body, /^<p>you sent Bearer \[redacted\]/, 'a 2xx that is not JSON');
+    assert.match(seen.check.body, /^<p>you sent Bearer \[redacted\]/, 'SafeSDK check(): a 2xx that is not a JSON object');
+  } finally {
+    await page.unrouteAll();
+  }
+});

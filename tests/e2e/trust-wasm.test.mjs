@@ -536,3 +536,39 @@ test('a .wasm download that stalls ends in NetworkError after the 60 s load dead
   // The page's init() ends with the load that got there first (nothing keeps waiting).
   assert.deepEqual((await raced).sort(), ['created', 'init loaded']);
 });
+
+// A pinned fetch that fails tells nothing of why (Chromium rejects a cut connection and
+// a wrong byte alike), so the verdict must come from the bytes, not from a guess.
+test('the pinned .wasm fetch cut on the way, the same file then served: the page loads (no false INTEGRITY_MISMATCH); cut, then tampered: INTEGRITY_MISMATCH', async () => {
+  const checkout = readFileSync(join(pkg.dir, 'checkout_bg.wasm'));
+  const pages = [['ESM checkout', '/blank.html'], ['classic', '/classic.html']];
+  for (const [what, path] of pages) {
+    for (const second of ['same', 'tampered']) {
+      const { page } = await watchedPage(browser.context);
+      await page.addInitScript(HELPERS);
+      let requests = 0;
+      await page.route('**/pkg/checkout_bg.wasm', (route) => {
+        requests += 1;
+        if (requests === 1) return route.abort('connectionreset');
+        if (second === 'same') return route.continue();
+        return route.fulfill({ status: 200, contentType: 'application/wasm', body: tamperWasm(checkout) });
+      });
+      await page.goto(good.url + path);
+      const report = await page.evaluate(async (classic) => {
+        const m = classic ? window.PartnerSDK : await import('/pkg/checkout.js');
+        const created = m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+        const out = { create: await settle(created) };
+        if (out.create.ok) out.invoice = (await (await created).get('/v1/invoices/inv_1001')).id;
+        return out;
+      }, what === 'classic');
+      if (second === 'same') {
+        assert.deepEqual(pick(report.create), { ok: true }, `${what}: this build's bytes, fetched again, are used`);
+        assert.equal(report.invoice, 'inv_1001', what);
+      } else {
+        assert.deepEqual(pick(report.create), MISMATCH, `${what}: other bytes the second time`);
+      }
+      assert.ok(requests >= 2, `${what}: fetched again after the cut (${requests} requests)`);
+      await page.close();
+    }
+  }
+});
