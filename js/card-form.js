@@ -27,6 +27,15 @@ function notify(callback, arg) {
   }
 }
 
+function isElement(value) {
+  try {
+    Element.prototype.hasAttribute.call(value, 'id');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function element(tag, css, attributes = {}) {
   const el = document.createElement(tag);
   el.style.cssText = css;
@@ -39,14 +48,14 @@ function element(tag, css, attributes = {}) {
  * @returns {{ close(): void }}
  */
 export function openCardForm(session, options) {
-  if (typeof document === 'undefined' || !document.body) {
-    session.close();
-    throw new ConfigurationError(
-      'invalid option `container`: the card form needs a page with a document body',
-      { key: 'container' },
-    );
-  }
   const { container, companyName, onSuccess, onError, onCancel } = options;
+  const refuse = (problem) => {
+    session.close();
+    throw new ConfigurationError(`invalid option \`container\`: ${problem}`, { key: 'container' });
+  };
+  if (typeof document === 'undefined' || !document.body) refuse('the card form needs a page with a document body');
+  // A genuine element of any document (an iframe's too), not an object with nodeType 1.
+  if (container !== undefined && !isElement(container)) refuse('must be a DOM Element');
   const vendor = session.vendorOrigin;
   const opener = document.activeElement;
   let closed = false;
@@ -320,7 +329,7 @@ export function openCardForm(session, options) {
     live.style.margin = '8px 16px';
     live.textContent = 'The card form could not be loaded. Please try again later.';
     fail(new NetworkError('the card form did not connect within 10 s: the frame could not load '
-      + '(offline, or not allowed by frame-src)'));
+      + '(offline, not allowed by frame-src, or the vendor refused its companyName or subaccountId)'));
   }
 
   window.addEventListener('message', onWindowMessage);

@@ -245,9 +245,11 @@
   }
 
   // Sends the card; on a 401 retries exactly once with a new token (the one
-  // the page already pushed, or one asked for with need-token).
+  // the page already pushed, or one asked for with need-token). The first token is
+  // asked for as the card goes out: the page checks it is not due (its timer for the
+  // proactive refresh may not have run: a machine that slept, a throttled tab).
   async function enroll(card) {
-    let used = token || (await requestToken('expired'));
+    let used = await requestToken(token ? 'submit' : 'expired');
     const usedSeq = used === token ? tokenSeq : null;
     let res = await postCard(used, card);
     if (res.status !== 401) return res;

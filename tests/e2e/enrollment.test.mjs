@@ -493,6 +493,7 @@ test('bad options reject with ConfigurationError naming the key before anything 
       { getAccessToken: undefined },
       { baseUrl: 'http://vendor.example' },
       { container: '#inline' },
+      { container: { nodeType: 1, append() {} } },
       { onSuccess: 'yes' },
       { refreshTimeoutMs: -1 },
       { accessToken: 'x' },
@@ -714,6 +715,31 @@ test('a token that comes due while the form is open is refreshed before use (rul
   } finally {
     await sandbox.post('/__sandbox/lifetimes', { enrollment: 300 });
   }
+});
+
+test('after the machine sleeps (both clocks jump, no timer runs), the submit refreshes the due token before the card goes out: no 401 (rule 8)', async () => {
+  const { page } = await openPage();
+  await page.clock.install();
+  await page.evaluate(() => window.form());
+  const frame = await typeCard(page);
+  await page.waitForFunction(() => window.seen.tokens === 1);
+  const before = await sandbox.counters();
+  try {
+    // 400 s on: the 300-s token has expired at the server, and the page's refresh timer
+    // for it never ran.
+    await sandbox.post('/__sandbox/clock', { offset_s: 400 });
+    await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 400_000);
+    await frame.locator('#submit').click();
+    await page.waitForFunction(() => window.seen.success.length + window.seen.errors.length > 0, null, { timeout: 30_000 });
+  } finally {
+    await sandbox.post('/__sandbox/clock', { offset_s: 0 });
+  }
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors, []);
+  assert.equal(state.success[0]?.last4, '4242');
+  assert.equal(state.tokens, 2, 'one refresh, asked for by the submit');
+  assert.equal((await sandbox.counters()).unauthorized - before.unauthorized, 0, 'no 401 reached the API');
+  await page.close();
 });
 
 /** Submits the typed card with its POST held `delay_ms` by the sandbox (and answered `status`, if given). */
