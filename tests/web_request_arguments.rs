@@ -253,6 +253,22 @@ async fn hostile_request_arguments_reject_with_configuration_error() {
             "query",
         ),
         (
+            "query value is NaN (a failed parseInt)",
+            obj(&[("query", obj(&[("page", f64::NAN.into())]))]),
+            "query",
+        ),
+        (
+            "query array holds Infinity",
+            obj(&[(
+                "query",
+                obj(&[(
+                    "a",
+                    js_sys::Array::of2(&1.into(), &f64::INFINITY.into()).into(),
+                )]),
+            )]),
+            "query",
+        ),
+        (
             "query array holds an array",
             obj(&[(
                 "query",

@@ -47,7 +47,7 @@ fn check_init(init: &JsValue) -> Result<(), Error> {
 fn query_error() -> Error {
     Error::config(
         "query",
-        "values must be strings, numbers, booleans, null or undefined, or arrays of them",
+        "values must be strings, finite numbers, booleans, null or undefined, or arrays of them",
     )
 }
 
@@ -92,8 +92,9 @@ fn with_query(
         };
         for v in values.iter().filter(|v| !v.is_undefined() && !v.is_null()) {
             // An object, function or symbol would go out as its `String()`
-            // ("[object Object]", a function's source): refused instead.
-            if !(v.is_string() || v.as_f64().is_some() || v.as_bool().is_some()) {
+            // ("[object Object]", a function's source), `NaN` as "NaN" (a failed
+            // `parseInt`, say): refused instead, as `JSON.stringify` refuses them in a body.
+            if !(v.is_string() || v.as_f64().is_some_and(f64::is_finite) || v.as_bool().is_some()) {
                 return Err(query_error());
             }
             let text = js::to_string(&v).map_err(|_| query_error())?;
