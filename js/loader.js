@@ -63,6 +63,7 @@ async function checked(bytes, integrity) {
  * and a wrong byte look alike), so the file is fetched once more without the pin and
  * hashed here: this build's bytes are used (the first try failed on the way), other
  * wasm bytes are `INTEGRITY_MISMATCH`, no file (or no wasm) is a network failure.
+ * Without WebCrypto the pinned fetch is tried once more instead.
  */
 async function pinnedFetch(input, integrity, started) {
   let response;
@@ -82,9 +83,15 @@ async function pinnedFetch(input, integrity, started) {
     if (new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength)).join() !== '0,97,115,109') {
       throw failed('NETWORK_ERROR', NOT_LOADED, cause);
     }
-    // Without WebCrypto (a page on plain http) wasm bytes the browser refused were not ours.
-    if (!globalThis.crypto?.subtle) throw mismatch();
-    return checked(bytes, integrity);
+    if (globalThis.crypto?.subtle) return checked(bytes, integrity);
+    // No WebCrypto (a page on plain http): the browser checks once more. Refused again
+    // with wasm there, the bytes are not ours.
+    return fetch(input, { integrity, signal: loadDeadline() }).then(
+      (again) => (isWasm(again) ? again : again.arrayBuffer()),
+      () => {
+        throw mismatch();
+      },
+    );
   }
   return isWasm(response) ? response : response.arrayBuffer();
 }
@@ -165,7 +172,7 @@ export function loader(initWasm, where, integrity, early) {
     const started = source === undefined ? early : undefined;
     if (source === undefined) early = undefined;
     const from = source === undefined ? where() : source;
-    const attempt = (started ? pinnedFetch(from, integrity, started) : inTime(verified(from, integrity)))
+    const attempt = inTime(started ? pinnedFetch(from, integrity, started) : verified(from, integrity))
       .then((module_or_path) => module_or_path === LOADED || initWasm({ module_or_path }))
       .then(
         () => {

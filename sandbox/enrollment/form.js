@@ -252,12 +252,12 @@
     let used = await requestToken(token ? 'submit' : 'expired');
     const usedSeq = used === token ? tokenSeq : null;
     let res = await postCard(used, card);
-    if (res.status !== 401) return res;
+    if (res.status !== 401) return [res, used];
     // The refused token's seq: a page that sent a newer one meanwhile (its message
     // still on its way) answers with that one instead of refreshing again.
     used = token !== used ? token : await requestToken('unauthorized', usedSeq);
     res = await postCard(used, card);
-    return res;
+    return [res, used];
   }
 
   async function readJson(res) {
@@ -268,9 +268,12 @@
     }
   }
 
-  async function handle(res) {
+  // What goes back to the page from the API's answer never repeats the token (an API
+  // or proxy that echoes the request's headers).
+  async function handle(res, used) {
+    const scrub = (text) => (typeof text === 'string' ? text.split(used).join('[redacted]') : text);
     const body = await readJson(res);
-    const requestId = res.headers.get('x-request-id') || undefined;
+    const requestId = scrub(res.headers.get('x-request-id') || undefined);
     const apiError = (error, message) => ({
       type: 'error', code: 'API_ERROR', status: res.status, error, message, requestId,
     });
@@ -302,7 +305,7 @@
       inputs.number.focus();
       send(apiError('card_declined', 'The card was declined'));
     } else {
-      const error = body && typeof body.error === 'string' ? body.error : undefined;
+      const error = body && typeof body.error === 'string' ? scrub(body.error) : undefined;
       announce('Something went wrong. Please try again.', true);
       send(apiError(error, `The card API answered HTTP ${res.status}`));
     }
@@ -320,9 +323,9 @@
     send({ type: 'busy', busy: true });
     announce('Saving your card…', false);
     try {
-      let res;
+      let sent;
       try {
-        res = await enroll(card);
+        sent = await enroll(card);
       } catch (e) {
         if (e && e.tokenError) {
           // The page reported this failure (token-error) or was told (timeout).
@@ -333,7 +336,7 @@
         }
         return;
       }
-      await handle(res);
+      await handle(...sent);
     } finally {
       busy = false;
       submitButton.disabled = false;

@@ -116,6 +116,16 @@ function type(id, value) {
   els[id].fire('input');
 }
 
+// The page's side of the channel: the token it last sent is the one it holds.
+let held;
+function give(message) {
+  if (message?.type === 'token') held = message;
+  channel.port1.postMessage(message);
+}
+
+// Submits the form. A need-token 'submit' (the frame asks as the card goes out) is
+// answered as the page does with a token that is not due: with the token it holds;
+// every other need-token with the next of `answers`.
 async function submit(answers) {
   const needs = [];
   const seqs = [];
@@ -123,8 +133,7 @@ async function submit(answers) {
     if (m.type !== 'need-token') return;
     needs.push(m.reason);
     seqs.push(m.seq);
-    const answer = answers.shift();
-    channel.port1.postMessage(answer);
+    give(m.reason === 'submit' ? held : answers.shift());
   };
   requests.length = 0;
   fromFrame.length = 0;
@@ -180,12 +189,14 @@ assert.deepEqual([success.card.last4, success.card.brand, success.card.expMonth,
 assert.ok(!JSON.stringify(fromFrame).includes('4242424242424242'));
 assert.equal(els.number.value, '', 'form cleared after success');
 
-// With a good token: no need-token at all. A declined card: error 402, form stays usable.
+// With a token: only the submit's need-token, answered with the token the page holds. A
+// declined card: error 402, form stays usable.
 type('number', '4000 0000 0000 0002');
 type('expiry', '12/39');
 type('cvc', '123');
 run = await submit([]);
-assert.deepEqual(run.needs, []);
+assert.deepEqual(run.needs, ['submit']);
+assert.equal(run.requests, 1);
 assert.equal(run.messages[0].type, 'error');
 assert.deepEqual([run.messages[0].code, run.messages[0].status, run.messages[0].error], ['API_ERROR', 402, 'card_declined']);
 assert.equal(els.number.getAttribute('aria-invalid'), 'true');
@@ -200,29 +211,29 @@ assert.equal(els.expiry.getAttribute('aria-invalid'), 'true');
 assert.match(els['expiry-error'].textContent, /expired/);
 
 // Refused twice: exactly one refresh, then ACCESS_TOKEN_EXPIRED. Never a loop.
-channel.port1.postMessage({ type: 'token', token: expired });
+give({ type: 'token', token: expired });
 await tick();
 type('expiry', '12/39');
 run = await submit([{ type: 'token', token: expired }]);
-assert.deepEqual(run.needs, ['unauthorized']);
+assert.deepEqual(run.needs, ['submit', 'unauthorized']);
 assert.equal(run.requests, 2);
 assert.deepEqual([run.messages[0].type, run.messages[0].code, run.messages[0].status], ['error', 'ACCESS_TOKEN_EXPIRED', 401]);
 
 // token-error from the page: shown in the form, not echoed back, no second ask.
-channel.port1.postMessage({ type: 'token', token: expired });
+give({ type: 'token', token: expired });
 await tick();
 run = await submit([{ type: 'token-error', code: 'TOKEN_REFRESH_TIMEOUT', message: 'slow' }]);
-assert.deepEqual(run.needs, ['unauthorized']);
+assert.deepEqual(run.needs, ['submit', 'unauthorized']);
 assert.equal(run.requests, 1);
 assert.deepEqual(run.messages, []);
 assert.match(els.status.textContent, /authorize/);
 
 // A 403 (a token of the wrong kind) is an API_ERROR, no refresh.
 const checkout = await mint({ kind: 'checkout' });
-channel.port1.postMessage({ type: 'token', token: checkout });
+give({ type: 'token', token: checkout });
 await tick();
 run = await submit([]);
-assert.deepEqual(run.needs, []);
+assert.deepEqual(run.needs, ['submit']);
 assert.deepEqual([run.messages[0].code, run.messages[0].status, run.messages[0].error], ['API_ERROR', 403, 'insufficient_scope']);
 
 // Cancel button and Escape.

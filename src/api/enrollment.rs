@@ -88,9 +88,15 @@ impl EnrollmentSession {
     }
 
     /// The SDK error for an `{type:'error', code, status?, error?, requestId?}` message
-    /// from the frame (any other code is a `NetworkError`).
+    /// from the frame (any other code is a `NetworkError`). `error` and `requestId` come
+    /// from the card API's answer: the session's token in them is `[redacted]`.
     #[wasm_bindgen(js_name = frameError)]
     pub fn frame_error(&self, message: JsValue) -> JsValue {
+        let bearer = self.session.bearer().ok().map(|(_, b)| b);
+        let clean = |text: JsValue| match &bearer {
+            Some(b) => js::redact(&text, b),
+            None => text,
+        };
         let code = js::get(&message, "code").as_string().unwrap_or_default();
         match enrollment::frame_error(&code) {
             Some(e) => Error::Sdk(e),
@@ -99,7 +105,7 @@ impl EnrollmentSession {
                 let body = match js::get(&message, "error").as_string() {
                     Some(error) => {
                         let o = Object::new();
-                        js::set(&o, "error", &JsValue::from(error));
+                        js::set(&o, "error", &clean(JsValue::from(error)));
                         o.into()
                     }
                     None => JsValue::NULL,
@@ -113,7 +119,7 @@ impl EnrollmentSession {
                     },
                     body,
                     request_id: if request_id.is_string() {
-                        request_id
+                        clean(request_id)
                     } else {
                         JsValue::NULL
                     },

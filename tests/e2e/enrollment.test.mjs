@@ -742,6 +742,32 @@ test('after the machine sleeps (both clocks jump, no timer runs), the submit ref
   await page.close();
 });
 
+test('a card API answer that repeats the token: onError gets [redacted] in requestId and body, never the token', async () => {
+  const { page } = await openPage();
+  await page.route('**/v1/subaccounts/*/cards', (route) => {
+    const auth = route.request().headers().authorization;
+    return route.fulfill({
+      status: 500,
+      contentType: 'application/json',
+      headers: { 'x-request-id': `req ${auth}`, 'access-control-expose-headers': 'x-request-id' },
+      body: JSON.stringify({ error: `proxy saw ${auth}` }),
+    });
+  });
+  await page.evaluate(() => window.form({
+    onError: (e) => window.seen.errors.push({ name: e.name, status: e.status, requestId: e.requestId, body: e.body, message: e.message }),
+  }));
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 30_000 });
+  const [error] = (await seenNow(page)).errors;
+  assert.equal(error.name, 'ApiError');
+  assert.equal(error.status, 500);
+  assert.doesNotMatch(JSON.stringify(error), JWT);
+  assert.equal(error.requestId, 'req Bearer [redacted]');
+  assert.deepEqual(error.body, { error: 'proxy saw Bearer [redacted]' });
+  await page.close();
+});
+
 /** Submits the typed card with its POST held `delay_ms` by the sandbox (and answered `status`, if given). */
 async function submitSlowly(page, fault = {}) {
   await sandbox.post('/__sandbox/faults', { path: '/v1/subaccounts/sub_demo/cards', delay_ms: 1500, ...fault });
