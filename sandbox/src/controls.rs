@@ -278,6 +278,19 @@ fn parse_fault(req: FaultRequest) -> ApiResult<Fault> {
     let mut headers = Vec::new();
     for (k, v) in req.headers.unwrap_or_default().into_iter().take(32) {
         let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad("invalid header name"))?;
+        // The body decides the framing: a Content-Length that disagrees with it would make
+        // the HTTP layer panic (debug) or send a broken answer (release).
+        if [
+            header::CONTENT_LENGTH,
+            header::TRANSFER_ENCODING,
+            header::CONNECTION,
+        ]
+        .contains(&name)
+        {
+            return Err(bad(
+                "headers may not set content-length, transfer-encoding or connection (use body_bytes, close_after_bytes, drop_connection)",
+            ));
+        }
         let value = HeaderValue::from_str(&v).map_err(|_| bad("invalid header value"))?;
         headers.push((name, value));
     }

@@ -86,6 +86,52 @@ pub fn rfc3339(unix: i64) -> String {
     )
 }
 
+/// One value in `application/x-www-form-urlencoded` form, as RFC 6749 §2.3.1 has a client
+/// encode its id and secret before HTTP Basic: unreserved bytes as they are, a space as
+/// `+`, every other byte as `%XX`.
+pub fn form_encode(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
+        }
+    }
+    out
+}
+
+/// The inverse of [`form_encode`]: `None` for a malformed `%` escape or bytes that are
+/// not UTF-8.
+pub fn form_decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = value.get(i + 1..i + 3)?;
+                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +157,20 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
+    }
+
+    #[test]
+    fn form_encoding_round_trips_rfc_6749_credentials() {
+        let secret = "s+c/r=t%1 ü:";
+        let encoded = form_encode(secret);
+        assert_eq!(encoded, "s%2Bc%2Fr%3Dt%251+%C3%BC%3A");
+        assert_eq!(form_decode(&encoded).as_deref(), Some(secret));
+        assert_eq!(
+            form_decode("plain-id_1.x*").as_deref(),
+            Some("plain-id_1.x*")
+        );
+        for bad in ["%", "%2", "%zz", "%+1", "%C3"] {
+            assert_eq!(form_decode(bad), None, "{bad}");
+        }
     }
 }

@@ -24,6 +24,7 @@ use crate::body::json_body;
 use crate::config::{ClientCredentials, Credentials, ENROLLMENT_SCOPE, GATEKEEPER_SCOPE};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Counters, Issued};
+use crate::util::form_encode;
 use token_cache::TokenCache;
 use upstream::{Reply, Upstream};
 
@@ -108,7 +109,12 @@ impl Backend {
         creds: &ClientCredentials,
         scope: Option<&str>,
     ) -> ApiResult<(String, u64)> {
-        let basic = STANDARD.encode(format!("{}:{}", creds.id, creds.secret.expose()));
+        // Form-urlencoded first, as RFC 6749 §2.3.1 has every client do.
+        let basic = STANDARD.encode(format!(
+            "{}:{}",
+            form_encode(&creds.id),
+            form_encode(creds.secret.expose())
+        ));
         let mut form = vec![("grant_type", "client_credentials")];
         form.extend(scope.map(|s| ("scope", s)));
         let body = serde_urlencoded::to_string(form)

@@ -24,7 +24,7 @@ use crate::body::{is_json_type, media_type, parse_json, read_body};
 use crate::config::{API_SCOPE, ENROLLMENT_SCOPE, GATEKEEPER_SCOPE};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Issued;
-use crate::util::secret_eq;
+use crate::util::{form_decode, secret_eq};
 
 /// The token request fields, from a form or a JSON body.
 #[derive(Default, Deserialize)]
@@ -159,7 +159,15 @@ async fn issue(vendor: &Vendor, endpoint: Issued, req: Request) -> ApiResult<Res
         .limiter
         .check(&keys)
         .map_err(ApiError::rate_limited)?;
-    let Some(set) = vendor.client_set(&id, &secret) else {
+    // HTTP Basic carries the id and secret form-urlencoded (RFC 6749 §2.3.1); clients
+    // that send them as they are (most, for ids and secrets without special characters)
+    // are taken too.
+    let decoded = || Some((form_decode(&id)?, form_decode(&secret)?));
+    let set = vendor.client_set(&id, &secret).or_else(|| {
+        let (id, secret) = decoded().filter(|_| used_basic)?;
+        vendor.client_set(&id, &secret)
+    });
+    let Some(set) = set else {
         vendor.limiter.record_failure(&keys);
         return Err(invalid_client("client authentication failed", used_basic));
     };

@@ -117,6 +117,10 @@ async fn bad_control_bodies_are_400() {
         json!({"path": "/v1", "count": 0}),
         json!({"path": "/v1", "delay_ms": 600000}),
         json!({"path": "/v1", "headers": {"bad header": "x"}}),
+        // Framing is the body's: a Content-Length that disagrees with it panicked hyper.
+        json!({"path": "/v1", "status": 200, "body": "hello", "headers": {"content-length": "100"}}),
+        json!({"path": "/v1", "headers": {"Transfer-Encoding": "chunked"}}),
+        json!({"path": "/v1", "headers": {"connection": "close"}}),
         json!({"path": "/v1", "unknown": 1}),
     ] {
         s.post_json("/__sandbox/faults", &[], &body)

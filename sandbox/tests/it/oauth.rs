@@ -261,3 +261,43 @@ async fn repeated_failures_are_rate_limited_per_client_and_per_ip() {
         .await;
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn basic_credentials_are_form_urlencoded_as_rfc_6749_says() {
+    // An id and a secret with characters that form-urlencoding changes.
+    let (id, secret) = ("api client:1", "s+c/r=t%1 ü");
+    let s = start_with(|c| {
+        c.credentials.api.id = id.into();
+        c.credentials.api.secret = sandbox::config::Secret::new(secret);
+        c.credentials.api.is_dev_default = false;
+    })
+    .await;
+    let s = &s;
+    let grant = |auth: String| async move {
+        let r = s
+            .send(
+                "POST",
+                "/oauth/token",
+                &[("authorization", &auth), FORM],
+                "grant_type=client_credentials",
+            )
+            .await;
+        r.status
+    };
+    // RFC 6749 §2.3.1: each part form-urlencoded, then Basic.
+    assert_eq!(
+        grant(basic("api+client%3A1", "s%2Bc%2Fr%3Dt%251+%C3%BC")).await,
+        200
+    );
+    // Sent as they are, the id's ':' splits them in the wrong place.
+    assert_eq!(grant(basic(id, secret)).await, 401);
+    // The example backend encodes them that way: its checkout token comes from this grant.
+    let r = s
+        .post_json(
+            "/api/checkout-token",
+            &[],
+            &json!({"customerId": "cus_demo", "invoiceId": "inv_1001"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
