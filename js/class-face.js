@@ -14,6 +14,7 @@
 export function face(Class, name) {
   Object.defineProperty(Class, 'name', { value: name });
   const p = Class.prototype;
+  guard(p, Class, name);
   p.free = function () {
     this.destroy();
   };
@@ -26,4 +27,27 @@ export function face(Class, name) {
     };
   }
   return Class;
+}
+
+/**
+ * Every method and accessor of `p` refuses a `this` that is not an instance of `Class`
+ * with a `TypeError`, as the platform's own methods do: the glue would hand the object's
+ * pointer to the wasm as it is, and another class's object (its pointer into another
+ * module's memory) or a detached method would read or write memory that is not one.
+ */
+function guard(p, Class, name) {
+  const check = (key, f) => function (...args) {
+    if (!(this instanceof Class) || !this.__wbg_ptr) {
+      throw new TypeError(`Illegal invocation: ${name}.prototype.${String(key)} needs a ${name} as this`);
+    }
+    return f.apply(this, args);
+  };
+  for (const key of Reflect.ownKeys(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (key === 'constructor') continue;
+    if (typeof d.value === 'function') d.value = check(key, d.value);
+    if (d.get) d.get = check(key, d.get);
+    if (d.set) d.set = check(key, d.set);
+    Object.defineProperty(p, key, d);
+  }
 }

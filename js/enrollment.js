@@ -24,7 +24,31 @@ export class CardEnrollment {
    */
   static async openForm(options) {
     await wasm.init();
-    return openCardForm(EnrollmentSession.open(options), options);
+    const read = snapshot(options);
+    return openCardForm(EnrollmentSession.open(read), read);
+  }
+}
+
+/**
+ * The options as they are now: each own key read once, so what is checked is what is
+ * drawn (a getter cannot pass the check and then answer something else). A getter that
+ * throws reads as `null`, a wrong type, as the check reads it; anything that is not an
+ * object is passed on for the check to refuse.
+ */
+function snapshot(options) {
+  try {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) return options;
+    const read = Object.create(null);
+    for (const key of Object.keys(options)) {
+      try {
+        read[key] = options[key];
+      } catch {
+        read[key] = null;
+      }
+    }
+    return read;
+  } catch {
+    return options; // (a revoked Proxy: the check says why)
   }
 }
 

@@ -32,8 +32,14 @@ function httpFailure(response) {
 const SOURCE = /^\[object (String|URL|TrustedScriptURL|Request|Response|ArrayBuffer|WebAssembly\.Module)\]$/;
 const tagOf = (value) => Object.prototype.toString.call(value);
 /** What no `init()` source can be: not a string, buffer, promise or one of `SOURCE` (`42`, `{}`, `[]`, a `Map`). */
-export const unusable = (source) => !(typeof source === 'string' || ArrayBuffer.isView(source)
-  || typeof source?.then === 'function' || SOURCE.test(tagOf(source)));
+export const unusable = (source) => {
+  try {
+    return !(typeof source === 'string' || ArrayBuffer.isView(source)
+      || typeof source?.then === 'function' || SOURCE.test(tagOf(source)));
+  } catch {
+    return true; // (a revoked Proxy, a `then` getter that throws)
+  }
+};
 const badInit = () => new ConfigurationError(
   'invalid option `init`: must be a URL, Request, Response, BufferSource or WebAssembly.Module',
   { key: 'init' },

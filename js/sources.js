@@ -20,15 +20,19 @@ function classSources(sources = {}) {
       { key: bad },
     );
   }
-  // Each source checked before any class's module is fetched: a refused init() loads nothing.
-  const wrong = CLASSES.find((key) => sources[key] !== undefined && unusable(sources[key]));
-  if (wrong !== undefined) {
-    throw new ConfigurationError(
-      `invalid option \`${wrong}\`: must be a URL, Request, Response, BufferSource or WebAssembly.Module`,
-      { key: wrong },
-    );
+  // Each source read once and checked before any class's module is fetched: a refused
+  // init() loads nothing.
+  const read = {};
+  for (const key of CLASSES) {
+    read[key] = sources[key];
+    if (read[key] !== undefined && unusable(read[key])) {
+      throw new ConfigurationError(
+        `invalid option \`${key}\`: must be a URL, Request, Response, BufferSource or WebAssembly.Module`,
+        { key },
+      );
+    }
   }
-  return sources;
+  return read;
 }
 
 /**
@@ -38,9 +42,15 @@ function classSources(sources = {}) {
  * @param {(sources: { checkout?: unknown, gatekeeper?: unknown, enrollment?: unknown }) => Promise<void>} load
  */
 export function initClasses(sources, load) {
+  let read;
   try {
-    return load(classSources(sources));
+    read = classSources(sources);
   } catch (error) {
-    return Promise.reject(error);
+    // (A revoked Proxy or a getter that throws: not a sources object either.)
+    return Promise.reject(error instanceof ConfigurationError ? error : new ConfigurationError(
+      'invalid option `init`: init() takes { checkout, gatekeeper, enrollment }',
+      { key: 'init', cause: error },
+    ));
   }
+  return load(read);
 }

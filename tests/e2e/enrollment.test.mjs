@@ -513,6 +513,29 @@ test('bad options reject with ConfigurationError naming the key before anything 
   await page.close();
 });
 
+test('options are read once: a getter that answers something else on a second read changes nothing', async () => {
+  const { page } = await openPage();
+  const report = await page.evaluate(async () => {
+    let reads = 0;
+    const options = {
+      subaccountId: 'sub_demo',
+      baseUrl: (await (await fetch('/api/enrollment-config')).json()).baseUrl,
+      getAccessToken: () => window.backendToken(),
+      get companyName() {
+        reads += 1;
+        return reads === 1 ? 'Demo Shop' : 'x'.repeat(100_000);
+      },
+    };
+    const { CardEnrollment } = await import('/pkg/enrollment.js');
+    const handle = await CardEnrollment.openForm(options);
+    const label = document.querySelector('dialog[aria-label]')?.getAttribute('aria-label');
+    handle.close();
+    return { reads, label };
+  });
+  assert.deepEqual(report, { reads: 1, label: 'Add a card for Demo Shop' });
+  await page.close();
+});
+
 test('a container holds the form inline; a frame that never says hello reaches onError with NetworkError', async () => {
   const { page } = await openPage();
   await page.evaluate(() => {

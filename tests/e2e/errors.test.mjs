@@ -240,3 +240,100 @@ test('an answer that repeats the token: ApiError body and requestId carry [redac
     await page.unrouteAll();
   }
 });
+
+// A method called with another class's object as `this` (or none) must not reach the wasm:
+// the glue would pass that object's pointer into another module's memory.
+test('a method called on an object of another class, or detached, throws TypeError and nothing is corrupted', async () => {
+  const report = await page.evaluate(async () => {
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const gatekeeperToken = async () => (await (await fetch('/api/gatekeeper-token')).text()).trim();
+    const out = {};
+    for (const [copy, sdk] of [['esm', await import('/pkg/index.js')], ['classic', window.PartnerSDK]]) {
+      await sdk.ready;
+      const { AlternativeClient, SafeSDK } = sdk;
+      const clients = [];
+      for (let i = 0; i < 3; i += 1) clients.push(await AlternativeClient.create({ accessToken: await mint(), baseUrl: location.origin }));
+      const safes = [];
+      for (let i = 0; i < 3; i += 1) {
+        const safe = new SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin });
+        await safe.initialize(await gatekeeperToken());
+        safes.push(safe);
+      }
+      const client = AlternativeClient.prototype;
+      const safe = SafeSDK.prototype;
+      const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+      const attempts = {
+        setAccessTokenOnSafeSDK: () => client.setAccessToken.call(safes[0], 'a.b.c'),
+        claimsOnSafeSDK: () => getter(client, 'claims').call(safes[1]),
+        expiresAtOnSafeSDK: () => getter(client, 'expiresAt').call(safes[2]),
+        getOnSafeSDK: () => client.get.call(safes[0], '/v1/invoices/inv_1001'),
+        destroyOnSafeSDK: () => client.destroy.call(safes[1]),
+        stopPeriodicCheckOnClient: () => safe.stopPeriodicCheck.call(clients[0]),
+        destroySafeSDKOnClient: () => safe.destroy.call(clients[1]),
+        deviceIdOnClient: () => getter(safe, 'deviceId').call(clients[2]),
+        detachedCheck: () => { const { check } = safes[0]; return check(); },
+        onPlainObject: () => client.destroy.call({}),
+        onForgedInstance: () => client.get.call(Object.create(client), '/v1/invoices/inv_1001'),
+      };
+      const seen = {};
+      for (const [what, run] of Object.entries(attempts)) {
+        try {
+          run();
+          seen[what] = 'no throw';
+        } catch (e) {
+          seen[what] = `${e.name}${/Illegal invocation/.test(e.message) ? ' Illegal invocation' : `: ${e.message}`}`;
+        }
+      }
+      const invoices = [];
+      for (const c of clients) invoices.push((await c.get('/v1/invoices/inv_1001')).id + (c.claims ? ' claims' : ' no claims'));
+      const checks = [];
+      for (const s of safes) checks.push((await s.check()).status);
+      out[copy] = { seen, invoices, checks };
+    }
+    return out;
+  });
+  for (const copy of ['esm', 'classic']) {
+    for (const [what, result] of Object.entries(report[copy].seen)) {
+      assert.equal(result, 'TypeError Illegal invocation', `${copy}: ${what}`);
+    }
+    assert.deepEqual(report[copy].invoices, Array(3).fill('inv_1001 claims'), `${copy}: every client still works, its token intact`);
+    assert.equal(report[copy].checks.length, 3);
+    for (const status of report[copy].checks) assert.notEqual(status, 'AuthenticationFailed', `${copy}: every SafeSDK still checks`);
+  }
+});
+
+test('init() with a revoked Proxy or a throwing getter rejects ConfigurationError (key init), never throws', async () => {
+  const report = await page.evaluate(async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const throwing = Object.defineProperty({}, 'then', { get() { throw new Error('getter'); } });
+    const out = {};
+    const entries = {
+      checkout: await import('/pkg/checkout.js'),
+      gatekeeper: await import('/pkg/gatekeeper.js'),
+      index: await import('/pkg/index.js'),
+      classic: window.PartnerSDK,
+    };
+    for (const [name, m] of Object.entries(entries)) {
+      // One source (per-class entries), or { checkout, gatekeeper, enrollment } (the others).
+      const perClass = name === 'checkout' || name === 'gatekeeper';
+      const cases = perClass
+        ? [['revoked', proxy], ['throwing then', throwing]]
+        : [['revoked', proxy], ['{ checkout: revoked }', { checkout: proxy }], ['{ checkout: throwing then }', { checkout: throwing }]];
+      for (const [what, source] of cases) {
+        let result;
+        try {
+          result = await m.init(source).then(() => 'resolved', (e) => `rejected ${e.name} ${e.key}`);
+        } catch (e) {
+          result = `threw ${e.name}`;
+        }
+        out[`${name} ${what}`] = result;
+      }
+    }
+    return out;
+  });
+  for (const [what, result] of Object.entries(report)) {
+    assert.match(result, /^rejected ConfigurationError (init|checkout)$/, what);
+  }
+});
