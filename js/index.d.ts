@@ -272,8 +272,11 @@ export class AlternativeClient {
   put<T = unknown>(path: string, body?: unknown, init?: RequestOptionsWithoutBody): Promise<T>;
   /** `PATCH baseUrl + path` with `body` as JSON; resolves to the parsed JSON body. See `request()`. */
   patch<T = unknown>(path: string, body?: unknown, init?: RequestOptionsWithoutBody): Promise<T>;
-  /** `DELETE baseUrl + path`; resolves to the parsed JSON body. See `request()`. */
-  delete<T = unknown>(path: string, init?: RequestOptionsWithoutBody): Promise<T>;
+  /**
+   * `DELETE baseUrl + path` (with `init.body` as JSON, if given); resolves to the parsed
+   * JSON body. See `request()`.
+   */
+  delete<T = unknown>(path: string, init?: RequestOptions): Promise<T>;
   /**
    * Replaces the token, synchronously. Throws `InvalidAccessToken` /
    * `InvalidAccessTokenFormat` and keeps the old token when the new one is malformed.
@@ -535,11 +538,18 @@ export class ApiError extends PartnerSdkError {
   readonly code: 'API_ERROR';
   /** The HTTP status (0 on an `ApiError` constructed without `status`). */
   readonly status: number;
-  /** The parsed JSON body (text when it is not JSON, `null` when empty). */
+  /**
+   * The parsed JSON body (text when it is not JSON, `null` when empty). On the card
+   * form's errors, only `{ error }` (the vendor's error code) or `null`: the vendor's
+   * whole answer stays in its frame with the card.
+   */
   readonly body: unknown;
   /** The `x-request-id` response header, for support tickets, or `null`. */
   readonly requestId: string | null;
-  /** How many times the call was sent, retries and the resend after a 401 included. */
+  /**
+   * How many times the call was sent, retries and the resend after a 401 included.
+   * Absent on the card form's errors: its frame, not the SDK, sends the card.
+   */
   readonly attempts?: number;
 }
 /**

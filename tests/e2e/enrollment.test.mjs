@@ -47,7 +47,9 @@ async function openPage() {
       baseUrl: vendorUrl,
       getAccessToken: () => window.backendToken(),
       onSuccess: (card) => window.seen.success.push(card),
-      onError: (e) => window.seen.errors.push({ name: e.name, code: e.code, status: e.status, message: e.message }),
+      onError: (e) => window.seen.errors.push({
+        name: e.name, code: e.code, status: e.status, message: e.message, body: e.body, hasAttempts: 'attempts' in e,
+      }),
       onCancel: () => { window.seen.cancel += 1; },
       ...extra,
     }).then((handle) => { window.handle = handle; return true; });
@@ -194,10 +196,9 @@ test('a token from the API credentials reaches onError with ApiError 403, and no
   await frame.locator('#submit').click();
   await page.waitForFunction(() => window.seen.errors.length > 0);
   const state = await seenNow(page);
-  assert.deepEqual(
-    { name: state.errors[0].name, status: state.errors[0].status },
-    { name: 'ApiError', status: 403 },
-  );
+  // The documented shape: the vendor's error code only, and no `attempts` (the frame sent the card).
+  const { name, status, body, hasAttempts } = state.errors[0];
+  assert.deepEqual({ name, status, body, hasAttempts }, { name: 'ApiError', status: 403, body: { error: 'insufficient_scope' }, hasAttempts: false });
   assert.equal(state.success.length, 0);
   assert.equal((await sandbox.counters()).cards_enrolled - before.cards_enrolled, 0);
   assert.equal(await page.locator(FRAME).count(), 1, 'the form stays open');

@@ -95,6 +95,7 @@ async function checkout(): Promise<void> {
   await client.put('/v1/things/1', { a: 1 });
   await client.patch('/v1/things/1', { a: 2 });
   await client.delete('/v1/things/1');
+  await client.delete('/v1/things/1', { body: { reason: 'duplicate' }, idempotencyKey: true });
   client.setAccessToken(jwt);
   // @ts-expect-error a token is a string
   client.setAccessToken(42);
