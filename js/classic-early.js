@@ -6,8 +6,23 @@
 // first default load (js/loader.js `loader(…, early)`), and still tells a refused file
 // from a missing one.
 
-/** Where partner-sdk.js was loaded from: its .wasm and class modules are beside it. */
-export const base = (document.currentScript && document.currentScript.src) || location.href;
+/**
+ * Where partner-sdk.js was loaded from: its .wasm and class modules are beside it. Read
+ * through `Document.prototype`'s own getter, and only from a `<script>`: injected markup
+ * such as `<img name="currentScript" src="https://evil/">` shadows `document.currentScript`
+ * (DOM clobbering) and would otherwise make this script import its class modules from
+ * there. (`document`, `location` and the interfaces are the window's own, unforgeable or
+ * shadowing any named element.)
+ */
+export const base = (() => {
+  try {
+    const script = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript').get.call(document);
+    if (script instanceof HTMLScriptElement && script.src) return script.src;
+  } catch {
+    // (no DOM: the page's address, as below)
+  }
+  return location.href;
+})();
 
 /**
  * The page included partner-sdk.js before (a tag manager adding the tag twice, say): that
