@@ -144,12 +144,25 @@ function holding(value) {
 }
 
 /**
- * @internal Called from Rust: `text` without the token of `authorization` (`Bearer <token>`),
- * for an `ApiError` made from an answer that repeats it (a proxy's error page listing the
- * request's headers).
+ * @internal Called from Rust: `text` without the token of `authorization` (`Bearer <token>`)
+ * or any of its segments of 8 characters or more, for an `ApiError` made from an answer
+ * that repeats them (a proxy's error page listing the request's headers). A JSON text is
+ * also checked as parsed, so a token spelled with escapes (`\u0065yJ…`) is caught; such a
+ * text comes back re-serialised.
  */
 export function redact(text, authorization) {
-  return String(text).split(authorization.slice(7)).join('[redacted]');
+  const token = authorization.slice(7);
+  const parts = [token, ...token.split('.')].filter((part) => part.length > 7);
+  const clean = (t) => parts.reduce((out, part) => out.split(part).join('[redacted]'), t);
+  const out = clean(String(text));
+  try {
+    const json = JSON.stringify(JSON.parse(out));
+    const cleaned = clean(json);
+    if (cleaned !== json) return cleaned;
+  } catch {
+    // not JSON: escapes mean nothing in it
+  }
+  return out;
 }
 
 /**

@@ -210,6 +210,16 @@ test('an answer that repeats the token: ApiError body and requestId carry [redac
   await page.route('**/v1/echo/html', echo(502, false));
   await page.route('**/v1/echo/ok', echo(200, false));
   await page.route('**/v1/applications/demo-app/versions/1.0.0/devices/**', echo(200, false));
+  // Its parts, or itself in JSON escapes (each segment's first character as \u00XX).
+  const parts = (status, body) => (route) => {
+    const [header, payload, signature] = route.request().headers().authorization.slice(7).split('.');
+    const escape = (segment) => `\\u00${segment.charCodeAt(0).toString(16)}${segment.slice(1)}`;
+    const text = body({ header, payload, signature, escaped: [header, payload, signature].map(escape).join('.') });
+    return route.fulfill({ status, contentType: status === 200 ? 'text/plain' : 'application/json', body: text });
+  };
+  await page.route('**/v1/echo/escaped', parts(400, (t) => `{"you sent":"Bearer ${t.escaped}"}`));
+  await page.route('**/v1/echo/signature', parts(403, (t) => `{"signature":"${t.signature}","claims":"${t.payload}"}`));
+  await page.route('**/v1/echo/payload', parts(200, (t) => `claims ${t.payload}; signature ${t.signature}`));
   try {
     const seen = await page.evaluate(async () => {
       const { AlternativeClient, SafeSDK } = await import('/pkg/index.js');
@@ -218,20 +228,27 @@ test('an answer that repeats the token: ApiError body and requestId carry [redac
       const client = await AlternativeClient.create({ accessToken: token, baseUrl: location.origin, retry: false });
       const shown = (e) => ({ name: e.name, body: e.body, requestId: e.requestId, message: e.message });
       const out = { token };
-      for (const path of ['json', 'html', 'ok']) out[path] = shown(await client.get(`/v1/echo/${path}`).catch((e) => e));
+      for (const path of ['json', 'html', 'ok', 'escaped', 'signature', 'payload']) out[path] = shown(await client.get(`/v1/echo/${path}`).catch((e) => e));
       const sdk = new SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin, retry: false });
       await sdk.initialize((await (await fetch('/api/gatekeeper-token')).text()).trim());
       out.check = shown(await sdk.check().catch((e) => e));
       return out;
     });
     const token = seen.token;
-    for (const what of ['json', 'html', 'ok', 'check']) {
+    for (const what of ['json', 'html', 'ok', 'check', 'escaped', 'signature', 'payload']) {
       assert.equal(seen[what].name, 'ApiError', what);
       const text = JSON.stringify(seen[what]);
-      assert.ok(!text.includes(token.split('.')[2]), `${what}: no trace of the checkout token: ${text.slice(0, 300)}`);
+      for (const segment of token.split('.')) {
+        assert.ok(!text.includes(segment), `${what}: no segment of the checkout token: ${text.slice(0, 300)}`);
+      }
       assert.doesNotMatch(text, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, `${what}: no token at all`);
-      assert.match(seen[what].requestId, /^req Bearer \[redacted\]$/, `${what}: requestId`);
+      if (!['escaped', 'signature', 'payload'].includes(what)) {
+        assert.match(seen[what].requestId, /^req Bearer \[redacted\]$/, `${what}: requestId`);
+      }
     }
+    assert.deepEqual(seen.escaped.body, { 'you sent': 'Bearer [redacted]' }, 'a token in JSON escapes');
+    assert.deepEqual(seen.signature.body, { signature: '[redacted]', claims: '[redacted]' }, 'its segments alone');
+    assert.equal(seen.payload.body, 'claims [redacted]; signature [redacted]', 'segments in a 2xx that is not JSON');
     assert.deepEqual(seen.json.body, { error: 'bad request', headers: { authorization: 'Bearer [redacted]' } }, 'a JSON body is still parsed');
     assert.equal(seen.html.body, '<p>you sent Bearer [redacted] twice: Bearer [redacted]</p>');
     assert.match(seen.ok.body, /^<p>you sent Bearer \[redacted\]/, 'a 2xx that is not JSON');
