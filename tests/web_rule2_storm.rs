@@ -152,6 +152,51 @@ async fn a_call_waiting_for_its_turn_is_aborted_at_once_and_the_queue_moves_on()
     clear_faults().await;
 }
 
+/// A call keeps its place among the 6 until its answer is read to the end, not only
+/// until its status arrives: a body still downloading holds its connection, so a call
+/// handed to `fetch` then would wait in the browser's queue with its `requestTimeoutMs`
+/// running ("`requestTimeoutMs` starts only when it goes out"). 18 GETs whose bodies
+/// each take about 1.5 s, under a 3 s timeout and no retries: none times out, and the
+/// server sees 18 requests. (With places freed at the status, all 18 went to `fetch` at
+/// once and the third six timed out in Chromium's queue.)
+#[wasm_bindgen_test]
+async fn a_body_still_downloading_keeps_its_place_so_no_call_times_out_in_the_browsers_queue() {
+    let token = mint_checkout("inv_1001", 900).await;
+    let client = checkout_client(
+        &token,
+        &[("requestTimeoutMs", 3000.into()), ("retry", JsValue::FALSE)],
+    )
+    .await;
+    clear_faults().await;
+    // 151 bytes at one byte per 10 ms: the head at once, the body over about 1.5 s.
+    let body = format!(r#"{{"id":"inv_1001","pad":"{}"}}"#, ".".repeat(125));
+    fault(&[
+        ("path", INVOICE.into()),
+        ("count", 18.into()),
+        ("status", 200.into()),
+        ("body", body.into()),
+        ("trickle_ms", 10.into()),
+    ])
+    .await;
+    let before = counts().await;
+    let calls = (0..18)
+        .map(|_| start(&client, "get", &[INVOICE.into()]))
+        .collect();
+    let results = settle_all(calls).await;
+    let seen = before.since().await;
+    clear_faults().await;
+    let failed: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| get(e, "code").as_string()))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 18 failed: {failed:?}",
+        failed.len()
+    );
+    assert_eq!(seen.api, 18.0, "{seen:?}");
+}
+
 /// Rule 2, extended, in one picture: five GETs on token A are held at the server; a
 /// sixth on A is refused at once. Its 401 aborts the five (they have no answer yet)
 /// instead of letting each wait for its own 401; all six then go out once with the

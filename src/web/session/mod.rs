@@ -79,7 +79,7 @@ struct State {
     attempts: Vec<Attempt>,
     /// The next id for `unanswered`.
     next_attempt: u32,
-    /// Calls waiting for their turn to send (`MAX_UNANSWERED`), first come first.
+    /// Calls waiting for their turn to send (`turn::MAX_AT_ONCE`), first come first.
     queue: Vec<(u32, Waker)>,
     /// The next id for `queue`.
     next_waiter: u32,
@@ -102,6 +102,17 @@ struct State {
     callback: Option<Function>,
     on_refreshed: Option<Function>,
     destroyed: bool,
+}
+
+impl State {
+    /// Attempts holding a place among `turn::MAX_AT_ONCE`: sent, and not yet read to the
+    /// end (the card form's build sends none; there it counts the unanswered ones).
+    fn in_progress(&self) -> usize {
+        #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
+        return self.attempts.len();
+        #[cfg(not(any(feature = "checkout", feature = "gatekeeper")))]
+        self.unanswered.len()
+    }
 }
 
 struct Inner {

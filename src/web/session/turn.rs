@@ -1,7 +1,7 @@
 //! Each call's turn to send, and its attempts until they are answered.
 //!
-//! At most `MAX_UNANSWERED` attempts are out at once; the other calls wait in
-//! `State::queue`, first come first. A 401 marks its token refused (rule 2 extended):
+//! At most `MAX_AT_ONCE` attempts are in progress at once (sent, and not yet read to
+//! the end); the other calls wait in `State::queue`, first come first. A 401 marks its token refused (rule 2 extended):
 //! no attempt goes out with it any more, and the idempotent ones still out with it are
 //! aborted, to go out once more after the refresh. One deadline timer aborts the
 //! attempts that run out of `requestTimeoutMs`.
@@ -19,11 +19,14 @@ use std::task::{Context, Poll};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
-/// Most attempts a client keeps unanswered at once: Chromium's connections per host
+/// Most attempts a client keeps in progress at once: Chromium's connections per host
 /// (HTTP/1.1). A call beyond them waits in the SDK rather than in the browser's queue,
 /// so that a 401 holds it back before it goes out with the refused token: N requests
-/// on a refused token cost at most N + 6 at the server (rule 2 extended).
-const MAX_UNANSWERED: usize = 6;
+/// on a refused token cost at most N + 6 at the server (rule 2 extended). An attempt
+/// keeps its place until its body is read: a body still downloading holds its
+/// connection, and a call handed to `fetch` meanwhile would wait in the browser's queue
+/// with its `requestTimeoutMs` running.
+const MAX_AT_ONCE: usize = 6;
 
 impl Session {
     /// Waits for the call's turn to send, then records the attempt as unanswered until
@@ -31,7 +34,7 @@ impl Session {
     /// value, and the guard, whose controller is the attempt's one abort (rule 2
     /// extended's, `destroy()`'s and the deadline's).
     ///
-    /// A turn comes when fewer than `MAX_UNANSWERED` attempts are unanswered; a call
+    /// A turn comes when fewer than `MAX_AT_ONCE` attempts are in progress; a call
     /// whose turn finds a refresh running, or the token refused, hands the turn on and
     /// waits for that refresh (starting it for a refused token) like a new request.
     ///
@@ -59,7 +62,7 @@ impl Session {
                 session: self,
                 id: None,
             };
-            let full = self.0.state.borrow().unanswered.len() >= MAX_UNANSWERED;
+            let full = self.0.state.borrow().in_progress() >= MAX_AT_ONCE;
             match caller {
                 // Waiting for a turn: the caller's abort ends the wait at once.
                 Some(signal) if full => {
@@ -242,8 +245,9 @@ pub struct Resends {
     pub rescued: bool,
 }
 
-/// An attempt in progress. [`Unanswered::answer`] (or dropping it unanswered) forgets it
-/// as unanswered and gives the next waiting call its turn; dropping it ends the attempt.
+/// An attempt in progress. [`Unanswered::answer`] forgets it as unanswered (a 401 no
+/// longer aborts it); dropping it ends the attempt and gives the next waiting call its
+/// turn.
 #[must_use = "dropping it ends the attempt"]
 pub struct Unanswered {
     session: Session,
@@ -270,7 +274,6 @@ impl Unanswered {
             }
             Err(_) => false,
         };
-        self.session.wake_next();
         superseded
     }
 }
@@ -293,6 +296,7 @@ impl Drop for Unanswered {
                 self.session.0.deadlines.clear();
             }
         }
+        self.session.wake_next();
     }
 }
 
@@ -314,7 +318,7 @@ fn forget(list: &mut Vec<Attempt>, id: u32) {
     list.retain(|a| a.id != id);
 }
 
-/// Ready once fewer than `MAX_UNANSWERED` attempts are unanswered.
+/// Ready once fewer than `MAX_AT_ONCE` attempts are in progress.
 struct Turn<'a> {
     session: &'a Session,
     /// Its place in `queue` once it had to wait; a dropped `Turn` (a caller's abort)
@@ -333,7 +337,7 @@ impl Future for Turn<'_> {
         let place = self
             .id
             .and_then(|id| st.queue.iter().position(|(i, _)| *i == id));
-        if st.unanswered.len() < MAX_UNANSWERED {
+        if st.in_progress() < MAX_AT_ONCE {
             if let Some(p) = place {
                 st.queue.remove(p);
             }
