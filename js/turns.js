@@ -14,7 +14,7 @@
  * of localStorage some time later, so the next tab to hold the lock may not see it yet,
  * while an IndexedDB write that has completed is seen by every later transaction. Each
  * write carries a fresh random `mark`; a tab reads the record before it asks for the lock
- * and again once it holds it, and uses the id only if the mark changed meanwhile, so an
+ * and again once it holds it, and uses the id only if the id or the mark changed meanwhile, so an
  * id the page has since cleared from localStorage is not brought back.
  * Resolves to `[() => {}]` (no lock: register at once) where the page has no Web Locks
  * (Node, an opaque origin), when `signal` ends the wait, or after `ms` of waiting (the
@@ -54,7 +54,10 @@ export function takeTurn(key, signal, ms) {
                   unlock();
                 }
               };
-              const changed = before !== undefined && last && last.mark !== (before && before.mark);
+              // A new id, or the same one handed over again: a page's mocked
+              // `Math.random` may repeat the mark, never an id the server made anew.
+              const changed = before !== undefined && last
+                && (last.mark !== (before && before.mark) || last.id !== (before && before.id));
               give([release, changed && typeof last.id === 'string' ? last.id : undefined]);
             };
             handover(key).then(go, () => go());

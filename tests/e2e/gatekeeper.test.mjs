@@ -295,6 +295,27 @@ test('a tab whose turn comes before the other tab\'s stored id reaches its local
   await firstRegistersSecondFollows(tabs, run, start);
 });
 
+test('the hand-over also works when the page\'s Math.random returns a constant (a test framework\'s mock)', async () => {
+  const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
+  for (const page of tabs) await page.evaluate(() => { Math.random = () => 0.5; });
+  await preloadSafeSDK(tabs);
+  const run = (page) => page.evaluate(() => new window.SafeSDK({
+    apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+  }).initialize(window.token));
+  // An earlier registration left a hand-over record (marked under the same mock); the
+  // page then cleared its storage, and the second tab does not see the first's write.
+  await tabs[0].evaluate(() => localStorage.clear());
+  await run(tabs[0]);
+  await tabs[0].evaluate(() => localStorage.clear());
+  await tabs[1].evaluate(() => {
+    const key = `partner-sdk:device:${location.origin}:demo-app`;
+    const { getItem } = Storage.prototype;
+    Storage.prototype.getItem = function (k) { return k === key ? null : getItem.call(this, k); };
+  });
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
+  await firstRegistersSecondFollows(tabs, run, await sandbox.counters());
+});
+
 test('after the page clears localStorage, initialize() registers a new device (an earlier handover is not reused)', async () => {
   const { page } = await blankPage();
   const start = await sandbox.counters();
