@@ -7,17 +7,34 @@
 // from a missing one.
 
 /**
- * Where partner-sdk.js was loaded from: its .wasm and class modules are beside it. Read
- * through `Document.prototype`'s own getter, and only from a `<script>`: injected markup
- * such as `<img name="currentScript" src="https://evil/">` shadows `document.currentScript`
- * (DOM clobbering) and would otherwise make this script import its class modules from
- * there. (`document`, `location` and the interfaces are the window's own, unforgeable or
- * shadowing any named element.)
+ * Where partner-sdk.js was loaded from: its .wasm and class modules are beside it. This is
+ * read so that markup a page shows (a posted review, say) cannot move it:
+ * - the element comes from `Document.prototype`'s own getter, and only a `<script>`
+ *   counts: `<img name="currentScript" src="https://evil/">` shadows
+ *   `document.currentScript` (DOM clobbering);
+ * - its `src` attribute is resolved as the browser resolved it when it fetched the script:
+ *   against the first `<base href>` only if that precedes the script, else the page's
+ *   address. A deferred or async script runs after the whole page is parsed, when a
+ *   `<base>` further down would already have moved `script.src`.
+ * (`document`, `location`, `Document`, `Node` and the element interfaces are the window's
+ * own, unforgeable or shadowing any named element.)
  */
 export const base = (() => {
   try {
     const script = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript').get.call(document);
-    if (script instanceof HTMLScriptElement && script.src) return script.src;
+    const src = script instanceof HTMLScriptElement && Element.prototype.getAttribute.call(script, 'src');
+    if (src) {
+      const first = Document.prototype.querySelector.call(document, 'base[href]');
+      const before = first instanceof HTMLBaseElement
+        && Node.prototype.compareDocumentPosition.call(first, script) & Node.DOCUMENT_POSITION_FOLLOWING;
+      try {
+        return new URL(src, before ? first.href : location.href).href;
+      } catch {
+        // A page whose address is no base (`about:srcdoc`, `about:blank` written to):
+        // the browser's own resolution, against the base it inherited.
+        return script.src || location.href;
+      }
+    }
   } catch {
     // (no DOM: the page's address, as below)
   }

@@ -188,53 +188,66 @@ test('classic script: partner-sdk.js included a second time keeps the first Part
   assert.deepEqual(report, { same: true, apiError: true, invoice: 'inv_1001', before: 1, after: 1 });
 });
 
-// DOM clobbering: markup a shop lets users post (no script) can name an element
-// `currentScript`, which shadows `document.currentScript`. partner-sdk.js must still find
-// its .wasm and class modules beside itself, never at the element's address.
-test('classic script: an injected <img name="currentScript"> does not move where partner-sdk.js loads its wasm and modules from', async () => {
-  const ATTACKER = 'http://attacker.invalid';
-  const page = await browser.context.newPage();
-  const elsewhere = [];
-  await page.route(`${ATTACKER}/**`, (route) => {
-    elsewhere.push(new URL(route.request().url()).pathname);
-    return route.fulfill({ status: 404, body: '' });
-  });
-  await page.route(`${sandbox.url}/clobbered.html`, (route) => route.fulfill({
-    status: 200,
-    contentType: 'text/html',
-    body: `<!doctype html><meta charset="utf-8"><title>Reviews</title>
-<script src="/pkg/partner-sdk.js" defer></script>
+// Markup a shop lets users post (no script) must not move where partner-sdk.js loads its
+// .wasm and class modules from: an element named `currentScript` shadows
+// `document.currentScript` (DOM clobbering), and a `<base>` after a deferred or async
+// script changes its `src` before it runs. A `<base>` before the script is the page's
+// own and is followed, as the browser followed it for the script itself.
+const ATTACKER = 'http://attacker.invalid';
+const MARKUP = {
+  'an injected <img name="currentScript">': `<script src="/pkg/partner-sdk.js" defer></script>
 <p class="review">Great shop! <img name="currentScript" src="${ATTACKER}/x/" alt=""></p>`,
-  }));
-  await page.goto(`${sandbox.url}/clobbered.html`);
-  await page.waitForFunction(() => window.PartnerSDK !== undefined);
-  const report = await page.evaluate(async (options) => {
-    const token = async () => {
-      const response = await fetch('/api/checkout-token', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
-      });
-      return (await response.json()).token;
-    };
-    const outcome = (promise) => promise.then(() => 'ok', (e) => `${e.name} ${e.code}: ${e.message}`);
-    const client = await window.PartnerSDK.AlternativeClient.create({ baseUrl: location.origin, accessToken: await token() });
-    const invoice = await outcome(client.get('/v1/invoices/inv_1001'));
-    client.destroy();
-    // SafeSDK's module is a dynamic import() from the same base.
-    const gatekeeperToken = async () => (await fetch('/api/gatekeeper-token')).text();
-    const sdk = new window.PartnerSDK.SafeSDK({ ...options, baseUrl: location.origin });
-    const initialize = await outcome(sdk.initialize(await gatekeeperToken()));
-    sdk.destroy();
-    const loaded = performance.getEntriesByType('resource').map((e) => new URL(e.name))
-      .filter((u) => u.pathname.startsWith('/pkg/')).map((u) => `${u.origin === location.origin ? '' : u.origin}${u.pathname}`);
-    return { invoice, initialize, loaded: [...new Set(loaded)].sort() };
-  }, OPTIONS);
-  await page.close();
-  assert.deepEqual(report, {
-    invoice: 'ok',
-    initialize: 'ok',
-    loaded: ['/pkg/checkout_bg.wasm', '/pkg/gatekeeper.classic.js', '/pkg/gatekeeper_bg.wasm', '/pkg/partner-sdk.js'],
+  'an injected <base href> after a deferred script': `<script src="/pkg/partner-sdk.js" defer></script>
+<p class="review">Great shop! <base href="${ATTACKER}/x/"></p>`,
+  'an injected <base href> after an async script': `<script src="/pkg/partner-sdk.js" async></script>
+<p class="review">Great shop! <base href="${ATTACKER}/x/"></p>`,
+  'the page\'s own <base href> before a relative src': `<base href="/pkg/"><script src="partner-sdk.js" defer></script>
+<p class="review">Great shop! <base href="${ATTACKER}/x/"></p>`,
+};
+
+for (const [what, markup] of Object.entries(MARKUP)) {
+  test(`classic script: ${what} does not move where partner-sdk.js loads its wasm and modules from`, async () => {
+    const page = await browser.context.newPage();
+    const elsewhere = [];
+    await page.route(`${ATTACKER}/**`, (route) => {
+      elsewhere.push(new URL(route.request().url()).pathname);
+      return route.fulfill({ status: 404, body: '' });
+    });
+    await page.route(`${sandbox.url}/clobbered.html`, (route) => route.fulfill({
+      status: 200,
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><title>Reviews</title>\n${markup}`,
+    }));
+    await page.goto(`${sandbox.url}/clobbered.html`);
+    await page.waitForFunction(() => window.PartnerSDK !== undefined);
+    const report = await page.evaluate(async (options) => {
+      const token = async () => {
+        const response = await fetch(new URL('/api/checkout-token', location.href), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+        });
+        return (await response.json()).token;
+      };
+      const outcome = (promise) => promise.then(() => 'ok', (e) => `${e.name} ${e.code}: ${e.message}`);
+      const client = await window.PartnerSDK.AlternativeClient.create({ baseUrl: location.origin, accessToken: await token() });
+      const invoice = await outcome(client.get('/v1/invoices/inv_1001'));
+      client.destroy();
+      // SafeSDK's module is a dynamic import() from the same base.
+      const gatekeeperToken = async () => (await fetch(new URL('/api/gatekeeper-token', location.href))).text();
+      const sdk = new window.PartnerSDK.SafeSDK({ ...options, baseUrl: location.origin });
+      const initialize = await outcome(sdk.initialize(await gatekeeperToken()));
+      sdk.destroy();
+      const loaded = performance.getEntriesByType('resource').map((e) => new URL(e.name))
+        .filter((u) => u.pathname.startsWith('/pkg/')).map((u) => `${u.origin === location.origin ? '' : u.origin}${u.pathname}`);
+      return { invoice, initialize, loaded: [...new Set(loaded)].sort() };
+    }, OPTIONS);
+    await page.close();
+    assert.deepEqual(report, {
+      invoice: 'ok',
+      initialize: 'ok',
+      loaded: ['/pkg/checkout_bg.wasm', '/pkg/gatekeeper.classic.js', '/pkg/gatekeeper_bg.wasm', '/pkg/partner-sdk.js'],
+    });
+    assert.deepEqual(elsewhere.filter((p) => p !== '/x/'), [], 'nothing but the image itself is fetched from another origin');
   });
-  assert.deepEqual(elsewhere, ['/x/'], 'only the image itself is fetched from its origin');
-});
+}
