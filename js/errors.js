@@ -155,14 +155,19 @@ export function redact(text, authorization) {
   const parts = [token, ...token.split('.')].filter((part) => part.length > 7);
   const clean = (t) => parts.reduce((out, part) => out.split(part).join('[redacted]'), t);
   const out = clean(String(text));
+  let value;
   try {
-    const json = JSON.stringify(JSON.parse(out));
-    const cleaned = clean(json);
-    if (cleaned !== json) return cleaned;
+    value = JSON.parse(out);
   } catch {
-    // not JSON: escapes mean nothing in it
+    return out; // not JSON: escapes mean nothing in it
   }
-  return out;
+  try {
+    const json = JSON.stringify(value);
+    const cleaned = clean(json);
+    return cleaned === json ? out : cleaned;
+  } catch {
+    return '[redacted]'; // JSON too deep to write again, so too deep to check
+  }
 }
 
 /**

@@ -220,6 +220,8 @@ test('an answer that repeats the token: ApiError body and requestId carry [redac
   await page.route('**/v1/echo/escaped', parts(400, (t) => `{"you sent":"Bearer ${t.escaped}"}`));
   await page.route('**/v1/echo/signature', parts(403, (t) => `{"signature":"${t.signature}","claims":"${t.payload}"}`));
   await page.route('**/v1/echo/payload', parts(200, (t) => `claims ${t.payload}; signature ${t.signature}`));
+  // Nested so deep that JSON.stringify cannot write it again (integer keys: V8's slow path).
+  await page.route('**/v1/echo/deep', parts(400, (t) => `${'{"0":'.repeat(20000)}"Bearer ${t.escaped}"${'}'.repeat(20000)}`));
   try {
     const seen = await page.evaluate(async () => {
       const { AlternativeClient, SafeSDK } = await import('/pkg/index.js');
@@ -232,6 +234,11 @@ test('an answer that repeats the token: ApiError body and requestId carry [redac
       const sdk = new SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin, retry: false });
       await sdk.initialize((await (await fetch('/api/gatekeeper-token')).text()).trim());
       out.check = shown(await sdk.check().catch((e) => e));
+      // Too deep to hand back to the test: walked here, without recursion.
+      const deep = await client.get('/v1/echo/deep').catch((e) => e);
+      let leaf = deep.body;
+      while (leaf && typeof leaf === 'object') leaf = leaf[0];
+      out.deep = { name: deep.name, leaf: String(leaf).slice(0, 40), hasToken: String(leaf).includes(token.split('.')[2]) };
       return out;
     });
     const token = seen.token;
@@ -249,6 +256,8 @@ test('an answer that repeats the token: ApiError body and requestId carry [redac
     assert.deepEqual(seen.escaped.body, { 'you sent': 'Bearer [redacted]' }, 'a token in JSON escapes');
     assert.deepEqual(seen.signature.body, { signature: '[redacted]', claims: '[redacted]' }, 'its segments alone');
     assert.equal(seen.payload.body, 'claims [redacted]; signature [redacted]', 'segments in a 2xx that is not JSON');
+    assert.equal(seen.deep.name, 'ApiError');
+    assert.equal(seen.deep.hasToken, false, `a JSON answer too deep to check: ${seen.deep.leaf}`);
     assert.deepEqual(seen.json.body, { error: 'bad request', headers: { authorization: 'Bearer [redacted]' } }, 'a JSON body is still parsed');
     assert.equal(seen.html.body, '<p>you sent Bearer [redacted] twice: Bearer [redacted]</p>');
     assert.match(seen.ok.body, /^<p>you sent Bearer \[redacted\]/, 'a 2xx that is not JSON');
