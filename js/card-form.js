@@ -36,8 +36,17 @@ function isElement(value) {
   }
 }
 
+// The page's document, read through its interfaces' prototypes: markup the page shows
+// (a posted review) cannot shadow these with a named element, as `<img name="body">`
+// or `<form name="createElement">` shadow `document.body` and `document.createElement`.
+const getter = (key) => Object.getOwnPropertyDescriptor(Document.prototype, key).get.call(document);
+const pageBody = () => getter('body');
+const focused = () => getter('activeElement');
+const onDocument = (add, type, listener) => (add ? EventTarget.prototype.addEventListener
+  : EventTarget.prototype.removeEventListener).call(document, type, listener, true);
+
 function element(tag, css, attributes = {}) {
-  const el = document.createElement(tag);
+  const el = Document.prototype.createElement.call(document, tag);
   el.style.cssText = css;
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
   return el;
@@ -53,11 +62,11 @@ export function openCardForm(session, options) {
     session.close();
     throw new ConfigurationError(`invalid option \`container\`: ${problem}`, { key: 'container' });
   };
-  if (typeof document === 'undefined' || !document.body) refuse('the card form needs a page with a document body');
+  if (typeof document === 'undefined' || !pageBody()) refuse('the card form needs a page with a document body');
   // A genuine element of any document (an iframe's too), not an object with nodeType 1.
   if (container !== undefined && !isElement(container)) refuse('must be a DOM Element');
   const vendor = session.vendorOrigin;
-  const opener = document.activeElement;
+  const opener = focused();
   let closed = false;
   let port = null;
   let refreshTimer;
@@ -132,8 +141,8 @@ export function openCardForm(session, options) {
   // while nothing has it (a click on the backdrop); never while a page element has it
   // (the page's own dialog opened over the form, say).
   function onKeyDown(event) {
-    const focus = document.activeElement;
-    const unfocused = !focus || focus === document.body;
+    const focus = focused();
+    const unfocused = !focus || focus === pageBody();
     if (event.key === 'Escape' && (root.contains(focus) || (unfocused && onTop()))) {
       event.preventDefault();
       cancel();
@@ -145,7 +154,7 @@ export function openCardForm(session, options) {
   function onTop() {
     if (modals.filter((m) => m.isConnected).pop() !== root) return false;
     const box = frame.getBoundingClientRect();
-    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    const hit = Document.prototype.elementFromPoint.call(document, box.left + box.width / 2, box.top + box.height / 2);
     return !hit || root.contains(hit);
   }
 
@@ -284,7 +293,7 @@ export function openCardForm(session, options) {
     clearTimeout(handshakeTimer);
     clearTimeout(cancelTimer);
     window.removeEventListener('message', onWindowMessage);
-    document.removeEventListener('keydown', onKeyDown, true);
+    onDocument(false, 'keydown', onKeyDown);
     if (modals.includes(root)) modals.splice(modals.indexOf(root), 1);
     if (port) {
       port.onmessage = null;
@@ -292,8 +301,8 @@ export function openCardForm(session, options) {
     }
     // The focus goes back to the opener if it was in the form (or nowhere): a
     // `close()` of an inline form while the shopper works elsewhere leaves it there.
-    const focus = document.activeElement;
-    const hadFocus = refocus && (root.contains(focus) || !focus || focus === document.body);
+    const focus = focused();
+    const hadFocus = refocus && (root.contains(focus) || !focus || focus === pageBody());
     root.remove();
     live.remove();
     session.close();
@@ -333,13 +342,13 @@ export function openCardForm(session, options) {
   }
 
   window.addEventListener('message', onWindowMessage);
-  document.addEventListener('keydown', onKeyDown, true);
+  onDocument(true, 'keydown', onKeyDown);
   let handshakeTimer = setTimeout(handshakeFailed, HANDSHAKE_MS);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
   let launching = true;
   const launch = session.token(false);
   launch.then(() => { launching = false; }, (error) => { launching = false; fail(error); });
-  (container || document.body).append(root);
+  (container || pageBody()).append(root);
   if (!container) {
     modals.push(root);
     showModal();

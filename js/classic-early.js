@@ -12,27 +12,32 @@
  * - the element comes from `Document.prototype`'s own getter, and only a `<script>`
  *   counts: `<img name="currentScript" src="https://evil/">` shadows
  *   `document.currentScript` (DOM clobbering);
- * - its `src` attribute is resolved as the browser resolved it when it fetched the script:
- *   against the first `<base href>` only if that precedes the script, else the page's
- *   address. A deferred or async script runs after the whole page is parsed, when a
- *   `<base>` further down would already have moved `script.src`.
- * (`document`, `location`, `Document`, `Node` and the element interfaces are the window's
- * own, unforgeable or shadowing any named element.)
+ * - its `src` attribute is resolved against the page's `<base>` only if that is the
+ *   document's base element, a child of `<head>` before the script, and then as the
+ *   browser applied it (`baseURI`: not if the page's CSP `base-uri` refused it); else
+ *   against the page's address. Markup in the body cannot put a `<base>` into `<head>`,
+ *   while one further down (a deferred or async script runs after the whole page is
+ *   parsed), or one the parser moved up out of a table, would move `script.src`.
+ * Every DOM member is read from its interface's prototype, which no named element
+ * shadows; `document`, `location` and the interfaces are the window's own.
  */
 export const base = (() => {
+  const get = (proto, key, of) => Object.getOwnPropertyDescriptor(proto, key).get.call(of);
   try {
-    const script = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript').get.call(document);
+    const script = get(Document.prototype, 'currentScript', document);
     const src = script instanceof HTMLScriptElement && Element.prototype.getAttribute.call(script, 'src');
     if (src) {
-      const first = Document.prototype.querySelector.call(document, 'base[href]');
-      const before = first instanceof HTMLBaseElement
-        && Node.prototype.compareDocumentPosition.call(first, script) & Node.DOCUMENT_POSITION_FOLLOWING;
+      const bases = [...Document.prototype.querySelectorAll.call(document, 'base[href]')];
+      const first = bases.find((b) => b instanceof HTMLBaseElement);
+      const own = !first || (get(Node.prototype, 'parentNode', first) === get(Document.prototype, 'head', document)
+        && Node.prototype.compareDocumentPosition.call(first, script) & Node.DOCUMENT_POSITION_FOLLOWING);
       try {
-        return new URL(src, before ? first.href : location.href).href;
+        return new URL(src, own ? get(Node.prototype, 'baseURI', document) : location.href).href;
       } catch {
-        // A page whose address is no base (`about:srcdoc`, `about:blank` written to):
-        // the browser's own resolution, against the base it inherited.
-        return script.src || location.href;
+        // A page whose address is no base (`about:srcdoc`) with a `<base>` that does not
+        // count: where the script came from is unknown, so nothing loads (an address
+        // that never resolves, RFC 6761), and the loader reports a NetworkError.
+        return 'https://partner-sdk.invalid/';
       }
     }
   } catch {

@@ -201,11 +201,18 @@ const MARKUP = {
 <p class="review">Great shop! <base href="${ATTACKER}/x/"></p>`,
   'an injected <base href> after an async script': `<script src="/pkg/partner-sdk.js" async></script>
 <p class="review">Great shop! <base href="${ATTACKER}/x/"></p>`,
+  'an injected <base href> that the parser moves up out of a table, before the script': `<table><tr><td>
+<script src="/pkg/partner-sdk.js" defer></script></td><td class="review">Great shop!</td></tr><base href="${ATTACKER}/x/"></table>`,
+  'an injected <base href> in <head> that the page\'s CSP base-uri refuses': {
+    csp: "base-uri 'none'",
+    markup: `<base href="${ATTACKER}/x/"><script src="/pkg/partner-sdk.js" defer></script>`,
+  },
   'the page\'s own <base href> before a relative src': `<base href="/pkg/"><script src="partner-sdk.js" defer></script>
 <p class="review">Great shop! <base href="${ATTACKER}/x/"></p>`,
 };
 
-for (const [what, markup] of Object.entries(MARKUP)) {
+for (const [what, page_] of Object.entries(MARKUP)) {
+  const { markup, csp } = typeof page_ === 'string' ? { markup: page_ } : page_;
   test(`classic script: ${what} does not move where partner-sdk.js loads its wasm and modules from`, async () => {
     const page = await browser.context.newPage();
     const elsewhere = [];
@@ -216,6 +223,7 @@ for (const [what, markup] of Object.entries(MARKUP)) {
     await page.route(`${sandbox.url}/clobbered.html`, (route) => route.fulfill({
       status: 200,
       contentType: 'text/html',
+      headers: csp ? { 'content-security-policy': csp } : {},
       body: `<!doctype html><meta charset="utf-8"><title>Reviews</title>\n${markup}`,
     }));
     await page.goto(`${sandbox.url}/clobbered.html`);

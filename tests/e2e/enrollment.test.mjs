@@ -315,22 +315,21 @@ test('Escape calls onCancel and returns the focus; close() leaves no element or 
   const { page } = await openPage();
   // Track the listeners added to window and document and not removed since.
   await page.evaluate(() => {
+    // (On EventTarget.prototype: the SDK calls it from there, not through `document`.)
     const live = [];
     window.liveListeners = () => live.length;
-    for (const target of [window, document]) {
-      const add = target.addEventListener.bind(target);
-      const remove = target.removeEventListener.bind(target);
-      const find = (type, fn) => live.findIndex((l) => l.target === target && l.type === type && l.fn === fn);
-      target.addEventListener = (type, fn, opts) => {
-        if (find(type, fn) < 0) live.push({ target, type, fn });
-        return add(type, fn, opts);
-      };
-      target.removeEventListener = (type, fn, opts) => {
-        const i = find(type, fn);
-        if (i >= 0) live.splice(i, 1);
-        return remove(type, fn, opts);
-      };
-    }
+    const { addEventListener: add, removeEventListener: remove } = EventTarget.prototype;
+    const watched = (target) => target === window || target === document;
+    const find = (target, type, fn) => live.findIndex((l) => l.target === target && l.type === type && l.fn === fn);
+    EventTarget.prototype.addEventListener = function (type, fn, opts) {
+      if (watched(this) && find(this, type, fn) < 0) live.push({ target: this, type, fn });
+      return add.call(this, type, fn, opts);
+    };
+    EventTarget.prototype.removeEventListener = function (type, fn, opts) {
+      const i = watched(this) ? find(this, type, fn) : -1;
+      if (i >= 0) live.splice(i, 1);
+      return remove.call(this, type, fn, opts);
+    };
   });
   const bodyBefore = await page.evaluate(() => document.body.innerHTML);
   await page.focus('#open');
@@ -355,6 +354,30 @@ test('Escape calls onCancel and returns the focus; close() leaves no element or 
   assert.equal(await page.evaluate(() => document.body.innerHTML), bodyBefore);
   assert.equal(await page.evaluate(() => window.liveListeners()), 0);
   assert.equal((await seenNow(page)).cancel, 1, 'close() does not call onCancel');
+  await page.close();
+});
+
+// Markup the shop shows (a posted review, no script) can name elements after the
+// document's own members, which then shadow them (DOM clobbering). The form still opens
+// in the page's body, Escape still cancels and the focus still comes back.
+test('markup naming elements body, createElement, activeElement and elementFromPoint changes nothing', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    document.body.insertAdjacentHTML('beforeend', '<p class="review">Nice! <img name="body" alt=""><img name="activeElement" alt="">'
+      + '<img name="elementFromPoint" alt=""><img name="addEventListener" alt=""><form name="createElement"></form></p>');
+  });
+  assert.equal(await page.evaluate(() => document.body instanceof HTMLImageElement), true, 'document.body is shadowed');
+  await page.focus('#open');
+  assert.equal(await page.evaluate(() => window.form()), true);
+  const frame = page.frameLocator(FRAME);
+  await frame.locator('#submit:not([disabled])').waitFor();
+  assert.equal(await page.evaluate(() => Object.getOwnPropertyDescriptor(Document.prototype, 'body').get.call(document)
+    .querySelectorAll(':scope > [role="dialog"][aria-modal="true"]').length), 1, 'the dialog is in the real body');
+  await frame.locator('#number').click();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  assert.equal(await page.evaluate(() => Object.getOwnPropertyDescriptor(Document.prototype, 'activeElement').get.call(document).id), 'open');
+  assert.deepEqual((await seenNow(page)).errors, []);
   await page.close();
 });
 
