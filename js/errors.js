@@ -338,10 +338,15 @@ export function clearTimer(id) {
 /**
  * @internal Called from Rust: a promise of what a token callback returned. A thenable is
  * adopted in a job of its own, so whatever its `then` does, throwing included, settles
- * this promise instead of running inside the SDK's call.
+ * this promise instead of running inside the SDK's call. `cut` aborted (the SDK stopped
+ * waiting: the deadline, `destroy()`) settles it with `undefined`, so a callback that
+ * never settles keeps nothing of the SDK.
  */
-export function settleOf(value) {
-  return new Promise((resolve) => resolve(value));
+export function settleOf(value, cut) {
+  return new Promise((resolve, reject) => {
+    new Promise((adopt) => adopt(value)).then(resolve, reject);
+    if (cut) cut.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /** @internal Called from Rust: keeps a page callback's rejected promise from going unhandled. */

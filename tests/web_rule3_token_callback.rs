@@ -44,6 +44,39 @@ async fn never_settling_callback_times_out_after_refresh_timeout_ms() {
     assert_eq!(calls.get(), 1);
 }
 
+/// A callback that never settles leaves nothing of the SDK waiting on it once its
+/// deadline passed: the wait's handlers on its promise (two JS-side references each,
+/// before) are let go, so a page whose backend hangs does not grow with every timeout.
+#[wasm_bindgen_test]
+async fn a_never_settling_callback_leaves_nothing_behind_after_its_timeout() {
+    let (a, _) = revoked_then_fresh().await;
+    let (cb, calls) = counting(|| Ok(never().into()));
+    let c = checkout_client(
+        &a,
+        &[
+            ("onAccessTokenExpired", cb),
+            ("refreshTimeoutMs", 20.into()),
+            ("retry", JsValue::FALSE),
+        ],
+    )
+    .await;
+    let timeouts = |n: u32| {
+        let c = c.clone();
+        async move {
+            for _ in 0..n {
+                let err = call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err();
+                assert_error(&err, "TokenRefreshTimeoutError", "TOKEN_REFRESH_TIMEOUT");
+            }
+        }
+    };
+    timeouts(3).await;
+    let before = wasm_bindgen::externref_heap_live_count();
+    timeouts(30).await;
+    let grown = wasm_bindgen::externref_heap_live_count().saturating_sub(before);
+    assert_eq!(calls.get(), 33, "one refresh per call");
+    assert!(grown < 10, "{grown} JS references more after 30 timeouts");
+}
+
 /// Every request waiting on the one refresh gets its timeout, from one callback call.
 #[wasm_bindgen_test]
 async fn every_waiter_rejects_with_the_timeout_of_the_one_refresh() {

@@ -7,7 +7,7 @@ use crate::web::timer::{deadline, race, Either};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortSignal;
+use web_sys::{AbortController, AbortSignal};
 
 /// Calls a token callback and waits for its value under the deadline (rule 3).
 ///
@@ -24,8 +24,19 @@ pub async fn call_token_callback(
     let value = call(callback, None).map_err(Error::RefreshFailed)?;
     // Never `value.then(…)` from here: a page's own `then` could throw through this call
     // (even on a genuine Promise), leaving the refresh unsettled.
-    let promise = settle_of(&value);
-    match race(JsFuture::from(promise), deadline(timeout_ms, lifetime)).await {
+    // The wait's handlers on the promise go only once it settles: when the deadline or
+    // `destroy()` ends the wait, `cut` settles it, so a callback that never settles
+    // does not keep them (and their JS references) for good.
+    let cut = AbortController::new().ok();
+    let signal: JsValue = cut
+        .as_ref()
+        .map_or(JsValue::UNDEFINED, |c| c.signal().into());
+    let promise = settle_of(&value, &signal);
+    let outcome = race(JsFuture::from(promise), deadline(timeout_ms, lifetime)).await;
+    if let Some(cut) = cut {
+        cut.abort();
+    }
+    match outcome {
         Either::Left(Ok(v)) => Ok(v),
         Either::Left(Err(cause)) => Err(Error::RefreshFailed(cause)),
         Either::Right(true) => Err(SdkError::TokenRefreshTimeout.into()),

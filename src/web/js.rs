@@ -90,10 +90,12 @@ extern "C" {
     #[wasm_bindgen(js_name = clearTimer)]
     pub fn clear_timer(id: &JsValue);
 
-    /// `new Promise((resolve) => resolve(value))`: a thenable is adopted in a job of its
-    /// own, so nothing its `then` does (throw, too) runs inside this call. Never throws.
+    /// A promise of `value`: a thenable is adopted in a job of its own, so nothing its
+    /// `then` does (throw, too) runs inside this call. `cut` (an `AbortSignal`, or
+    /// `undefined`) aborted settles it with `undefined`: a callback whose promise never
+    /// settles then holds nothing of the SDK. Never throws.
     #[wasm_bindgen(js_name = settleOf)]
-    pub fn settle_of(value: &JsValue) -> Promise;
+    pub fn settle_of(value: &JsValue, cut: &JsValue) -> Promise;
 
     /// `AbortSignal.any(signals)`, built in JS where the runtime lacks it: throws
     /// unless every item is a genuine signal.
