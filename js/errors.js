@@ -154,17 +154,19 @@ export function redact(text, authorization) {
   const token = authorization.slice(7);
   const parts = [token, ...token.split('.')].filter((part) => part.length > 7);
   const clean = (t) => parts.reduce((out, part) => out.split(part).join('[redacted]'), t);
-  const out = clean(String(text));
+  const raw = String(text);
   let value;
   try {
-    value = JSON.parse(out);
+    value = JSON.parse(raw);
   } catch {
-    return out; // not JSON: escapes mean nothing in it
+    return clean(raw); // not JSON: escapes mean nothing in it
   }
+  // JSON: checked as parsed, before any text is cut out (that could split an escape
+  // such as `\u0033` from a segment starting with `3`, and leave the text unparsable).
   try {
     const json = JSON.stringify(value);
     const cleaned = clean(json);
-    return cleaned === json ? out : cleaned;
+    return cleaned === json ? clean(raw) : cleaned; // (clean(raw): a duplicate key's lost value)
   } catch {
     return '[redacted]'; // JSON too deep to write again, so too deep to check
   }
