@@ -364,6 +364,42 @@ async fn a_stored_id_that_the_server_lost_too_is_replaced_by_a_registration() {
     assert_eq!(before.since().await.registrations, 1.0);
 }
 
+/// One client of the page registered again for a lost id; another client of the page
+/// that still held the lost id takes the new one. A 404 for that id too (a route that
+/// answers 404 whatever the device) is its check's error as well: the page registered
+/// that id just now, so one more device would not help.
+#[wasm_bindgen_test]
+async fn a_404_for_an_id_another_client_of_the_page_registered_again_is_an_error() {
+    clear_storage();
+    initialize(&safe_sdk(&[])).await.unwrap();
+    let s = storage();
+    let key = s.key(0).unwrap().expect("the device's storage key");
+    s.set_item(&key, "dev_lost_for_both").unwrap();
+    let first = safe_sdk(&[]);
+    let second = safe_sdk(&[]);
+    initialize(&first).await.unwrap();
+    initialize(&second).await.unwrap();
+    let before = counts().await;
+    let r = call_async(&first, "check", &[]).await.expect("checked");
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+    let id = get(&first, "deviceId").as_string().expect("a device id");
+    assert_ne!(id, "dev_lost_for_both");
+    // The second client's check gets a 404 for the lost id and takes the new one.
+    let r = call_async(&second, "check", &[]).await.expect("checked");
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+    assert_eq!(get(&second, "deviceId").as_string().as_deref(), Some(&*id));
+    assert_eq!(before.since().await.registrations, 1.0);
+    for sdk in [&second, &first] {
+        fault(&[("path", checks_path(&id).into()), ("status", 404.into())]).await;
+        let err = call_async(sdk, "check", &[]).await.unwrap_err();
+        assert_error(&err, "ApiError", "API_ERROR");
+        assert_eq!(get(&err, "status").as_f64(), Some(404.0));
+    }
+    clear_faults().await;
+    assert_eq!(before.since().await.registrations, 1.0, "no device per check");
+    assert_eq!(get(&second, "deviceId").as_string().as_deref(), Some(&*id));
+}
+
 /// The server broke the contract: a 2xx whose body is no JSON object is an `ApiError`
 /// naming the status, not a result whose `status` a page would read from `null`.
 #[wasm_bindgen_test]

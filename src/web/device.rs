@@ -24,9 +24,6 @@ pub struct Device {
     pub session: Session,
     options: SafeOptions,
     id: RefCell<Option<String>>,
-    /// The id a 404 made this client register: a 404 for it too is the check's error,
-    /// not one more device (a route that answers 404 whatever the device).
-    renewed: RefCell<Option<String>>,
 }
 
 thread_local! {
@@ -35,6 +32,23 @@ thread_local! {
     /// another one registers waits for it instead of registering the device again.
     /// The owner (a `Device`'s address) tells whose error a waiter shares.
     static REGISTERING: RefCell<Vec<(String, Rc<Flight>, usize)>> = const { RefCell::new(Vec::new()) };
+
+    /// By storage key, the id a 404 last made a client of this page register: a 404
+    /// for it too is the check's error, not one more device (a route that answers 404
+    /// whatever the device), whichever of the page's clients registered it.
+    static RENEWED: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn renewed_here(key: &str, id: &str) -> bool {
+    RENEWED.with(|r| r.borrow().iter().any(|(k, v)| k == key && v == id))
+}
+
+fn record_renewed(key: &str, id: &str) {
+    RENEWED.with(|r| {
+        let mut list = r.borrow_mut();
+        list.retain(|(k, _)| k != key);
+        list.push((key.to_owned(), id.to_owned()));
+    });
 }
 
 fn registering(key: &str) -> Option<(Rc<Flight>, usize)> {
@@ -79,7 +93,6 @@ impl Device {
             session,
             options,
             id: RefCell::new(None),
-            renewed: RefCell::new(None),
         }
     }
 
@@ -212,6 +225,11 @@ impl Device {
             return Ok((id, false));
         }
         let id = self.register(key).await?;
+        // Only an id registered just now is known to the server; one found in storage
+        // (another tab's) may be lost too.
+        if stale.is_some() {
+            record_renewed(key, &id);
+        }
         turn.registered = Some(id.clone());
         Ok((id, true))
     }
@@ -224,13 +242,8 @@ impl Device {
     /// (once for calls at once), and holds and stores the new id in place of `stale`.
     /// If that fails, `stale` stays: the next check tries again.
     async fn register_again(&self, stale: &str) -> Result<String, Error> {
-        let (id, registered) = self.registered(Some(stale)).await?;
+        let (id, _) = self.registered(Some(stale)).await?;
         *self.id.borrow_mut() = Some(id.clone());
-        // Only an id registered just now is known to the server; one found in storage
-        // (another tab's) may be lost too.
-        if registered {
-            *self.renewed.borrow_mut() = Some(id.clone());
-        }
         Ok(id)
     }
 
@@ -261,8 +274,8 @@ impl Device {
     /// Runs one device check. A refused token (after the refresh rules) resolves to
     /// `{ status: 'AuthenticationFailed', reason }`. A 404 (the server lost or deleted
     /// the device) registers the device again and checks once more with the new id;
-    /// only once per registered id: a 404 for the id this client registered is the
-    /// check's error. An id another tab stored meanwhile is used first, and if the
+    /// only once per registered id: a 404 for the id this page registered so (by this
+    /// client or another of the page) is the check's error. An id another tab stored meanwhile is used first, and if the
     /// server does not know it either, this client registers its own.
     ///
     /// # Errors
@@ -273,12 +286,12 @@ impl Device {
         let mut id = self
             .id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
+        let key = protocol::storage_key(&self.options);
         let mut sent = self.send_check(&id).await;
         // At most twice: the id found in storage in place of the lost one may be lost
         // too (another tab stored it), and then this client registers its own.
         for _ in 0..2 {
-            let renewed = self.renewed.borrow().as_deref() == Some(&*id);
-            if renewed || !matches!(sent, Err(Error::Api { status: 404, .. })) {
+            if renewed_here(&key, &id) || !matches!(sent, Err(Error::Api { status: 404, .. })) {
                 break;
             }
             match self.register_again(&id).await {
