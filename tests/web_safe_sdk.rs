@@ -256,17 +256,24 @@ async fn destroy_ends_a_wait_for_another_clients_registration() {
     assert!(get(&b, "deviceId").is_null(), "b got an id after destroy()");
 }
 
+/// Registers a device, then stores `lost` in its place: an id the server never issued,
+/// as if its store was reset. Returns the storage and the device's key.
+async fn store_lost_device(lost: &str) -> (web_sys::Storage, String) {
+    clear_storage();
+    initialize(&safe_sdk(&[])).await.unwrap();
+    let s = storage();
+    let key = s.key(0).unwrap().expect("the device's storage key");
+    s.set_item(&key, lost).unwrap();
+    (s, key)
+}
+
 /// A device the server no longer knows (its store was reset, or the device deleted)
 /// answers its checks 404. The stored id is dropped, the device registered again,
 /// once for checks at once, and the check sent once more: the page is not stuck with
 /// an id that fails every check until someone clears its storage.
 #[wasm_bindgen_test]
 async fn a_check_for_a_device_the_server_forgot_registers_it_again() {
-    clear_storage();
-    initialize(&safe_sdk(&[])).await.unwrap();
-    let s = storage();
-    let key = s.key(0).unwrap().expect("the device's storage key");
-    s.set_item(&key, "dev_forgotten").unwrap();
+    let (s, key) = store_lost_device("dev_forgotten").await;
     let sdk = safe_sdk(&[]);
     let r = initialize(&sdk).await.unwrap();
     assert_eq!(
@@ -344,11 +351,7 @@ async fn a_check_for_a_device_the_server_forgot_registers_it_again() {
 /// with 404 until the page reloads.
 #[wasm_bindgen_test]
 async fn a_stored_id_that_the_server_lost_too_is_replaced_by_a_registration() {
-    clear_storage();
-    initialize(&safe_sdk(&[])).await.unwrap();
-    let s = storage();
-    let key = s.key(0).unwrap().expect("the device's storage key");
-    s.set_item(&key, "dev_lost_here").unwrap();
+    let (s, key) = store_lost_device("dev_lost_here").await;
     let sdk = safe_sdk(&[]);
     initialize(&sdk).await.unwrap();
     s.set_item(&key, "dev_lost_in_another_tab").unwrap();
@@ -370,11 +373,7 @@ async fn a_stored_id_that_the_server_lost_too_is_replaced_by_a_registration() {
 /// that id just now, so one more device would not help.
 #[wasm_bindgen_test]
 async fn a_404_for_an_id_another_client_of_the_page_registered_again_is_an_error() {
-    clear_storage();
-    initialize(&safe_sdk(&[])).await.unwrap();
-    let s = storage();
-    let key = s.key(0).unwrap().expect("the device's storage key");
-    s.set_item(&key, "dev_lost_for_both").unwrap();
+    store_lost_device("dev_lost_for_both").await;
     let first = safe_sdk(&[]);
     let second = safe_sdk(&[]);
     initialize(&first).await.unwrap();
