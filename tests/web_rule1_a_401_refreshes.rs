@@ -64,12 +64,15 @@ async fn stale_token_401_retries_with_the_current_token_without_calling_back() {
         ("delay_ms", 600.into()),
     ])
     .await;
-    let before = counts().await;
-
-    let pending = start(&c, "get", &[INVOICE.into()]);
-    sleep(100).await; // sent with A, now held
     revoke_all().await;
     let b = mint_checkout("inv_1001", 600).await;
+    let before = counts().await;
+
+    let spy = FetchSpy::install();
+    let pending = start(&c, "get", &[INVOICE.into()]);
+    // Sent with A (refused when the sandbox reads it, 600 ms after it arrives): the page
+    // sets B meanwhile.
+    wait_until("the request sent", 5000.0, || !spy.to(INVOICE).is_empty()).await;
     call(&c, "setAccessToken", &[b.clone().into()]).unwrap();
     let invoice = settle(pending).await.unwrap();
 
@@ -158,9 +161,12 @@ async fn the_page_setting_the_same_token_again_does_not_count_as_a_new_token() {
         ("delay_ms", 500.into()),
     ])
     .await;
-    let pending = start(&c, "get", &[INVOICE.into()]);
-    sleep(100).await;
     revoke_all().await;
+    let spy = FetchSpy::install();
+    let pending = start(&c, "get", &[INVOICE.into()]);
+    // Sent with the revoked token, refused 500 ms after it arrives: the page hands the
+    // same token back meanwhile.
+    wait_until("the request sent", 5000.0, || !spy.to(INVOICE).is_empty()).await;
     call(&c, "setAccessToken", &[a.clone().into()]).unwrap();
     let r = within(5000, pending).await.expect("the request hung");
     assert_invoice(&r);

@@ -110,6 +110,16 @@ fn shift_clock(ms: f64) {
     .unwrap();
 }
 
+/// Stops the page's clock `ms` from now (the SDK's round trips then take no time on it).
+fn freeze_clock(ms: f64) {
+    js(
+        "ms",
+        "globalThis.realNow ??= Date.now; const t = globalThis.realNow() + ms; Date.now = () => t;",
+    )
+    .call1(&JsValue::UNDEFINED, &ms.into())
+    .unwrap();
+}
+
 fn restore_clock() {
     run_js("if (globalThis.realNow) Date.now = globalThis.realNow; delete globalThis.realNow; delete globalThis.heldTick;");
 }
@@ -133,12 +143,16 @@ const HELD: &str = "return (f) => { globalThis.heldTick = f; return 0; };";
 #[wasm_bindgen_test]
 async fn the_late_timer_after_a_wake_up_does_not_check_twice() {
     let (sdk, results) = started_with_interval(1000, HELD).await;
-    shift_clock(5000.0); // the page slept: a check is overdue
+    // The page slept: a check is overdue. The clock stands still from here, so the late
+    // tick comes "just after" the wake-up's check however long its round trip took.
+    freeze_clock(5000.0);
     page_becomes_visible();
     let woke = results_after(&results, 1).await;
     run_js("globalThis.heldTick();"); // the throttled timer, let run just after
     let after_late_tick = results_after(&results, 2).await;
-    shift_clock(5600.0);
+    // Over half an interval after the wake-up's check (the real time passed since adds
+    // to the 600 ms).
+    freeze_clock(5600.0);
     run_js("globalThis.heldTick();"); // its next tick, over half an interval later
     let after_next_tick = results_after(&results, 2).await;
     call(&sdk, "destroy", &[]).unwrap();

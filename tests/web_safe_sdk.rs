@@ -588,6 +588,12 @@ async fn periodic_check_runs_stops_survives_throws_and_ends_on_destroy() {
         &"__throwingRuns".into(),
     )
     .unwrap();
+    // B's last tick may have a check on its way: end it, and let any request already
+    // sent reach the sandbox, so that it lands in no later test's counters.
+    for sdk in [&a, &b, &d] {
+        call(sdk, "destroy", &[]).unwrap();
+    }
+    sleep(300).await;
 }
 
 // ---------------------------------------------------------------------- config

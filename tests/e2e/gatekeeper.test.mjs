@@ -253,6 +253,10 @@ test('two tabs of one profile that initialize at the same moment register the de
   const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
   await tabs[0].evaluate(() => localStorage.clear());
   // A slow registration: without a lock across tabs, both would register meanwhile.
+  // Faults match by path prefix, in the order added: the two checks' 404s pass the first
+  // rule untouched, so the delay lands on the registration, not on them.
+  const lost = '/v1/applications/demo-app/versions/1.0.0/devices/dev_lost_in_a_reset/checks';
+  await sandbox.post('/__sandbox/faults', { path: lost, count: 2 });
   await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
   const start = await sandbox.counters();
   const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {
@@ -345,6 +349,10 @@ test('two tabs whose stored device the server lost register one new device betwe
     localStorage.clear();
     localStorage.setItem(`partner-sdk:device:${location.origin}:demo-app`, 'dev_lost_in_a_reset');
   });
+  // Faults match by path prefix, in the order added: the two checks' 404s pass the first
+  // rule untouched, so the delay lands on the registration, not on them.
+  const lost = '/v1/applications/demo-app/versions/1.0.0/devices/dev_lost_in_a_reset/checks';
+  await sandbox.post('/__sandbox/faults', { path: lost, count: 2 });
   await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
   const start = await sandbox.counters();
   const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {
@@ -478,7 +486,10 @@ test('the demo page: an error shown by a failed check goes once a later check is
   const { page } = await watchedPage(browser.context);
   await open(page);
   // The next checks answer 503: "Check now" shows the ApiError, the periodic ones after it heal.
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/', status: 503, count: 5 });
+  // Nine: a check is three attempts (two retries), and the periodic checks (one at a
+  // time, every second) may take up to six of them before the button's check has had
+  // its three, whatever order they reach the sandbox in.
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/', status: 503, count: 9 });
   try {
     await page.click('#check-now');
     await page.waitForFunction(() => /ApiError \(API_ERROR\).*503/.test(document.getElementById('error').textContent), null, { timeout: 15_000 });

@@ -17,8 +17,9 @@ after(async () => {
 });
 
 /**
- * The demo checkout page, with `window.t` = { post, mint, sleep } for the page code:
- * `post(path, body)` sends JSON, `mint()` a fresh checkout token for inv_1001.
+ * The demo checkout page, with `window.t` = { post, mint, sleep, apiRequests, arrived }
+ * for the page code: `post(path, body)` sends JSON, `mint()` a fresh checkout token for
+ * inv_1001, `arrived(since, n)` waits for n API requests after `since = apiRequests()`.
  */
 async function demoPage() {
   const { page } = await watchedPage(browser.context);
@@ -28,7 +29,13 @@ async function demoPage() {
     const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
     const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
     const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-    window.t = { post, mint, sleep };
+    const apiRequests = async () => (await (await fetch('/__sandbox/counters')).json()).api_requests;
+    // Resolves once `n` more API requests than `since` have reached the sandbox (counted
+    // on arrival, before a fault's delay): the faults they took are gone.
+    const arrived = async (since, n) => {
+      while ((await apiRequests()) < since + n) await sleep(20);
+    };
+    window.t = { post, mint, sleep, apiRequests, arrived };
   });
   return page;
 }
@@ -38,7 +45,7 @@ for (const slow of [200, 3000]) {
     const page = await demoPage();
     const out = await page.evaluate(async (slow) => {
       const { AlternativeClient } = await import('/pkg/checkout.js');
-      const { post, mint, sleep } = window.t;
+      const { post, mint, sleep, apiRequests, arrived } = window.t;
       let calls = 0;
       const client = await AlternativeClient.create({
         accessToken: await mint(),
@@ -55,8 +62,9 @@ for (const slow of [200, 3000]) {
       await post('/__sandbox/faults', { path, status: 503, retry_after_s: 2 }); // A's resend
       await post('/__sandbox/faults', { path, status: 401 }); // B, during A's delay
       const settle = (p) => p.then((v) => ({ ok: v.id }), (e) => ({ error: e.name, code: e.code }));
+      const since = await apiRequests();
       const a = settle(client.get(path));
-      await sleep(800);
+      await arrived(since, 2); // A's 401 and its resend's 503: A waits out the 2 s
       const b = settle(client.get(path));
       const result = { a: await a, b: await b, calls };
       client.destroy();
@@ -72,7 +80,7 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
   const page = await demoPage();
   const out = await page.evaluate(async () => {
     const { AlternativeClient } = await import('/pkg/checkout.js');
-    const { post, mint, sleep } = window.t;
+    const { post, mint, sleep, apiRequests, arrived } = window.t;
     let calls = 0;
     const client = await AlternativeClient.create({
       accessToken: await mint(),
@@ -90,9 +98,10 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
     await post('/__sandbox/faults', { path, delay_ms: 3000 }); // A's retry: out for 3 s
     await post('/__sandbox/faults', { path, status: 401 }); // B, while A's retry is out
     const settle = (p) => p.then((v) => ({ ok: v.id }), (e) => ({ error: e.name, code: e.code }));
+    const since = await apiRequests();
     const a = settle(client.get(path));
     // A's retry goes out about 1 s after the start (the resend's Retry-After).
-    await sleep(2000);
+    await arrived(since, 3);
     const b = settle(client.get(path));
     const result = { a: await a, b: await b, calls };
     client.destroy();
