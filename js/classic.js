@@ -46,6 +46,13 @@ function loadEnrollment(source) {
  * class, as in the ESM entries, so `instanceof` and `typeof` read the same.
  */
 class CardEnrollment {
+  constructor() {
+    throw new errors.ConfigurationError(
+      'invalid option `CardEnrollment`: open a form with `await PartnerSDK.CardEnrollment.openForm(options)`, not `new`',
+      { key: 'CardEnrollment' },
+    );
+  }
+
   static async openForm(options) {
     return (await loadEnrollment()).CardEnrollment.openForm(options);
   }

@@ -4,6 +4,7 @@
 import initWasm, { EnrollmentSession } from './enrollment_glue.js';
 import { besidePackage, loader } from './loader.js';
 import { openCardForm } from './card-form.js';
+import { ConfigurationError } from './errors.js';
 
 // Bundlers see this `new URL(…, import.meta.url)` and ship the .wasm as an asset; the
 // build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
@@ -18,6 +19,14 @@ export const init = (source) => wasm.init(source);
 
 /** The hosted card form: card data is typed into a frame served by the vendor. */
 export class CardEnrollment {
+  /** Not constructed: `await CardEnrollment.openForm(options)` shows a form. */
+  constructor() {
+    throw new ConfigurationError(
+      'invalid option `CardEnrollment`: open a form with `await CardEnrollment.openForm(options)`, not `new`',
+      { key: 'CardEnrollment' },
+    );
+  }
+
   /**
    * Validates `options`, then shows the vendor's card form; resolves to `{ close() }`
    * once the frame is in the page.

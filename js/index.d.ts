@@ -247,6 +247,7 @@ export interface AccessTokenClaims {
  * calls. Create it with `AlternativeClient.create(options)`.
  */
 export class AlternativeClient {
+  /** Not for use: `new AlternativeClient()` throws `ConfigurationError`; call `create()`. */
   private constructor();
   /**
    * Validates `options` and resolves to a client, loading the wasm first if needed.
@@ -446,6 +447,7 @@ export interface CardForm {
  * SDK hands the frame its token over a private channel and refreshes it as needed.
  */
 export class CardEnrollment {
+  /** Not for use: `new CardEnrollment()` throws `ConfigurationError`; call `openForm()`. */
   private constructor();
   /**
    * Validates `options`, loads the wasm if needed, and shows the form; resolves to its

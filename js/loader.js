@@ -28,6 +28,17 @@ function httpFailure(response) {
   return failed('NETWORK_ERROR', `${NOT_LOADED}: ${response.status ? `HTTP ${response.status}` : 'no readable answer'}${at}`);
 }
 
+/**
+ * Node: a .wasm that is not where the entry reads it (a bundle that copied only the JS)
+ * is named, with the way out; anything else is the plain message, its cause attached.
+ */
+function missingFile(cause) {
+  const path = cause?.code === 'ENOENT' && cause.path;
+  return typeof path === 'string'
+    ? `${NOT_LOADED}: no file at ${path} (ship the package's .wasm beside the entry, or pass its bytes to init())`
+    : NOT_LOADED;
+}
+
 // The kinds of object an `init()` source can be (by tag, so also from another realm).
 const SOURCE = /^\[object (String|URL|TrustedScriptURL|Request|Response|ArrayBuffer|WebAssembly\.Module)\]$/;
 const tagOf = (value) => Object.prototype.toString.call(value);
@@ -197,7 +208,7 @@ export function loader(initWasm, where, integrity, early) {
           // Only the latest attempt decides: an older default load failing after
           // init(url) started must not undo it.
           if (loading === joined) loading = undefined;
-          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', NOT_LOADED, cause);
+          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', missingFile(cause), cause);
           throw failure;
         },
       );

@@ -118,6 +118,15 @@ function renameGlue(source, map, name) {
   // A class constructed before its wasm loaded is the entry's business (SafeSDK: a
   // stand-in whose initialize() loads the wasm or rejects typed), not a bare TypeError.
   glue = glue.replace(/(\n    constructor\([^)]*\) \{\n)/g, '$1        if (wasm === undefined) return notLoaded(...arguments);\n');
+  // AlternativeClient comes from its async `create()` only: `new` would give an object
+  // every method refuses (it holds no client), so it throws and says what to call.
+  if (name === 'checkout') {
+    const head = /\nexport class AlternativeClient \{\n/;
+    if (!head.test(glue)) throw new Error(`${name}: glue has no AlternativeClient class`);
+    glue = glue.replace(head, (h) => `${h}    constructor() { throw new errors.ConfigurationError(${JSON.stringify(
+      'invalid option `AlternativeClient`: make one with `await AlternativeClient.create(options)`, not `new`',
+    )}, { key: 'AlternativeClient' }); }\n`);
+  }
   glue += '\nlet notLoaded = () => { throw new Error("partner-sdk: wasm not loaded"); };\n'
     + '/** @internal the entry tells the glue how to explain a missing wasm. */\n'
     + 'export function __explainNotLoaded(f) { notLoaded = f; }\n';
@@ -214,7 +223,8 @@ writeFileSync(join(pkg, 'require.cjs'), [
 // which would throw when run, is a compile error (TS1362).
 writeFileSync(join(pkg, 'require.d.cts'), [
   `// ${REQUIRE_MESSAGE}`,
-  "export type * from './index.js';",
+  // (`resolution-mode`: index.js is ESM; without it, `node16` refuses the re-export, TS1479.)
+  "export type * from './index.js' with { 'resolution-mode': 'import' };",
   '',
 ].join('\n'));
 

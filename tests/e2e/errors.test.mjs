@@ -345,6 +345,37 @@ test('a method called on an object of another class, or detached, throws TypeErr
   }
 });
 
+// SafeSDK is made with `new`; the other two classes are not, and `new` on them must say
+// so rather than hand back an object every method refuses.
+test('new AlternativeClient() and new CardEnrollment() throw ConfigurationError naming the call to use', async () => {
+  const report = await page.evaluate(async () => {
+    const out = {};
+    for (const [copy, sdk] of [['esm', await import('/pkg/index.js')], ['checkout entry', await import('/pkg/checkout.js')], ['enrollment entry', await import('/pkg/enrollment.js')], ['classic', window.PartnerSDK]]) {
+      await sdk.ready;
+      for (const name of ['AlternativeClient', 'CardEnrollment']) {
+        const Class = sdk[name];
+        if (!Class) continue;
+        try {
+          const made = new Class({ accessToken: 'a.b.c', baseUrl: location.origin });
+          out[`${copy} ${name}`] = `no throw: ${typeof made}`;
+        } catch (e) {
+          out[`${copy} ${name}`] = `${e instanceof sdk.ConfigurationError} ${e.code} ${e.key} ${e.message}`;
+        }
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(Object.keys(report).sort(), [
+    'checkout entry AlternativeClient', 'classic AlternativeClient', 'classic CardEnrollment',
+    'enrollment entry CardEnrollment', 'esm AlternativeClient', 'esm CardEnrollment',
+  ]);
+  for (const [what, result] of Object.entries(report)) {
+    const name = what.split(' ').pop();
+    const call = name === 'AlternativeClient' ? 'AlternativeClient.create(options)' : 'CardEnrollment.openForm(options)';
+    assert.match(result, new RegExp(`^true INVALID_CONFIGURATION ${name} .*${call.replace(/[.()]/g, '\\$&')}`), what);
+  }
+});
+
 test('init() with a revoked Proxy or a throwing getter rejects ConfigurationError (key init), never throws', async () => {
   const report = await page.evaluate(async () => {
     const { proxy, revoke } = Proxy.revocable({}, {});

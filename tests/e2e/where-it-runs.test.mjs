@@ -131,7 +131,7 @@ test('CommonJS: require() reaches pkg/require.cjs and its message', () => {
 // TypeScript resolves require('partner-sdk') as Node does (the "require" condition comes
 // first): a static import in a CommonJS file, which would throw when run, does not compile;
 // the dynamic import the message recommends does.
-test('TypeScript (nodenext): a static import in a .cts is a compile error; import type and await import() compile', () => {
+test('TypeScript (nodenext, node16): a static import in a .cts is a compile error; import type and await import() compile', () => {
   const dir = apps.find((a) => a.includes('partner-sdk-cjs-'));
   const tsc = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsc');
   writeFileSync(join(dir, 'bad.cts'), "import { AlternativeClient } from 'partner-sdk';\nexport const client = AlternativeClient;\n");
@@ -144,9 +144,11 @@ test('TypeScript (nodenext): a static import in a .cts is a compile error; impor
     '}',
     '',
   ].join('\n'));
-  const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
-  run(tsc, [...flags, 'good.cts'], { cwd: dir });
-  assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /TS1362|cannot be used as a value/);
+  for (const mode of ['nodenext', 'node16']) {
+    const flags = ['--noEmit', '--strict', '--module', mode, '--moduleResolution', mode, '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
+    run(tsc, [...flags, 'good.cts'], { cwd: dir });
+    assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /TS1362|cannot be used as a value/, mode);
+  }
 });
 
 // The older "node" (node10) resolution reads no `exports`: package.json's typesVersions

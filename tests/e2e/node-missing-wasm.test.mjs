@@ -1,0 +1,37 @@
+// Node: an entry whose .wasm is not beside it (a server bundle that copied only the JS)
+// fails with a NetworkError that names the path it read and the way out.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const pkg = join(import.meta.dirname, '..', '..', 'pkg');
+
+test('Node: a missing .wasm rejects ready and create() with NetworkError naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'partner-sdk-no-wasm-'));
+  try {
+    for (const file of ['checkout.node.js', 'errors.js']) copyFileSync(join(pkg, file), join(dir, file));
+    const script = `
+      const { ready, AlternativeClient, NetworkError } = await import('./checkout.node.js');
+      const outcome = (p) => p.then(() => 'resolved', (e) => [e instanceof NetworkError, e.code, e.message]);
+      console.log(JSON.stringify({
+        ready: await outcome(ready),
+        create: await outcome(AlternativeClient.create({ accessToken: 'a.b.c', baseUrl: 'https://api.example' })),
+      }));`;
+    const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
+    const path = join(dir, 'checkout_bg.wasm');
+    for (const [what, got] of Object.entries(out)) {
+      assert.equal(got[0], true, `${what}: a NetworkError`);
+      assert.equal(got[1], 'NETWORK_ERROR', what);
+      assert.equal(
+        got[2],
+        `partner-sdk could not load its wasm module: no file at ${path} (ship the package's .wasm beside the entry, or pass its bytes to init())`,
+        what,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
