@@ -32,8 +32,22 @@ function httpFailure(response) {
  * Node: a .wasm that is not where the entry reads it (a bundle that copied only the JS)
  * is named, with the way out; anything else is the plain message, its cause attached.
  */
+/** `value instanceof Class`, false for a value that throws when asked (a revoked Proxy). */
+const isA = (value, Class) => {
+  try {
+    return value instanceof Class;
+  } catch {
+    return false;
+  }
+};
+
 function missingFile(cause) {
-  const path = cause?.code === 'ENOENT' && cause.path;
+  let path;
+  try {
+    path = cause instanceof Error && cause.code === 'ENOENT' && cause.path;
+  } catch {
+    // (a page's rejection value whose getters throw: the plain message)
+  }
   return typeof path === 'string'
     ? `${NOT_LOADED}: no file at ${path} (ship the package's .wasm beside the entry, or pass its bytes to init())`
     : NOT_LOADED;
@@ -201,14 +215,14 @@ export function loader(initWasm, where, integrity, early) {
           unsettled.delete(joined);
           // A promise of something that is no source (init(Promise.resolve(42))) is the
           // caller's mistake: the load it replaced, if still under way, is the one again.
-          if (cause instanceof ConfigurationError && source !== undefined) {
+          if (isA(cause, ConfigurationError) && source !== undefined) {
             if (loading === joined) loading = unsettled.has(previous) ? previous : undefined;
             throw cause;
           }
           // Only the latest attempt decides: an older default load failing after
           // init(url) started must not undo it.
           if (loading === joined) loading = undefined;
-          failure = cause instanceof NetworkError ? cause : failed('NETWORK_ERROR', missingFile(cause), cause);
+          failure = isA(cause, NetworkError) ? cause : failed('NETWORK_ERROR', missingFile(cause), cause);
           throw failure;
         },
       );
@@ -218,7 +232,7 @@ export function loader(initWasm, where, integrity, early) {
     // go on at once.
     const joined = Promise.race([whenLoaded, attempt.catch((cause) => {
       if (loaded) return undefined;
-      return cause instanceof ConfigurationError && source !== undefined ? init() : Promise.reject(cause);
+      return isA(cause, ConfigurationError) && source !== undefined ? init() : Promise.reject(cause);
     })]);
     joined.catch(() => {});
     unsettled.add(joined);

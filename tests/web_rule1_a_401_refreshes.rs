@@ -162,6 +162,7 @@ async fn the_page_setting_the_same_token_again_does_not_count_as_a_new_token() {
     ])
     .await;
     revoke_all().await;
+    let before = counts().await;
     let spy = FetchSpy::install();
     let pending = start(&c, "get", &[INVOICE.into()]);
     // Sent with the revoked token, refused 500 ms after it arrives: the page hands the
@@ -171,6 +172,12 @@ async fn the_page_setting_the_same_token_again_does_not_count_as_a_new_token() {
     let r = within(5000, pending).await.expect("the request hung");
     assert_invoice(&r);
     assert_eq!(calls.get(), 1, "the 401 called back once");
+    let d = before.since().await;
+    assert_eq!(
+        (d.api, d.unauthorized),
+        (2.0, 1.0),
+        "refused once, then sent with the callback's token (no resend of the same one)"
+    );
 }
 
 /// Rule 1, with a refresh that fails: the page sets a new token while the refresh for a

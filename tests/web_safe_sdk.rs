@@ -335,13 +335,14 @@ async fn a_check_for_a_device_the_server_forgot_registers_it_again() {
     let r = call_async(&sdk, "check", &[]).await.unwrap();
     assert_eq!(get(&r, "deviceId").as_string().as_deref(), Some(&*id));
     assert_eq!(before.since().await.registrations, 1.0);
-    // A 404 for the new id too (a route that answers 404 whatever the device) is the
-    // check's error: no device per check.
+    // The server knew the new id (its checks answered 2xx): when it loses that one too,
+    // the next 404 registers the device again.
     fault(&[("path", checks_path(&id).into()), ("status", 404.into())]).await;
-    let err = call_async(&sdk, "check", &[]).await.unwrap_err();
-    assert_error(&err, "ApiError", "API_ERROR");
-    assert_eq!(get(&err, "status").as_f64(), Some(404.0));
-    assert_eq!(before.since().await.registrations, 1.0);
+    let r = call_async(&sdk, "check", &[]).await.expect("checked");
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+    let newer = get(&sdk, "deviceId").as_string().expect("a device id");
+    assert_ne!(newer, id);
+    assert_eq!(before.since().await.registrations, 2.0);
     clear_faults().await;
 }
 
@@ -367,36 +368,53 @@ async fn a_stored_id_that_the_server_lost_too_is_replaced_by_a_registration() {
     assert_eq!(before.since().await.registrations, 1.0);
 }
 
-/// One client of the page registered again for a lost id; another client of the page
-/// that still held the lost id takes the new one. A 404 for that id too (a route that
-/// answers 404 whatever the device) is its check's error as well: the page registered
-/// that id just now, so one more device would not help.
+/// A route that answers 404 whatever the device (a gateway that lost the route, not the
+/// device): each client registers once at most, and then every check is an `ApiError`
+/// 404, however many checks and clients, until a check succeeds. With storage, the
+/// page's clients share the one new id; without it, each registers its own once.
 #[wasm_bindgen_test]
-async fn a_404_for_an_id_another_client_of_the_page_registered_again_is_an_error() {
-    store_lost_device("dev_lost_for_both").await;
-    let first = safe_sdk(&[]);
-    let second = safe_sdk(&[]);
-    initialize(&first).await.unwrap();
-    initialize(&second).await.unwrap();
-    let before = counts().await;
-    let r = call_async(&first, "check", &[]).await.expect("checked");
-    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
-    let id = get(&first, "deviceId").as_string().expect("a device id");
-    assert_ne!(id, "dev_lost_for_both");
-    // The second client's check gets a 404 for the lost id and takes the new one.
-    let r = call_async(&second, "check", &[]).await.expect("checked");
-    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
-    assert_eq!(get(&second, "deviceId").as_string().as_deref(), Some(&*id));
-    assert_eq!(before.since().await.registrations, 1.0);
-    for sdk in [&second, &first] {
-        fault(&[("path", checks_path(&id).into()), ("status", 404.into())]).await;
-        let err = call_async(sdk, "check", &[]).await.unwrap_err();
-        assert_error(&err, "ApiError", "API_ERROR");
-        assert_eq!(get(&err, "status").as_f64(), Some(404.0));
+async fn a_route_answering_404_for_every_device_costs_a_registration_per_lost_id_not_per_check() {
+    let every_device = format!("{}/", checks_path("x").replace("/x/checks", ""));
+    for storage_works in [true, false] {
+        if storage_works {
+            store_lost_device("dev_lost_for_both").await;
+        } else {
+            clear_storage();
+            break_storage();
+        }
+        let first = safe_sdk(&[]);
+        let second = safe_sdk(&[]);
+        initialize(&first).await.unwrap();
+        initialize(&second).await.unwrap();
+        let before = counts().await;
+        fault(&[
+            ("path", every_device.clone().into()),
+            ("status", 404.into()),
+            ("count", 100.into()),
+        ])
+        .await;
+        for sdk in [&first, &second, &first, &second, &first] {
+            let err = call_async(sdk, "check", &[]).await.unwrap_err();
+            assert_error(&err, "ApiError", "API_ERROR");
+            assert_eq!(get(&err, "status").as_f64(), Some(404.0));
+        }
+        clear_faults().await;
+        let registered = before.since().await.registrations;
+        let ids = [&first, &second].map(|s| get(s, "deviceId").as_string().unwrap());
+        // Once the route answers again, the checks succeed with the ids they hold.
+        for sdk in [&first, &second] {
+            let r = call_async(sdk, "check", &[]).await.expect("checked");
+            assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+        }
+        let after = before.since().await.registrations;
+        if !storage_works {
+            restore_storage();
+        }
+        let expected = if storage_works { 1.0 } else { 2.0 };
+        assert_eq!(registered, expected, "storage works: {storage_works}");
+        assert_eq!(after, expected, "storage works: {storage_works}");
+        assert_eq!(ids[0] == ids[1], storage_works, "{ids:?}");
     }
-    clear_faults().await;
-    assert_eq!(before.since().await.registrations, 1.0, "no device per check");
-    assert_eq!(get(&second, "deviceId").as_string().as_deref(), Some(&*id));
 }
 
 /// The server broke the contract: a 2xx whose body is no JSON object is an `ApiError`

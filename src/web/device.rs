@@ -33,11 +33,16 @@ thread_local! {
     /// The owner (a `Device`'s address) tells whose error a waiter shares.
     static REGISTERING: RefCell<Vec<(String, Rc<Flight>, usize)>> = const { RefCell::new(Vec::new()) };
 
-    /// By storage key, the id a 404 last made a client of this page register: a 404
-    /// for it too is the check's error, not one more device (a route that answers 404
-    /// whatever the device), whichever of the page's clients registered it.
+    /// By storage key, the ids a 404 made a client of this page register, until a check
+    /// with one succeeds: a 404 for such an id is the check's error, not one more device
+    /// (a route that answers 404 whatever the device), whichever of the page's clients
+    /// registered it. Once the server has known an id, a later 404 for it registers again.
     static RENEWED: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// How many renewed ids the page keeps (the oldest goes first): one per client that
+/// holds an id of its own (no storage to share one), far more than a page has.
+const RENEWED_KEPT: usize = 16;
 
 fn renewed_here(key: &str, id: &str) -> bool {
     RENEWED.with(|r| r.borrow().iter().any(|(k, v)| k == key && v == id))
@@ -46,9 +51,15 @@ fn renewed_here(key: &str, id: &str) -> bool {
 fn record_renewed(key: &str, id: &str) {
     RENEWED.with(|r| {
         let mut list = r.borrow_mut();
-        list.retain(|(k, _)| k != key);
+        if list.len() >= RENEWED_KEPT {
+            list.remove(0);
+        }
         list.push((key.to_owned(), id.to_owned()));
     });
+}
+
+fn forget_renewed(key: &str, id: &str) {
+    RENEWED.with(|r| r.borrow_mut().retain(|(k, v)| !(k == key && v == id)));
 }
 
 fn registering(key: &str) -> Option<(Rc<Flight>, usize)> {
@@ -274,8 +285,9 @@ impl Device {
     /// Runs one device check. A refused token (after the refresh rules) resolves to
     /// `{ status: 'AuthenticationFailed', reason }`. A 404 (the server lost or deleted
     /// the device) registers the device again and checks once more with the new id;
-    /// only once per registered id: a 404 for the id this page registered so (by this
-    /// client or another of the page) is the check's error. An id another tab stored meanwhile is used first, and if the
+    /// only once per registered id: a 404 for an id this page registered so (by this
+    /// client or another of the page) is the check's error until a check with that id
+    /// has succeeded. An id another tab stored meanwhile is used first, and if the
     /// server does not know it either, this client registers its own.
     ///
     /// # Errors
@@ -308,6 +320,7 @@ impl Device {
         }
         match sent {
             Ok(reply) => {
+                forget_renewed(&key, &id);
                 let body = reply.json()?;
                 if body.is_object() && js::is_array(&body) == Ok(false) {
                     return Ok(body);

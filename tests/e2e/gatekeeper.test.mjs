@@ -253,10 +253,6 @@ test('two tabs of one profile that initialize at the same moment register the de
   const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
   await tabs[0].evaluate(() => localStorage.clear());
   // A slow registration: without a lock across tabs, both would register meanwhile.
-  // Faults match by path prefix, in the order added: the two checks' 404s pass the first
-  // rule untouched, so the delay lands on the registration, not on them.
-  const lost = '/v1/applications/demo-app/versions/1.0.0/devices/dev_lost_in_a_reset/checks';
-  await sandbox.post('/__sandbox/faults', { path: lost, count: 2 });
   await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
   const start = await sandbox.counters();
   const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {

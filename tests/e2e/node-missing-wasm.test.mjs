@@ -35,3 +35,33 @@ test('Node: a missing .wasm rejects ready and create() with NetworkError naming 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A page's own source that rejects with something hostile (getters that throw, a revoked
+// Proxy) still ends as a NetworkError, with the plain message: the loader asks it nothing
+// that could throw past it.
+test('Node: init() with a source rejecting a hostile value rejects NetworkError, not the value\'s own throw', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'partner-sdk-no-wasm-'));
+  try {
+    for (const file of ['checkout.node.js', 'errors.js']) copyFileSync(join(pkg, file), join(dir, file));
+    const script = `
+      const { ready, init, NetworkError } = await import('./checkout.node.js');
+      await ready.catch(() => {});
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      const getters = { get code() { throw new Error('getter'); }, get path() { throw new Error('getter'); } };
+      const out = {};
+      for (const [what, value] of [['getters', getters], ['revoked Proxy', proxy]]) {
+        out[what] = await init(Promise.reject(value)).then(
+          () => 'resolved',
+          (e) => [e instanceof NetworkError, e.code, e.message],
+        );
+      }
+      console.log(JSON.stringify(out));`;
+    const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
+    for (const [what, got] of Object.entries(out)) {
+      assert.deepEqual(got, [true, 'NETWORK_ERROR', 'partner-sdk could not load its wasm module'], what);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
