@@ -42,6 +42,10 @@ function isElement(value) {
 const getter = (key) => Object.getOwnPropertyDescriptor(Document.prototype, key).get.call(document);
 const pageBody = () => getter('body');
 const focused = () => getter('activeElement');
+// A node's own members, read the same way (a `<form>`'s controls named `append` or
+// `ownerDocument` shadow them on the form element).
+const nodeGetter = (key, node) => Object.getOwnPropertyDescriptor(Node.prototype, key).get.call(node);
+const appendTo = (parent, child) => Element.prototype.append.call(parent, child);
 const onDocument = (add, type, listener) => (add ? EventTarget.prototype.addEventListener
   : EventTarget.prototype.removeEventListener).call(document, type, listener, true);
 
@@ -63,8 +67,13 @@ export function openCardForm(session, options) {
     throw new ConfigurationError(`invalid option \`container\`: ${problem}`, { key: 'container' });
   };
   if (typeof document === 'undefined' || !pageBody()) refuse('the card form needs a page with a document body');
-  // A genuine element of any document (an iframe's too), not an object with nodeType 1.
-  if (container !== undefined && !isElement(container)) refuse('must be a DOM Element');
+  // A genuine element, not an object with nodeType 1; in this page's document (the
+  // frame says hello to the window that holds it) and in the page, not detached.
+  if (container !== undefined) {
+    if (!isElement(container)) refuse('must be a DOM Element');
+    if (nodeGetter('ownerDocument', container) !== document) refuse("must be an element of this page's document, not another frame's");
+    if (!nodeGetter('isConnected', container)) refuse('must be in the page (attached to the document)');
+  }
   const vendor = session.vendorOrigin;
   const opener = focused();
   let closed = false;
@@ -211,10 +220,28 @@ export function openCardForm(session, options) {
     if (!closed) notify(onError, error);
   }
 
+  // The token request under way (`refused`: for a 401), which later asks join: the
+  // frame gets its answer once per ask, and onError a failed refresh once.
+  let asking = null;
+
   // Sends the session's token to the frame once it resolves, and arms the timer for
-  // the next proactive refresh (rules 6 and 8); a failed refresh is reported.
-  function deliver(tokenPromise) {
-    tokenPromise.then((token) => {
+  // the next proactive refresh (rules 6 and 8); a failed refresh is reported, once.
+  // A proactive refresh that fails while the token still works hands back that token
+  // (rule 6): nothing to report until a 401 or its expiry asks again.
+  function deliver(refused) {
+    if (!asking || (refused && !asking.refused)) {
+      const request = session.token(refused);
+      const mine = { request, refused };
+      asking = mine;
+      const done = () => {
+        if (asking === mine) asking = null;
+      };
+      request.then(done, (error) => {
+        done();
+        fail(error);
+      });
+    }
+    asking.request.then((token) => {
       if (closed) return;
       const mark = token.slice(-16);
       if (mark !== lastSent) sent += 1;
@@ -225,10 +252,9 @@ export function openCardForm(session, options) {
       // A form the page removed without close() (its container unmounted) ends here,
       // rather than asking for a token every token lifetime.
       // (It leaves the focus alone: the shopper is elsewhere by then.)
-      if (due !== null) refreshTimer = setTimeout(() => (frame.isConnected ? deliver(session.token(false)) : close(false)), due);
+      if (due !== null) refreshTimer = setTimeout(() => (frame.isConnected ? deliver(false) : close(false)), due);
     }, (error) => {
       post({ type: 'token-error', code: error.code, message: error.message });
-      fail(error);
     });
   }
 
@@ -243,14 +269,14 @@ export function openCardForm(session, options) {
         live.textContent = '';
         live.style.margin = '0 16px';
         // The launch token (asked for below) goes over once it is there.
-        launch.then(() => deliver(session.token(false)), () => {});
+        launch.then(() => deliver(false), () => {});
         break;
       case 'need-token': {
         // Rule 1: a 401 for a token older than the one last sent (its message was still
         // on its way) is answered with the current token, not another refresh. The
         // frame's `seq` only ever lowers the count: a refresh needs no number.
         const refused = data.reason === 'unauthorized' && !(Number.isInteger(data.seq) && data.seq < sent);
-        const ask = () => deliver(session.token(refused));
+        const ask = () => deliver(refused);
         // While the launch token is on its way, asking again would join its refresh and
         // report its failure to onError a second time: wait for it instead.
         if (launching) launch.then(ask, (error) => post({ type: 'token-error', code: error.code, message: error.message }));
@@ -348,12 +374,12 @@ export function openCardForm(session, options) {
   let launching = true;
   const launch = session.token(false);
   launch.then(() => { launching = false; }, (error) => { launching = false; fail(error); });
-  (container || pageBody()).append(root);
+  appendTo(container || pageBody(), root);
   if (!container) {
     modals.push(root);
     showModal();
   }
-  if (container) container.append(live);
+  if (container) appendTo(container, live);
   (closeButton || frame).focus();
   return Object.freeze({ close: () => close() });
 }

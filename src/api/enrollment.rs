@@ -26,15 +26,11 @@ impl EnrollmentSession {
     /// Validates `openForm`'s options; nothing is shown yet.
     ///
     /// # Errors
-    /// `ConfigurationError` naming the key (a `container` that is not an `Element`
-    /// included).
+    /// `ConfigurationError` naming the key (a `container` that is no object included;
+    /// whether it is an `Element` of this page, the JS that draws the form checks).
     pub fn open(options: JsValue) -> Result<EnrollmentSession, JsValue> {
         let js = JsOptions::new(options)?;
         let options = options::enrollment(&js.entries()).map_err(Error::from)?;
-        let container = js.get("container");
-        if !container.is_undefined() && js::get(&container, "nodeType").as_f64() != Some(1.0) {
-            return Err(Error::config("container", options::NOT_ELEMENT).into());
-        }
         let callback = js.function("getAccessToken");
         let session = Session::new(options.common.clone(), callback, None, None)?;
         Ok(EnrollmentSession { session, options })

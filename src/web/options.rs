@@ -69,12 +69,6 @@ impl JsOptions {
         Ok(retry::parse_retry(&reduced)?)
     }
 
-    /// The value at `key` (`undefined` when a getter throws).
-    #[cfg(feature = "enrollment")]
-    pub fn get(&self, key: &str) -> JsValue {
-        js::get(&self.object, key)
-    }
-
     /// The function at `key`, if there is one.
     pub fn function(&self, key: &str) -> Option<Function> {
         let value = js::get(&self.object, key);

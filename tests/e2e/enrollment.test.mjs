@@ -1078,3 +1078,78 @@ test('an SDK from before the nonce (its connect carries none) still connects to 
   assert.deepEqual([seen.errors, seen.pageErrors], [[], []]);
   await page.close();
 });
+
+// A frame at the vendor's origin that speaks the channel protocol and lets the test send
+// its messages (`window.say`) and read what it got (`window.got`).
+const SCRIPTED_FRAME = `<!doctype html><script>
+  window.got = [];
+  addEventListener('message', (e) => {
+    if (e.data?.type !== 'partner-sdk:enrollment:connect') return;
+    const port = e.ports[0];
+    port.onmessage = ({ data }) => window.got.push(data);
+    window.say = (m) => port.postMessage(m);
+    port.postMessage({ type: 'ready' });
+  });
+  parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*');
+</script>`;
+
+test('one failed refresh is one onError, however many need-tokens joined it; each need-token still gets its token-error', async () => {
+  const { page } = await openPage();
+  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({ contentType: 'text/html', body: SCRIPTED_FRAME }));
+  await page.evaluate(() => window.form());
+  const frame = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  await frame.waitForFunction(() => window.got.some((m) => m.type === 'token'));
+  // The backend fails from now on, after a moment (so that all three asks join one refresh).
+  await page.evaluate(() => {
+    window.backendToken = () => new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 300));
+  });
+  await frame.evaluate(() => {
+    for (let i = 0; i < 3; i += 1) window.say({ type: 'need-token', reason: 'unauthorized', seq: 1 });
+  });
+  await frame.waitForFunction(() => window.got.filter((m) => m.type === 'token-error').length >= 3);
+  await page.waitForTimeout(300);
+  const errors = (await seenNow(page)).errors.map((e) => e.name);
+  assert.deepEqual(errors, ['TokenRefreshError'], 'onError once for the one failed refresh');
+  const tokenErrors = await frame.evaluate(() => window.got.filter((m) => m.type === 'token-error').map((m) => m.code));
+  assert.deepEqual(tokenErrors, Array(3).fill('TOKEN_REFRESH_FAILED'));
+  await page.close();
+});
+
+test('a container the form cannot live in is a ConfigurationError before anything shows: a form whose controls shadow its members works, another document\'s element and a detached one are refused', async () => {
+  const { page } = await openPage();
+  const report = await page.evaluate(async () => {
+    const out = {};
+    const attempt = async (what, container) => {
+      const tokensBefore = window.seen.tokens;
+      try {
+        await window.form({ container });
+        out[what] = `opened ${document.querySelectorAll('iframe[title^="Add a card"]').length}`;
+        window.handle.close();
+      } catch (e) {
+        out[what] = `${e.name} ${e.key} ${window.seen.tokens - tokensBefore}`;
+      }
+    };
+    // Markup alone: a page's own form whose controls are named after DOM members.
+    const form = document.createElement('form');
+    form.innerHTML = '<input name="append"><input name="nodeType"><input name="ownerDocument"><input name="isConnected">';
+    document.body.append(form);
+    await attempt('form with shadowing controls', form);
+    form.remove();
+    const inner = document.createElement('iframe');
+    document.body.append(inner);
+    const elsewhere = inner.contentDocument.createElement('div');
+    inner.contentDocument.body.append(elsewhere);
+    await attempt('another document', elsewhere);
+    inner.remove();
+    await attempt('detached', document.createElement('div'));
+    await attempt('not an element', { nodeType: 1, append() {} });
+    return out;
+  });
+  assert.deepEqual(report, {
+    'form with shadowing controls': 'opened 1',
+    'another document': 'ConfigurationError container 0',
+    detached: 'ConfigurationError container 0',
+    'not an element': 'ConfigurationError container 0',
+  });
+  await page.close();
+});
