@@ -367,9 +367,17 @@ export function openCardForm(session, options) {
       + '(offline, not allowed by frame-src, or the vendor refused its companyName or subaccountId)'));
   }
 
+  // The timer first: a page whose setTimeout throws gets its error from openForm with
+  // nothing left behind (no listener, no session holding the token).
+  let handshakeTimer;
+  try {
+    handshakeTimer = setTimeout(handshakeFailed, HANDSHAKE_MS);
+  } catch (error) {
+    session.close();
+    throw error;
+  }
   window.addEventListener('message', onWindowMessage);
   onDocument(true, 'keydown', onKeyDown);
-  let handshakeTimer = setTimeout(handshakeFailed, HANDSHAKE_MS);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
   let launching = true;
   const launch = session.token(false);

@@ -1153,3 +1153,33 @@ test('a container the form cannot live in is a ConfigurationError before anythin
   });
   await page.close();
 });
+
+test('a page whose setTimeout throws: openForm rejects with that error and leaves no listener behind', async () => {
+  const { page } = await openPage();
+  const report = await page.evaluate(async () => {
+    const adds = [];
+    const removes = [];
+    const { addEventListener: add, removeEventListener: remove } = EventTarget.prototype;
+    EventTarget.prototype.addEventListener = function (type, ...rest) {
+      if (this === window || this === document) adds.push(type);
+      return add.call(this, type, ...rest);
+    };
+    EventTarget.prototype.removeEventListener = function (type, ...rest) {
+      if (this === window || this === document) removes.push(type);
+      return remove.call(this, type, ...rest);
+    };
+    const realSetTimeout = window.setTimeout;
+    window.setTimeout = () => { throw new Error('timers are broken'); };
+    let outcome;
+    try {
+      outcome = await window.form().then(() => 'opened', (e) => `rejected ${e.message}`);
+    } finally {
+      window.setTimeout = realSetTimeout;
+      Object.assign(EventTarget.prototype, { addEventListener: add, removeEventListener: remove });
+    }
+    const left = adds.filter((t) => !removes.includes(t));
+    return { outcome, left, frames: document.querySelectorAll('iframe[title^="Add a card"]').length };
+  });
+  assert.deepEqual(report, { outcome: 'rejected timers are broken', left: [], frames: 0 });
+  await page.close();
+});
