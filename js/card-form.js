@@ -67,12 +67,12 @@ export function openCardForm(session, options) {
     throw new ConfigurationError(`invalid option \`container\`: ${problem}`, { key: 'container' });
   };
   if (typeof document === 'undefined' || !pageBody()) refuse('the card form needs a page with a document body');
-  // A genuine element, not an object with nodeType 1; in this page's document (the
-  // frame says hello to the window that holds it) and in the page, not detached.
+  // A genuine element, not an object with nodeType 1, of this page's document (the
+  // frame says hello to the window that holds it). It may be attached after openForm:
+  // the frame loads then (one never attached closes at the handshake deadline).
   if (container !== undefined) {
     if (!isElement(container)) refuse('must be a DOM Element');
     if (nodeGetter('ownerDocument', container) !== document) refuse("must be an element of this page's document, not another frame's");
-    if (!nodeGetter('isConnected', container)) refuse('must be in the page (attached to the document)');
   }
   const vendor = session.vendorOrigin;
   const opener = focused();
@@ -221,7 +221,10 @@ export function openCardForm(session, options) {
   }
 
   // The token request under way (`refused`: for a 401), which later asks join: the
-  // frame gets its answer once per ask, and onError a failed refresh once.
+  // frame gets its answer once per ask, and onError a failed refresh once. A 401's ask
+  // does not join a proactive request (which may hand back the token just refused): it
+  // starts its own and becomes that one's `next`, whose answer the proactive one's asks
+  // get too, and whose failure alone is reported.
   let asking = null;
 
   // Sends the session's token to the frame once it resolves, and arms the timer for
@@ -230,18 +233,23 @@ export function openCardForm(session, options) {
   // (rule 6): nothing to report until a 401 or its expiry asks again.
   function deliver(refused) {
     if (!asking || (refused && !asking.refused)) {
-      const request = session.token(refused);
-      const mine = { request, refused };
+      const mine = { request: session.token(refused), refused, next: null };
+      if (asking) asking.next = mine;
       asking = mine;
       const done = () => {
         if (asking === mine) asking = null;
       };
-      request.then(done, (error) => {
+      mine.request.then(done, (error) => {
         done();
-        fail(error);
+        if (!mine.next) fail(error);
       });
     }
-    asking.request.then((token) => {
+    answer(asking);
+  }
+
+  function answer(entry) {
+    entry.request.then((token) => {
+      if (entry.next) return answer(entry.next);
       if (closed) return;
       const mark = token.slice(-16);
       if (mark !== lastSent) sent += 1;
@@ -253,8 +261,11 @@ export function openCardForm(session, options) {
       // rather than asking for a token every token lifetime.
       // (It leaves the focus alone: the shopper is elsewhere by then.)
       if (due !== null) refreshTimer = setTimeout(() => (frame.isConnected ? deliver(false) : close(false)), due);
+      return undefined;
     }, (error) => {
+      if (entry.next) return answer(entry.next);
       post({ type: 'token-error', code: error.code, message: error.message });
+      return undefined;
     });
   }
 
@@ -382,12 +393,18 @@ export function openCardForm(session, options) {
   let launching = true;
   const launch = session.token(false);
   launch.then(() => { launching = false; }, (error) => { launching = false; fail(error); });
-  appendTo(container || pageBody(), root);
-  if (!container) {
-    modals.push(root);
-    showModal();
+  try {
+    appendTo(container || pageBody(), root);
+    if (!container) {
+      modals.push(root);
+      showModal();
+    }
+    if (container) appendTo(container, live);
+    (closeButton || frame).focus();
+  } catch (error) {
+    // (a container that takes no children, a page's patched focus: nothing stays)
+    close(false);
+    throw error;
   }
-  if (container) appendTo(container, live);
-  (closeButton || frame).focus();
   return Object.freeze({ close: () => close() });
 }

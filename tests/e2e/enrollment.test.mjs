@@ -1115,7 +1115,7 @@ test('one failed refresh is one onError, however many need-tokens joined it; eac
   await page.close();
 });
 
-test('a container the form cannot live in is a ConfigurationError before anything shows: a form whose controls shadow its members works, another document\'s element and a detached one are refused', async () => {
+test('a container of another document is a ConfigurationError before anything shows; a form whose controls shadow its members works, and so does a container attached after openForm', async () => {
   const { page } = await openPage();
   const report = await page.evaluate(async () => {
     const out = {};
@@ -1141,15 +1141,22 @@ test('a container the form cannot live in is a ConfigurationError before anythin
     inner.contentDocument.body.append(elsewhere);
     await attempt('another document', elsewhere);
     inner.remove();
-    await attempt('detached', document.createElement('div'));
     await attempt('not an element', { nodeType: 1, append() {} });
+    // Attached after openForm resolved (a modal the page builds around it): it connects.
+    const later = document.createElement('div');
+    await window.form({ container: later });
+    document.body.append(later);
+    const frame = later.querySelector('iframe');
+    await new Promise((done) => { frame.addEventListener('load', done, { once: true }); });
+    out['attached later'] = `${later.isConnected} ${window.seen.errors.length}`;
+    window.handle.close();
     return out;
   });
   assert.deepEqual(report, {
     'form with shadowing controls': 'opened 1',
     'another document': 'ConfigurationError container 0',
-    detached: 'ConfigurationError container 0',
     'not an element': 'ConfigurationError container 0',
+    'attached later': 'true 0',
   });
   await page.close();
 });
@@ -1181,5 +1188,36 @@ test('a page whose setTimeout throws: openForm rejects with that error and leave
     return { outcome, left, frames: document.querySelectorAll('iframe[title^="Add a card"]').length };
   });
   assert.deepEqual(report, { outcome: 'rejected timers are broken', left: [], frames: 0 });
+  await page.close();
+});
+
+test('a 401 while the proactive refresh runs: the frame is never handed the refused token, and the failed refresh is one onError', async () => {
+  const { page } = await openPage();
+  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({ contentType: 'text/html', body: SCRIPTED_FRAME }));
+  await page.evaluate(() => {
+    // The launch token lives 33 s: its proactive refresh is due about 3 s later. That
+    // refresh takes 1.5 s and fails.
+    window.backendToken = async () => {
+      window.seen.tokens += 1;
+      if (window.seen.tokens > 1) return new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 1500));
+      const r = await fetch('/__sandbox/mint', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'enrollment', ttl: 33 }) });
+      return (await r.json()).token;
+    };
+  });
+  await page.evaluate(() => window.form());
+  const frame = await (await page.locator(FRAME).elementHandle()).contentFrame();
+  await frame.waitForFunction(() => window.got.some((m) => m.type === 'token'));
+  await page.waitForFunction(() => window.seen.tokens >= 2, null, { timeout: 15_000 });
+  // The frame's card POST got a 401 meanwhile.
+  const asked = await frame.evaluate(() => {
+    window.say({ type: 'need-token', reason: 'unauthorized', seq: 1 });
+    return window.got.length;
+  });
+  await frame.waitForFunction(() => window.got.some((m) => m.type === 'token-error'), null, { timeout: 15_000 });
+  await page.waitForTimeout(500);
+  const after = await frame.evaluate((n) => window.got.slice(n).map((m) => m.type), asked);
+  assert.ok(!after.includes('token'), `after its 401 the frame got ${after.join(', ')}`);
+  assert.deepEqual((await seenNow(page)).errors.map((e) => e.name), ['TokenRefreshError']);
   await page.close();
 });
