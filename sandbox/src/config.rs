@@ -133,17 +133,21 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The variable's value, unless it is missing or empty.
+fn set_var(env: &HashMap<String, String>, key: &str) -> Option<String> {
+    env.get(key).filter(|v| !v.is_empty()).cloned()
+}
+
 fn client(
     env: &HashMap<String, String>,
     id_var: &str,
     secret_var: &str,
     dev: (&str, &str),
 ) -> ClientCredentials {
-    let id = env.get(id_var).cloned().unwrap_or_else(|| dev.0.to_owned());
-    let secret = env
-        .get(secret_var)
-        .cloned()
-        .unwrap_or_else(|| dev.1.to_owned());
+    // An empty variable (a CI secret that was never set expands to "") is unset: an
+    // empty secret would let the client authenticate with no password.
+    let id = set_var(env, id_var).unwrap_or_else(|| dev.0.to_owned());
+    let secret = set_var(env, secret_var).unwrap_or_else(|| dev.1.to_owned());
     ClientCredentials {
         is_dev_default: id == dev.0 && secret == dev.1,
         id,
@@ -154,7 +158,7 @@ fn client(
 impl Credentials {
     /// Reads the credential variables, falling back to the dev defaults.
     pub fn from_env(env: &HashMap<String, String>) -> Self {
-        let get = |k: &str, d: &str| env.get(k).cloned().unwrap_or_else(|| d.to_owned());
+        let get = |k: &str, d: &str| set_var(env, k).unwrap_or_else(|| d.to_owned());
         Self {
             api: client(
                 env,
@@ -315,6 +319,29 @@ mod tests {
         assert!(Config::parse(&args(&["--port"]), &env).is_err());
         assert!(Config::parse(&args(&["--nope"]), &env).is_err());
         assert!(Config::parse(&args(&["--oauth-ttl", "-1"]), &env).is_err());
+    }
+
+    #[test]
+    fn empty_credential_variables_are_unset() {
+        let env: HashMap<String, String> = [
+            "ALTERNATIVE_CLIENT_ID",
+            "ALTERNATIVE_CLIENT_SECRET",
+            "SDK_CLIENT_SECRET",
+            "ENROLLMENT_CLIENT_SECRET",
+            "GATEKEEPER_API_KEY",
+            "GATEKEEPER_APPLICATION_ID",
+        ]
+        .into_iter()
+        .map(|k| (k.to_owned(), String::new()))
+        .collect();
+        let c = Credentials::from_env(&env);
+        for client in [&c.api, &c.sdk, &c.enrollment] {
+            assert!(!client.id.is_empty());
+            assert!(!client.secret.expose().is_empty());
+            assert!(client.is_dev_default);
+        }
+        assert_eq!(c.gatekeeper_app_id, "demo-app");
+        assert!(!c.gatekeeper_api_key.expose().is_empty());
     }
 
     #[test]

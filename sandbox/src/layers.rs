@@ -80,6 +80,13 @@ fn is_loopback_origin(origin: &str) -> bool {
     })
 }
 
+/// Whether `origin` is `http(s)://` + the request's own `Host`.
+fn same_origin(origin: &[u8], host: &str) -> bool {
+    [&b"http://"[..], &b"https://"[..]]
+        .iter()
+        .any(|scheme| origin.strip_prefix(*scheme) == Some(host.as_bytes()))
+}
+
 fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &'static str) {
     headers.insert(name, HeaderValue::from_static(value));
 }
@@ -95,7 +102,16 @@ pub async fn cors(State(policy): State<Arc<Cors>>, req: Request, next: Next) -> 
         && req
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let mut res = if preflight {
+    // The test controls change state with requests a page of any origin can send
+    // without a preflight (a form, `fetch` with `mode: 'no-cors'`): a browser's request
+    // from an origin that is neither allowed nor the sandbox's own is refused, not run.
+    let foreign = origin.is_none()
+        && req.uri().path().starts_with("/__sandbox/")
+        && req.headers().get(header::ORIGIN).is_some_and(|o| {
+            let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+            !host.is_some_and(|h| same_origin(o.as_bytes(), h))
+        });
+    let mut res = if preflight || foreign {
         match &origin {
             Some(_) => StatusCode::NO_CONTENT.into_response(),
             None => ApiError::forbidden("origin is not allowed").into_response(),

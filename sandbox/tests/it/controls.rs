@@ -203,3 +203,40 @@ async fn mint_makes_working_tokens() {
     assert_eq!(n["tokens_issued"]["checkout"], 2);
     assert_eq!(n["last_jti"], claims(&other)["jti"]);
 }
+
+/// A page of another origin can send a control request that needs no preflight (a
+/// form, `fetch` with `mode: 'no-cors'`): it is refused, not run. The sandbox's own
+/// pages, allowed origins and callers without `Origin` (tests, curl) still reach them.
+#[tokio::test]
+async fn controls_refuse_a_browser_request_from_a_foreign_origin() {
+    let s = start().await;
+    let own = s.url.clone();
+    for origin in ["https://evil.example", "null"] {
+        let r = s
+            .send(
+                "POST",
+                "/__sandbox/reset",
+                &[("origin", origin), ("content-type", "text/plain")],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, 403, "{origin}");
+    }
+    let r = s
+        .send(
+            "POST",
+            "/__sandbox/faults",
+            &[("origin", "https://evil.example"), ("content-type", "application/json")],
+            r#"{"path":"/v1/invoices/","status":500}"#,
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(s.get("/v1/invoices/inv_1001", &[]).await.status, 401, "no fault was added");
+    for origin in [own.as_str(), "http://localhost:5173"] {
+        let r = s
+            .send("POST", "/__sandbox/reset", &[("origin", origin)], "")
+            .await;
+        assert_eq!(r.status, 200, "{origin}");
+    }
+    assert_eq!(s.send("POST", "/__sandbox/reset", &[], "").await.status, 200);
+}
