@@ -259,5 +259,8 @@
   window.CheckoutDemo = { start };
 
   const me = document.currentScript;
-  if (me && me.dataset.sdk === 'global') start(window.PartnerSDK, 'a classic <script> tag (global PartnerSDK)');
+  if (me && me.dataset.sdk === 'global') {
+    if (window.PartnerSDK) start(window.PartnerSDK, 'a classic <script> tag (global PartnerSDK)');
+    else window.DemoLog.notLoaded('/pkg/partner-sdk.js');
+  }
 })();

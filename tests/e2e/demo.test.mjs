@@ -197,3 +197,28 @@ test('enrollment.html: settings that did not load show "unavailable" with the re
   assert.deepEqual(seen.pageErrors, []);
   await page.close();
 });
+
+// The SDK file a page loads (its script, or the ES module its own module imports) not
+// served: the page's code never runs, and the page says so instead of "loading…" forever.
+for (const [path, sdkFile] of [
+  ['/', '/pkg/partner-sdk.js'],
+  ['/esm.html', '/pkg/checkout.js'],
+  ['/gatekeeper.html', '/pkg/gatekeeper.js'],
+  ['/enrollment.html', '/pkg/enrollment.js'],
+]) {
+  test(`${path}: ${sdkFile} not served shows "unavailable" with the reason, asks the backend for nothing, and Try again reloads`, async () => {
+    const { page } = await watchedPage(browser.context);
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.route(`${sandbox.url}${sdkFile}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
+    await page.goto(sandbox.url + path);
+    await page.waitForSelector('#unavailable:not([hidden])', { timeout: 15_000 });
+    assert.match(await page.textContent('#load-error'), /could not load .*cannot run/);
+    assert.equal(await page.getAttribute('body', 'data-ready'), 'false');
+    assert.deepEqual(requests.filter((p) => p.startsWith('/api/')), [], 'no token was asked for');
+    await page.unroute(`${sandbox.url}${sdkFile}`);
+    await Promise.all([page.waitForEvent('load'), page.click('#retry')]);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    await page.close();
+  });
+}
