@@ -7,6 +7,20 @@ import { JWT, launchBrowser, screenshot, startSandbox, watchedPage } from './hel
 const NUMBER = '4242424242424242';
 const FRAME = 'iframe[title^="Add a card"]';
 
+// A frame at the vendor's origin that speaks the channel protocol and lets the test send
+// its messages (`window.say`) and read what it got (`window.got`).
+const SCRIPTED_FRAME = `<!doctype html><script>
+  window.got = [];
+  addEventListener('message', (e) => {
+    if (e.data?.type !== 'partner-sdk:enrollment:connect') return;
+    const port = e.ports[0];
+    port.onmessage = ({ data }) => window.got.push(data);
+    window.say = (m) => port.postMessage(m);
+    port.postMessage({ type: 'ready' });
+  });
+  parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*');
+</script>`;
+
 let sandbox;
 let browser;
 let vendor;
@@ -977,22 +991,7 @@ test('rule 1 in the frame: a 401 for a token older than the one the page sent la
       return (await r.json()).token;
     };
   });
-  // A frame at the vendor's origin that speaks the channel protocol and lets the test
-  // send its messages (`window.say`) and read what it got (`window.got`).
-  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({
-    contentType: 'text/html',
-    body: `<!doctype html><script>
-      window.got = [];
-      addEventListener('message', (e) => {
-        if (e.data?.type !== 'partner-sdk:enrollment:connect') return;
-        const port = e.ports[0];
-        port.onmessage = ({ data }) => window.got.push(data);
-        window.say = (m) => port.postMessage(m);
-        port.postMessage({ type: 'ready' });
-      });
-      parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*');
-    </script>`,
-  }));
+  await page.route(`${vendor}/enrollment/form**`, (route) => route.fulfill({ contentType: 'text/html', body: SCRIPTED_FRAME }));
   await page.evaluate(() => window.form());
   const frame = await (await page.locator(FRAME).elementHandle()).contentFrame();
   const tokensIn = (n) => frame.waitForFunction((k) => window.got.filter((m) => m.type === 'token').length >= k, n);
@@ -1079,19 +1078,6 @@ test('an SDK from before the nonce (its connect carries none) still connects to 
   await page.close();
 });
 
-// A frame at the vendor's origin that speaks the channel protocol and lets the test send
-// its messages (`window.say`) and read what it got (`window.got`).
-const SCRIPTED_FRAME = `<!doctype html><script>
-  window.got = [];
-  addEventListener('message', (e) => {
-    if (e.data?.type !== 'partner-sdk:enrollment:connect') return;
-    const port = e.ports[0];
-    port.onmessage = ({ data }) => window.got.push(data);
-    window.say = (m) => port.postMessage(m);
-    port.postMessage({ type: 'ready' });
-  });
-  parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*');
-</script>`;
 
 test('one failed refresh is one onError, however many need-tokens joined it; each need-token still gets its token-error', async () => {
   const { page } = await openPage();
