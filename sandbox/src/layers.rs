@@ -41,16 +41,28 @@ pub async fn request_id(req: Request, next: Next) -> Response {
     res
 }
 
-/// The CORS policy.
+/// The CORS policy, and which `Host` names the server answers.
 #[derive(Debug)]
 pub struct Cors {
     origins: AllowedOrigins,
+    loopback_hosts_only: bool,
 }
 
 impl Cors {
-    /// A policy over the configured origins.
+    /// A policy over the configured origins; any `Host` is answered.
     pub fn new(origins: AllowedOrigins) -> Self {
-        Self { origins }
+        Self {
+            origins,
+            loopback_hosts_only: false,
+        }
+    }
+
+    /// With `on` (a server bound to a loopback address), a request whose `Host` is not
+    /// `localhost`, `127.0.0.1` or `[::1]` (with any port) gets 403: a DNS-rebinding page
+    /// (`evil.example` re-pointed at 127.0.0.1) is then no origin of this server.
+    pub fn loopback_hosts_only(mut self, on: bool) -> Self {
+        self.loopback_hosts_only = on;
+        self
     }
 
     /// Whether a page at `origin` may read responses.
@@ -93,6 +105,14 @@ fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &'static str) {
 
 /// Middleware: answers preflights and adds CORS headers for allowed origins.
 pub async fn cors(State(policy): State<Arc<Cors>>, req: Request, next: Next) -> Response {
+    if policy.loopback_hosts_only {
+        let host = req.headers().get(header::HOST).map(|h| h.to_str());
+        // (No `Host` at all: HTTP/1.0, not a browser's request.)
+        if host.is_some_and(|h| !h.is_ok_and(|h| is_loopback_origin(&format!("http://{h}")))) {
+            return ApiError::forbidden("host is not allowed: this server answers localhost, 127.0.0.1 and [::1] only")
+                .into_response();
+        }
+    }
     let origin = req
         .headers()
         .get(header::ORIGIN)

@@ -180,7 +180,13 @@ fn build(
     let static_router = Router::new()
         .fallback(static_files::serve)
         .with_state(files);
-    let cors = Arc::new(layers::Cors::new(config.allowed_origins.clone()));
+    let loopback = config
+        .host
+        .parse::<std::net::IpAddr>()
+        .map_or(config.host == "localhost", |ip| ip.is_loopback());
+    let cors = Arc::new(
+        layers::Cors::new(config.allowed_origins.clone()).loopback_hosts_only(loopback),
+    );
     let form = vendor::form::router(cors.clone());
 
     let mut router = Router::new()

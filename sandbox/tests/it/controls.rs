@@ -240,3 +240,21 @@ async fn controls_refuse_a_browser_request_from_a_foreign_origin() {
     }
     assert_eq!(s.send("POST", "/__sandbox/reset", &[], "").await.status, 200);
 }
+
+/// DNS rebinding: a page of `evil.example`, re-pointed at 127.0.0.1, sends requests
+/// whose `Host` is its own name. A sandbox bound to loopback answers them 403, so no
+/// token or control reaches that page; localhost, 127.0.0.1 and [::1] still work.
+#[tokio::test]
+async fn a_loopback_sandbox_refuses_a_foreign_host() {
+    let s = start().await;
+    let port = s.url.rsplit(':').next().expect("a port").to_owned();
+    let evil = format!("rebind.evil.example:{port}");
+    for path in ["/api/gatekeeper-token", "/__sandbox/counters", "/"] {
+        let r = s.send("GET", path, &[("host", evil.as_str())], "").await;
+        assert_eq!(r.status, 403, "{path}");
+    }
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "localhost".to_owned()] {
+        let r = s.send("GET", "/api/gatekeeper-token", &[("host", host.as_str())], "").await;
+        assert_eq!(r.status, 200, "{host}");
+    }
+}
