@@ -48,6 +48,11 @@ enum RetryAfter {
     DateIn(u64),
 }
 
+/// At most this many pending fault rules.
+const MAX_PENDING_RULES: usize = 1000;
+/// At most this many bytes of canned bodies over all pending rules (two of the largest).
+const MAX_PENDING_BODY_BYTES: usize = 2 * MAX_BODY_BYTES;
+
 /// One pending fault.
 #[derive(Debug, Clone)]
 struct Fault {
@@ -81,11 +86,22 @@ impl Faults {
         }
     }
 
-    fn add(&self, fault: Fault) -> usize {
+    /// Adds `fault`, unless the pending ones would then hold more than
+    /// [`MAX_PENDING_RULES`] rules or [`MAX_PENDING_BODY_BYTES`] of canned bodies (each
+    /// `body_bytes` is allocated when the rule is added).
+    fn add(&self, fault: Fault) -> ApiResult<usize> {
         let mut rules = lock(&self.rules);
+        let held: usize = rules.iter().map(|f| f.body.len()).sum();
+        if rules.len() >= MAX_PENDING_RULES
+            || held.saturating_add(fault.body.len()) > MAX_PENDING_BODY_BYTES
+        {
+            return Err(ApiError::invalid_request(
+                "too many pending faults (at most 1000 rules and 128 MiB of bodies): DELETE /__sandbox/faults first",
+            ));
+        }
         rules.push(fault);
         self.active.store(rules.len(), Ordering::SeqCst);
-        rules.len()
+        Ok(rules.len())
     }
 
     fn clear(&self) -> usize {
@@ -313,7 +329,7 @@ async fn add_fault(
     body: Body,
 ) -> ApiResult<Json<Value>> {
     let fault = parse_fault(json_body(&headers, body).await?)?;
-    let pending = c.faults.add(fault);
+    let pending = c.faults.add(fault)?;
     Ok(Json(json!({ "ok": true, "pending": pending })))
 }
 

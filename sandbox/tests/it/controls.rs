@@ -258,3 +258,30 @@ async fn a_loopback_sandbox_refuses_a_foreign_host() {
         assert_eq!(r.status, 200, "{host}");
     }
 }
+
+/// Pending faults hold a bounded amount: each `body_bytes` is allocated when its rule is
+/// added, so a loop of control requests cannot take the machine's memory.
+#[tokio::test]
+async fn pending_faults_are_bounded() {
+    let s = start().await;
+    let add = |body: serde_json::Value| {
+        let s = &s;
+        async move { s.post_json("/__sandbox/faults", &[], &body).await }
+    };
+    let big = |n: u32| json!({"path": format!("/nomatch{n}"), "status": 200, "body_bytes": 64 * 1024 * 1024});
+    assert_eq!(add(big(1)).await.status, 200);
+    assert_eq!(add(big(2)).await.status, 200);
+    let r = add(big(3)).await;
+    r.assert_error(400, "invalid_request");
+    assert!(r.text().contains("DELETE /__sandbox/faults"), "{}", r.text());
+    assert_eq!(s.send("DELETE", "/__sandbox/faults", &[], "").await.status, 200);
+    assert_eq!(add(big(3)).await.status, 200);
+    assert_eq!(s.send("DELETE", "/__sandbox/faults", &[], "").await.status, 200);
+    for n in 0..1000 {
+        let r = add(json!({"path": format!("/nomatch{n}")})).await;
+        assert_eq!(r.status, 200, "rule {n}");
+    }
+    add(json!({"path": "/one-too-many"}))
+        .await
+        .assert_error(400, "invalid_request");
+}
