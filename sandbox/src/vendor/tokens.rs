@@ -172,10 +172,13 @@ async fn issue(vendor: &Vendor, endpoint: Issued, req: Request) -> ApiResult<Res
         return Err(invalid_client("client authentication failed", used_basic));
     };
     let lifetimes = vendor.lifetimes();
-    let (scope, ttl) = match set {
-        ClientSet::Api => (API_SCOPE, lifetimes.oauth),
-        ClientSet::Sdk => (GATEKEEPER_SCOPE, lifetimes.gatekeeper),
-        ClientSet::Enrollment => (ENROLLMENT_SCOPE, lifetimes.enrollment),
+    // The token names the client by its registered id, however the request spelled it
+    // (`api%5Fclient%5Fdev` in HTTP Basic is `api_client_dev`).
+    let c = &vendor.credentials;
+    let (scope, ttl, id) = match set {
+        ClientSet::Api => (API_SCOPE, lifetimes.oauth, &c.api.id),
+        ClientSet::Sdk => (GATEKEEPER_SCOPE, lifetimes.gatekeeper, &c.sdk.id),
+        ClientSet::Enrollment => (ENROLLMENT_SCOPE, lifetimes.enrollment, &c.enrollment.id),
     };
     let requested = form.scope.as_deref().unwrap_or("");
     if !requested.split_whitespace().all(|s| s == scope) {
@@ -185,7 +188,7 @@ async fn issue(vendor: &Vendor, endpoint: Issued, req: Request) -> ApiResult<Res
             "the requested scope is not granted to this client",
         ));
     }
-    let (token, _exp) = vendor.mint_access(&id, scope, ttl, super::IAT_NOW)?;
+    let (token, _exp) = vendor.mint_access(id, scope, ttl, super::IAT_NOW)?;
     vendor.counters.issued(endpoint);
     let body = json!({
         "access_token": token,

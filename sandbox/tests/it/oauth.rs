@@ -273,22 +273,23 @@ async fn basic_credentials_are_form_urlencoded_as_rfc_6749_says() {
     })
     .await;
     let s = &s;
-    let grant = |auth: String| async move {
-        let r = s
-            .send(
-                "POST",
-                "/oauth/token",
-                &[("authorization", &auth), FORM],
-                "grant_type=client_credentials",
-            )
-            .await;
-        r.status
+    let send = |auth: String| async move {
+        s.send(
+            "POST",
+            "/oauth/token",
+            &[("authorization", &auth), FORM],
+            "grant_type=client_credentials",
+        )
+        .await
     };
-    // RFC 6749 §2.3.1: each part form-urlencoded, then Basic.
-    assert_eq!(
-        grant(basic("api+client%3A1", "s%2Bc%2Fr%3Dt%251+%C3%BC")).await,
-        200
-    );
+    let grant = |auth: String| async move { send(auth).await.status };
+    // RFC 6749 §2.3.1: each part form-urlencoded, then Basic. The token names the
+    // client by its registered id, not by the request's spelling of it.
+    let r = send(basic("api+client%3A1", "s%2Bc%2Fr%3Dt%251+%C3%BC")).await;
+    assert_eq!(r.status, 200);
+    let token = r.json()["access_token"].as_str().expect("a token").to_owned();
+    assert_eq!(claims(&token)["sub"], id);
+    assert_eq!(claims(&token)["client_id"], id);
     // Sent as they are, the id's ':' splits them in the wrong place.
     assert_eq!(grant(basic(id, secret)).await, 401);
     // The example backend encodes them that way: its checkout token comes from this grant.
