@@ -71,7 +71,14 @@
       // is (rule 8): the "refreshed" line that follows gives the SDK's own reason.
       if (left > LEEWAY_SECONDS) logEvent('refused', 'the API answered 401 to the current token');
       else logEvent('expiring', `the token ${left >= 0.5 ? `expires in ${Math.round(left)} s` : `expired ${Math.max(0, Math.round(-left))} s ago`} (inside the ${LEEWAY_SECONDS} s leeway): asking for a new one`);
-      return fetchToken('token callback');
+      try {
+        return await fetchToken('token callback');
+      } catch (error) {
+        // The SDK reports TokenRefreshError to the call that waited; why the backend
+        // failed is the page's to say.
+        logEvent('error', `token refresh failed: ${error.message}`);
+        throw error;
+      }
     }
 
     let refreshes = []; // the reasons of the refreshes since the last revoke

@@ -8,12 +8,13 @@ const $ = (id) => document.getElementById(id);
 const { logEvent } = window.DemoLog;
 const inline = new URLSearchParams(location.search).has('inline');
 
-let tokensThisForm = 0; // getAccessToken calls for the form shown: the first at open, later ones refresh
+let tokensThisForm = 0; // tokens handed to the form shown: the first at open, later ones refresh
 
 /** "Your backend": a card-enrollment JWT from the SDK credentials, as text/plain. */
 async function fetchToken() {
-  tokensThisForm += 1;
-  const first = tokensThisForm === 1;
+  // (Counted once handed over: after a launch that got no token, the next call is
+  // still the form's first token, not a refresh of one that was refused.)
+  const first = tokensThisForm === 0;
   if (!first) logEvent('refresh', 'the SDK asks for a new token: the form\'s token was refused (401) or is due for refresh');
   let response;
   try {
@@ -23,6 +24,7 @@ async function fetchToken() {
     logEvent('error', `no token: ${error.message}`);
     throw error;
   }
+  tokensThisForm += 1;
   logEvent('issued', `card-enrollment token from /api/enrollment-token (${first ? 'the form opens' : `refresh #${tokensThisForm - 1}`})`);
   return response.text();
 }

@@ -222,3 +222,17 @@ for (const [path, sdkFile] of [
     await page.close();
   });
 }
+
+test('Revoke while the backend is down: the log says why the token refresh failed, not only TokenRefreshError', async () => {
+  const { page } = await open('/');
+  await sandbox.post('/__sandbox/faults', { path: '/api/checkout-token', status: 500 });
+  try {
+    await page.click('#revoke');
+    await page.waitForFunction(() => /TokenRefreshError/.test(document.getElementById('error').textContent), null, { timeout: 15_000 });
+    const failed = await lines(page, 'error');
+    assert.ok(failed.some((l) => /token refresh failed: \/api\/checkout-token answered 500/.test(l)), failed.join('\n'));
+  } finally {
+    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  }
+  await page.close();
+});

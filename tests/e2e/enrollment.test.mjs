@@ -1207,3 +1207,21 @@ test('a 401 while the proactive refresh runs: the frame is never handed the refu
   assert.deepEqual((await seenNow(page)).errors.map((e) => e.name), ['TokenRefreshError']);
   await page.close();
 });
+
+test('the demo page: a form whose first token could not be had gets it at the submit, and the log calls that its first token, not a refresh after a 401', async () => {
+  const { page } = await watchedPage(browser.context);
+  await page.goto(`${sandbox.url}/enrollment.html?inline`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await sandbox.post('/__sandbox/faults', { path: '/api/enrollment-token', status: 500 });
+  await page.click('#open');
+  await page.waitForSelector('#events li[data-event="error"]');
+  const frame = await typeCard(page, '5555555555554444');
+  await frame.locator('#submit').click();
+  await page.waitForSelector('#cards tr', { timeout: 15_000 });
+  const issued = await page.$$eval('#events li[data-event="issued"]', (items) => items.map((li) => li.textContent));
+  assert.equal(issued.length, 1);
+  assert.match(issued[0], /the form opens/);
+  assert.equal(await page.$('#events li[data-event="refresh"]'), null, 'no "refused (401)" line: the form had no token');
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await page.close();
+});
