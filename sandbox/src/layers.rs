@@ -109,8 +109,10 @@ pub async fn cors(State(policy): State<Arc<Cors>>, req: Request, next: Next) -> 
         let host = req.headers().get(header::HOST).map(|h| h.to_str());
         // (No `Host` at all: HTTP/1.0, not a browser's request.)
         if host.is_some_and(|h| !h.is_ok_and(|h| is_loopback_origin(&format!("http://{h}")))) {
-            return ApiError::forbidden("host is not allowed: this server answers localhost, 127.0.0.1 and [::1] only")
-                .into_response();
+            return ApiError::forbidden(
+                "host is not allowed: this server answers localhost, 127.0.0.1 and [::1] only",
+            )
+            .into_response();
         }
     }
     let origin = req
@@ -128,7 +130,10 @@ pub async fn cors(State(policy): State<Arc<Cors>>, req: Request, next: Next) -> 
     let foreign = origin.is_none()
         && req.uri().path().starts_with("/__sandbox/")
         && req.headers().get(header::ORIGIN).is_some_and(|o| {
-            let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
             !host.is_some_and(|h| same_origin(o.as_bytes(), h))
         });
     let mut res = if preflight || foreign {

@@ -184,9 +184,8 @@ fn build(
         .host
         .parse::<std::net::IpAddr>()
         .map_or(config.host == "localhost", |ip| ip.is_loopback());
-    let cors = Arc::new(
-        layers::Cors::new(config.allowed_origins.clone()).loopback_hosts_only(loopback),
-    );
+    let cors =
+        Arc::new(layers::Cors::new(config.allowed_origins.clone()).loopback_hosts_only(loopback));
     let form = vendor::form::router(cors.clone());
 
     let mut router = Router::new()

@@ -226,19 +226,29 @@ async fn controls_refuse_a_browser_request_from_a_foreign_origin() {
         .send(
             "POST",
             "/__sandbox/faults",
-            &[("origin", "https://evil.example"), ("content-type", "application/json")],
+            &[
+                ("origin", "https://evil.example"),
+                ("content-type", "application/json"),
+            ],
             r#"{"path":"/v1/invoices/","status":500}"#,
         )
         .await;
     assert_eq!(r.status, 403);
-    assert_eq!(s.get("/v1/invoices/inv_1001", &[]).await.status, 401, "no fault was added");
+    assert_eq!(
+        s.get("/v1/invoices/inv_1001", &[]).await.status,
+        401,
+        "no fault was added"
+    );
     for origin in [own.as_str(), "http://localhost:5173"] {
         let r = s
             .send("POST", "/__sandbox/reset", &[("origin", origin)], "")
             .await;
         assert_eq!(r.status, 200, "{origin}");
     }
-    assert_eq!(s.send("POST", "/__sandbox/reset", &[], "").await.status, 200);
+    assert_eq!(
+        s.send("POST", "/__sandbox/reset", &[], "").await.status,
+        200
+    );
 }
 
 /// DNS rebinding: a page of `evil.example`, re-pointed at 127.0.0.1, sends requests
@@ -253,8 +263,19 @@ async fn a_loopback_sandbox_refuses_a_foreign_host() {
         let r = s.send("GET", path, &[("host", evil.as_str())], "").await;
         assert_eq!(r.status, 403, "{path}");
     }
-    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "localhost".to_owned()] {
-        let r = s.send("GET", "/api/gatekeeper-token", &[("host", host.as_str())], "").await;
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "localhost".to_owned(),
+    ] {
+        let r = s
+            .send(
+                "GET",
+                "/api/gatekeeper-token",
+                &[("host", host.as_str())],
+                "",
+            )
+            .await;
         assert_eq!(r.status, 200, "{host}");
     }
 }
@@ -273,10 +294,20 @@ async fn pending_faults_are_bounded() {
     assert_eq!(add(big(2)).await.status, 200);
     let r = add(big(3)).await;
     r.assert_error(400, "invalid_request");
-    assert!(r.text().contains("DELETE /__sandbox/faults"), "{}", r.text());
-    assert_eq!(s.send("DELETE", "/__sandbox/faults", &[], "").await.status, 200);
+    assert!(
+        r.text().contains("DELETE /__sandbox/faults"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        s.send("DELETE", "/__sandbox/faults", &[], "").await.status,
+        200
+    );
     assert_eq!(add(big(3)).await.status, 200);
-    assert_eq!(s.send("DELETE", "/__sandbox/faults", &[], "").await.status, 200);
+    assert_eq!(
+        s.send("DELETE", "/__sandbox/faults", &[], "").await.status,
+        200
+    );
     for n in 0..1000 {
         let r = add(json!({"path": format!("/nomatch{n}")})).await;
         assert_eq!(r.status, 200, "rule {n}");

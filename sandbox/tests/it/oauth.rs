@@ -287,7 +287,10 @@ async fn basic_credentials_are_form_urlencoded_as_rfc_6749_says() {
     // client by its registered id, not by the request's spelling of it.
     let r = send(basic("api+client%3A1", "s%2Bc%2Fr%3Dt%251+%C3%BC")).await;
     assert_eq!(r.status, 200);
-    let token = r.json()["access_token"].as_str().expect("a token").to_owned();
+    let token = r.json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
     assert_eq!(claims(&token)["sub"], id);
     assert_eq!(claims(&token)["client_id"], id);
     // Sent as they are, the id's ':' splits them in the wrong place.
