@@ -102,21 +102,21 @@ async fn the_page_going_hidden_runs_no_check() {
 
 /// The page's `Date.now`, moved by `shift_clock` (ms) from the real one.
 fn shift_clock(ms: f64) {
-    js(
-        "ms",
-        "globalThis.realNow ??= Date.now; Date.now = () => globalThis.realNow() + ms;",
-    )
-    .call1(&JsValue::UNDEFINED, &ms.into())
-    .unwrap();
+    set_clock(ms, false);
 }
 
 /// Stops the page's clock `ms` from now (the SDK's round trips then take no time on it).
 fn freeze_clock(ms: f64) {
+    set_clock(ms, true);
+}
+
+fn set_clock(ms: f64, frozen: bool) {
     js(
-        "ms",
-        "globalThis.realNow ??= Date.now; const t = globalThis.realNow() + ms; Date.now = () => t;",
+        "ms, frozen",
+        "globalThis.realNow ??= Date.now; const t = globalThis.realNow() + ms; \
+         Date.now = frozen ? () => t : () => globalThis.realNow() + ms;",
     )
-    .call1(&JsValue::UNDEFINED, &ms.into())
+    .call2(&JsValue::UNDEFINED, &ms.into(), &frozen.into())
     .unwrap();
 }
 

@@ -9,30 +9,39 @@ import { test } from 'node:test';
 
 const pkg = join(import.meta.dirname, '..', '..', 'pkg');
 
-test('Node: a missing .wasm rejects ready and create() with NetworkError naming the file', () => {
+/**
+ * Runs `script` (an ES module body) in a fresh Node process, in a temporary directory
+ * holding pkg/checkout.node.js and pkg/errors.js but no .wasm; returns what it printed
+ * as JSON, and the directory it ran in.
+ */
+function runWithoutWasm(script) {
   const dir = mkdtempSync(join(tmpdir(), 'partner-sdk-no-wasm-'));
   try {
     for (const file of ['checkout.node.js', 'errors.js']) copyFileSync(join(pkg, file), join(dir, file));
-    const script = `
-      const { ready, AlternativeClient, NetworkError } = await import('./checkout.node.js');
-      const outcome = (p) => p.then(() => 'resolved', (e) => [e instanceof NetworkError, e.code, e.message]);
-      console.log(JSON.stringify({
-        ready: await outcome(ready),
-        create: await outcome(AlternativeClient.create({ accessToken: 'a.b.c', baseUrl: 'https://api.example' })),
-      }));`;
     const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
-    const path = join(dir, 'checkout_bg.wasm');
-    for (const [what, got] of Object.entries(out)) {
-      assert.equal(got[0], true, `${what}: a NetworkError`);
-      assert.equal(got[1], 'NETWORK_ERROR', what);
-      assert.equal(
-        got[2],
-        `partner-sdk could not load its wasm module: no file at ${path} (ship the package's .wasm beside the entry, or pass its bytes to init())`,
-        what,
-      );
-    }
+    return { out, dir };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('Node: a missing .wasm rejects ready and create() with NetworkError naming the file', () => {
+  const { out, dir } = runWithoutWasm(`
+    const { ready, AlternativeClient, NetworkError } = await import('./checkout.node.js');
+    const outcome = (p) => p.then(() => 'resolved', (e) => [e instanceof NetworkError, e.code, e.message]);
+    console.log(JSON.stringify({
+      ready: await outcome(ready),
+      create: await outcome(AlternativeClient.create({ accessToken: 'a.b.c', baseUrl: 'https://api.example' })),
+    }));`);
+  const path = join(dir, 'checkout_bg.wasm');
+  for (const [what, got] of Object.entries(out)) {
+    assert.equal(got[0], true, `${what}: a NetworkError`);
+    assert.equal(got[1], 'NETWORK_ERROR', what);
+    assert.equal(
+      got[2],
+      `partner-sdk could not load its wasm module: no file at ${path} (ship the package's .wasm beside the entry, or pass its bytes to init())`,
+      what,
+    );
   }
 });
 
@@ -40,28 +49,21 @@ test('Node: a missing .wasm rejects ready and create() with NetworkError naming 
 // Proxy) still ends as a NetworkError, with the plain message: the loader asks it nothing
 // that could throw past it.
 test('Node: init() with a source rejecting a hostile value rejects NetworkError, not the value\'s own throw', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'partner-sdk-no-wasm-'));
-  try {
-    for (const file of ['checkout.node.js', 'errors.js']) copyFileSync(join(pkg, file), join(dir, file));
-    const script = `
-      const { ready, init, NetworkError } = await import('./checkout.node.js');
-      await ready.catch(() => {});
-      const { proxy, revoke } = Proxy.revocable({}, {});
-      revoke();
-      const getters = { get code() { throw new Error('getter'); }, get path() { throw new Error('getter'); } };
-      const out = {};
-      for (const [what, value] of [['getters', getters], ['revoked Proxy', proxy]]) {
-        out[what] = await init(Promise.reject(value)).then(
-          () => 'resolved',
-          (e) => [e instanceof NetworkError, e.code, e.message],
-        );
-      }
-      console.log(JSON.stringify(out));`;
-    const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
-    for (const [what, got] of Object.entries(out)) {
-      assert.deepEqual(got, [true, 'NETWORK_ERROR', 'partner-sdk could not load its wasm module'], what);
+  const { out } = runWithoutWasm(`
+    const { ready, init, NetworkError } = await import('./checkout.node.js');
+    await ready.catch(() => {});
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const getters = { get code() { throw new Error('getter'); }, get path() { throw new Error('getter'); } };
+    const out = {};
+    for (const [what, value] of [['getters', getters], ['revoked Proxy', proxy]]) {
+      out[what] = await init(Promise.reject(value)).then(
+        () => 'resolved',
+        (e) => [e instanceof NetworkError, e.code, e.message],
+      );
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    console.log(JSON.stringify(out));`);
+  for (const [what, got] of Object.entries(out)) {
+    assert.deepEqual(got, [true, 'NETWORK_ERROR', 'partner-sdk could not load its wasm module'], what);
   }
 });
