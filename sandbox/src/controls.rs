@@ -23,7 +23,7 @@ use crate::clock::{http_date, Clock, MAX_OFFSET_S};
 use crate::error::{ApiError, ApiResult};
 use crate::fault_body::{Dropped, FaultBody, Shape, MAX_BODY_BYTES, MAX_TRICKLE_MS};
 use crate::metrics::Counters;
-use crate::util::{is_valid_id, lock};
+use crate::util::{is_valid_id, lock, no_store};
 use crate::vendor::{data, LifetimePatch, Vendor};
 
 /// Everything the controls can reach.
@@ -431,7 +431,7 @@ async fn mint(
     State(c): State<Arc<Controls>>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let req: MintRequest = json_body(&headers, body).await?;
     if req
         .ttl
@@ -486,7 +486,9 @@ async fn mint(
             ))
         }
     };
-    Ok(Json(json!({ "token": token, "expiresAt": exp })))
+    Ok(no_store(
+        Json(json!({ "token": token, "expiresAt": exp })).into_response(),
+    ))
 }
 
 /// The `/__sandbox/*` routes.

@@ -3,6 +3,8 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -45,6 +47,14 @@ pub fn hex(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Marks a response that carries a token (or is built from one) as never to be stored
+/// by a browser or proxy cache (RFC 6749 section 5.1).
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 /// Locks a std mutex, ignoring poisoning (our critical sections never panic,

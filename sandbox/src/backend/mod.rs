@@ -24,7 +24,7 @@ use crate::body::json_body;
 use crate::config::{ClientCredentials, Credentials, ENROLLMENT_SCOPE, GATEKEEPER_SCOPE};
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{Counters, Issued};
-use crate::util::form_encode;
+use crate::util::{form_encode, no_store};
 use token_cache::TokenCache;
 use upstream::{Reply, Upstream};
 
@@ -179,12 +179,6 @@ pub fn router(backend: Arc<Backend>) -> Router {
         .route("/api/enrollment-token", get(enrollment_token))
         .route("/api/enrollment-config", get(enrollment_config))
         .with_state(backend)
-}
-
-fn no_store(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }
 
 /// Relays a vendor refusal: same status (a 401 becomes 502: it means the

@@ -13,11 +13,19 @@ use crate::util::secret_eq;
 /// The token in `Authorization: Bearer <token>`.
 ///
 /// # Errors
-/// 401 `invalid_token` when the header is missing, not UTF-8, another scheme or empty.
+/// 401 `invalid_token` when the header is missing, not UTF-8, another scheme or empty;
+/// 400 `invalid_request` when it is sent more than once (RFC 6750 section 3.1: one
+/// method, one token; a proxy must not be able to choose which one counts).
 pub fn bearer(headers: &HeaderMap) -> ApiResult<&str> {
-    let value = headers
-        .get(header::AUTHORIZATION)
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let value = values
+        .next()
         .ok_or_else(|| ApiError::invalid_token("a Bearer token is required"))?;
+    if values.next().is_some() {
+        return Err(ApiError::invalid_request(
+            "send one Authorization header, not several",
+        ));
+    }
     let value = value
         .to_str()
         .map_err(|_| ApiError::invalid_token("token is malformed"))?;
@@ -123,5 +131,17 @@ mod tests {
         assert!(bearer(&with_auth("Basic abc")).is_err());
         assert!(bearer(&with_auth("Bearer ")).is_err());
         assert!(bearer(&HeaderMap::new()).is_err());
+    }
+
+    #[test]
+    fn two_authorization_headers_are_a_bad_request_whichever_comes_first() {
+        for pair in [["Bearer abc", "Bearer def"], ["Basic abc", "Bearer abc"]] {
+            let mut h = HeaderMap::new();
+            for v in pair {
+                h.append(header::AUTHORIZATION, HeaderValue::from_static(v));
+            }
+            let e = bearer(&h).err().map(|e| e.status());
+            assert_eq!(e, Some(axum::http::StatusCode::BAD_REQUEST), "{pair:?}");
+        }
     }
 }

@@ -20,7 +20,7 @@ use super::{Claims, Vendor};
 use crate::body::{json_body, optional_json_bytes};
 use crate::config::API_SCOPE;
 use crate::error::{ApiError, ApiResult};
-use crate::util::{is_valid_id, lock, random_hex};
+use crate::util::{is_valid_id, lock, no_store, random_hex};
 
 #[derive(Deserialize)]
 struct InitRequest {
@@ -37,7 +37,7 @@ pub async fn init(
     State(vendor): State<Arc<Vendor>>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let claims = authenticate(&vendor, &headers)?;
     require_scope(&claims, API_SCOPE)?;
     let req: InitRequest = json_body(&headers, body).await?;
@@ -61,7 +61,9 @@ pub async fn init(
     let ttl = vendor.lifetimes().checkout;
     let (token, exp) =
         vendor.mint_checkout(&claims.client_id, &customer, &invoice, ttl, super::IAT_NOW)?;
-    Ok(Json(json!({ "token": token, "expires_at": exp })))
+    Ok(no_store(
+        Json(json!({ "token": token, "expires_at": exp })).into_response(),
+    ))
 }
 
 /// The `{invoice_id}` path segment, shape-checked.

@@ -64,9 +64,15 @@ fn invalid_client(description: &'static str, basic: bool) -> ApiError {
 
 /// `Some((id, secret))` from `Authorization: Basic …`; `None` without one.
 fn basic_credentials(headers: &HeaderMap) -> ApiResult<Option<(String, String)>> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        return Err(ApiError::invalid_request(
+            "send one Authorization header, not several",
+        ));
+    }
     let bad = || invalid_client("malformed Basic credentials", true);
     let value = value.to_str().map_err(|_| bad())?.trim();
     let Some((scheme, encoded)) = value.split_once(' ') else {

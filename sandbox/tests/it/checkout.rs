@@ -30,6 +30,7 @@ async fn init_mints_a_checkout_token_with_the_documented_claims() {
     }
     assert!(c["jti"].is_string());
     assert_eq!(c["exp"], j["expires_at"]);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
     assert_eq!(
         c["exp"].as_i64().unwrap_or(0) - c["iat"].as_i64().unwrap_or(0),
         900
@@ -281,6 +282,23 @@ async fn missing_and_malformed_tokens_are_refused() {
     let n = s.counters().await;
     assert_eq!(n["unauthorized"], 9);
     assert_eq!(n["api_requests"], 9);
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_a_bad_request_not_a_choice() {
+    let s = start().await;
+    let good = bearer(&s.checkout_token("inv_1001").await);
+    for pair in [
+        [good.as_str(), "Bearer a.b.c"],
+        ["Bearer a.b.c", good.as_str()],
+    ] {
+        let h = [("authorization", pair[0]), ("authorization", pair[1])];
+        s.get("/v1/invoices/inv_1001", &h)
+            .await
+            .assert_error(400, "invalid_request");
+    }
+    let h = [("authorization", good.as_str())];
+    assert_eq!(s.get("/v1/invoices/inv_1001", &h).await.status, 200);
 }
 
 #[tokio::test]

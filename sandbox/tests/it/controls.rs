@@ -186,6 +186,8 @@ async fn echo_records_whether_authorization_was_sent() {
 #[tokio::test]
 async fn mint_makes_working_tokens() {
     let s = start().await;
+    let r = s.control("mint", &json!({"kind": "gatekeeper"})).await;
+    assert_eq!(r.header("cache-control"), Some("no-store"));
     let t = s
         .mint(json!({"kind": "checkout", "invoiceId": "inv_1002"}))
         .await;

@@ -35,6 +35,23 @@ async fn basic_auth_form_grant() {
 }
 
 #[tokio::test]
+async fn two_authorization_headers_are_a_bad_request() {
+    let s = start().await;
+    let right = basic(API_ID, API_SECRET);
+    let wrong = basic(API_ID, "wrong-secret-value");
+    for pair in [[&right, &wrong], [&wrong, &right]] {
+        let h = [
+            ("authorization", pair[0].as_str()),
+            ("authorization", pair[1].as_str()),
+            FORM,
+        ];
+        s.send("POST", "/oauth/token", &h, "grant_type=client_credentials")
+            .await
+            .assert_error(400, "invalid_request");
+    }
+}
+
+#[tokio::test]
 async fn json_body_grant() {
     let s = start().await;
     let body = json!({"client_id": API_ID, "client_secret": API_SECRET, "grant_type": "client_credentials"});
