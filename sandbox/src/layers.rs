@@ -21,6 +21,8 @@ const EXPOSE_HEADERS: &str =
     "x-request-id, www-authenticate, retry-after, date, idempotent-replayed";
 /// How long a browser may cache a preflight, in seconds.
 const MAX_AGE: &str = "600";
+/// Routes that refuse a browser's request from a foreign origin outright (see [`cors`]).
+const GUARDED: [&str; 3] = ["/__sandbox/", "/oauth/token", "/oauth2/token"];
 
 /// A unique id per request: a per-process random prefix and a counter.
 fn next_request_id() -> String {
@@ -124,11 +126,14 @@ pub async fn cors(State(policy): State<Arc<Cors>>, req: Request, next: Next) -> 
         && req
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    // The test controls change state with requests a page of any origin can send
-    // without a preflight (a form, `fetch` with `mode: 'no-cors'`): a browser's request
-    // from an origin that is neither allowed nor the sandbox's own is refused, not run.
+    // The test controls change state, and every failed client authentication at a token
+    // endpoint counts toward a rate limit that then locks out the example backend (all
+    // local callers are 127.0.0.1), with requests a page of any origin can send without
+    // a preflight (a form, `fetch` with `mode: 'no-cors'`): a browser's request from an
+    // origin that is neither allowed nor the sandbox's own is refused, not run.
+    let guarded = GUARDED.iter().any(|p| req.uri().path().starts_with(p));
     let foreign = origin.is_none()
-        && req.uri().path().starts_with("/__sandbox/")
+        && guarded
         && req.headers().get(header::ORIGIN).is_some_and(|o| {
             let host = req
                 .headers()

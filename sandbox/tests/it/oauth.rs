@@ -226,6 +226,42 @@ async fn wrong_credential_set_is_refused_on_the_other_endpoints() {
         .assert_error(403, "insufficient_scope");
 }
 
+/// A page of another origin can post bad credentials without a preflight (a form): it
+/// is refused before it counts, so it cannot lock out the example backend, whose own
+/// requests come from the same 127.0.0.1.
+#[tokio::test]
+async fn a_foreign_page_cannot_use_up_the_rate_limit() {
+    let s = start().await;
+    let wrong = basic(API_ID, "nope");
+    for path in ["/oauth/token", "/oauth2/token"] {
+        for origin in ["https://evil.example", "null"] {
+            for _ in 0..6 {
+                let h = [("authorization", wrong.as_str()), ("origin", origin), FORM];
+                let r = s
+                    .send("POST", path, &h, "grant_type=client_credentials")
+                    .await;
+                assert_eq!(r.status, 403, "{path} {origin}");
+            }
+        }
+    }
+    let right = basic(API_ID, API_SECRET);
+    let h = [("authorization", right.as_str()), FORM];
+    let r = s
+        .send("POST", "/oauth/token", &h, "grant_type=client_credentials")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let own = s.url.clone();
+    let h = [
+        ("authorization", right.as_str()),
+        ("origin", own.as_str()),
+        FORM,
+    ];
+    let r = s
+        .send("POST", "/oauth/token", &h, "grant_type=client_credentials")
+        .await;
+    assert_eq!(r.status, 200, "the sandbox's own pages still reach it");
+}
+
 #[tokio::test]
 async fn repeated_failures_are_rate_limited_per_client_and_per_ip() {
     let s = start().await;
