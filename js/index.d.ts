@@ -426,7 +426,9 @@ export interface CardEnrollmentOptions {
   onSuccess?: (card: EnrolledCard) => void;
   /**
    * Something failed (`ApiError`, `NetworkError`, `AccessTokenExpiredError`,
-   * `TokenRefreshError`, `TokenRefreshTimeoutError`); the form stays open for a retry.
+   * `TokenRefreshError`, `TokenRefreshTimeoutError`, or `InvalidAccessToken` /
+   * `InvalidAccessTokenFormat` when `getAccessToken` gave something that is no JWT); the
+   * form stays open for a retry.
    */
   onError?: (error: PartnerSdkError) => void;
   /** The user closed the form (its Close button, or Escape). Not called by `close()`. */

@@ -276,10 +276,8 @@ impl Call {
                 // goes out again.
                 Err(Error::Superseded) if resends.after_401 && !resends.rescued => {
                     resends.rescued = true;
-                    if session.rescue(started, self.signal.as_ref()).await? {
-                        continue;
-                    }
-                    return Err(SdkError::AccessTokenExpired.into());
+                    session.rescue(started, self.signal.as_ref()).await?;
+                    continue;
                 }
                 Ok(_) | Err(Error::Superseded) => {
                     let current = session.generation() == generation;

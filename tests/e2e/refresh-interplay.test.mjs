@@ -22,6 +22,8 @@ after(async () => {
  * inv_1001, `arrived(since, n)` waits for n API requests after `since = apiRequests()`.
  */
 async function demoPage() {
+  // No fault left over from an earlier test (one that failed before clearing its own).
+  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   const { page } = await watchedPage(browser.context);
   await page.goto(`${sandbox.url}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
@@ -112,7 +114,7 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
   await page.close();
 });
 
-test("a call that had its refresh waits for at most one other call's refresh: superseded again, it is AccessTokenExpiredError after 3 sends", { timeout: 60_000 }, async () => {
+test("a call that had its refresh waits for at most one other call's refresh, and a final 401 of another call does not abort it: its own answer decides, after 3 sends", { timeout: 60_000 }, async () => {
   const page = await demoPage();
   const sends = new Map();
   page.on('request', (r) => {
@@ -141,7 +143,7 @@ test("a call that had its refresh waits for at most one other call's refresh: su
     const gets = Array.from({ length: 4 }, (_, i) => settle(client.get(`${get}?c=get${i}`)));
     // A POST that starts during the first refresh (so has had none), to a route that
     // refuses every checkout token: its 401 supersedes the GETs' resends and brings a
-    // second refresh; its resend's 401 is final and supersedes them again.
+    // second refresh; its resend's 401 is final, brings no refresh and aborts nothing.
     while (calls < 1) await sleep(20);
     await sleep(200);
     const refused = await settle(client.post('/v1/applications/refuses/versions/1/devices?c=post', {}));
@@ -151,8 +153,8 @@ test("a call that had its refresh waits for at most one other call's refresh: su
     return result;
   });
   // Each GET: refused (refresh 1); resent, superseded by the POST's 401 (it waits for
-  // refresh 2: its one rescue); sent again, superseded by the POST's final 401.
-  assert.deepEqual(out, { gets: Array(4).fill('ACCESS_TOKEN_EXPIRED'), refused: 'ACCESS_TOKEN_EXPIRED', calls: 2 });
+  // refresh 2: its one rescue); sent again with a token the API takes, and answered.
+  assert.deepEqual(out, { gets: Array(4).fill('ok'), refused: 'ACCESS_TOKEN_EXPIRED', calls: 2 });
   for (let i = 0; i < 4; i++) {
     assert.equal(sends.get(`get${i}`), 3, `get${i} sent ${sends.get(`get${i}`)} times`);
   }
@@ -199,4 +201,61 @@ test("a final 401 that arrives while another call's 401 is still being read does
   // C had its refresh and waits out the 503 when A's 401 (a refresh to come) and then
   // B's final 401 refuse the token: it waits for A's refresh and succeeds.
   assert.deepEqual(out, { c: 'ok', b: 'ACCESS_TOKEN_EXPIRED', a: 'ACCESS_TOKEN_EXPIRED', calls: 2 });
+});
+
+/**
+ * Two GETs share one refresh after both were refused; the resends go out with the new
+ * token. The first to reach the API is refused again: final for it (rule 4), and no
+ * refresh comes. The other is not aborted or held back by that 401 (rule 2 extended
+ * applies only when a refresh will run): `later` decides what the API does with it.
+ */
+async function finalRefusalBeside(later) {
+  const page = await demoPage();
+  const out = await page.evaluate(async (later) => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const { post, mint, sleep } = window.t;
+    const path = '/v1/invoices/inv_1001';
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(),
+      baseUrl: location.origin,
+      retry: { limit: 2, maxDelayMs: 10_000 },
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        await post('/__sandbox/faults', { path, status: 401 });
+        await post('/__sandbox/faults', { path, ...later });
+        return mint();
+      },
+    });
+    await post('/__sandbox/revoke');
+    const before = (await (await fetch('/__sandbox/counters')).json()).api_requests;
+    const settle = (p) => p.then((v) => ({ ok: v.id }), (e) => ({ error: e.code, attempts: e.attempts ?? null }));
+    const results = await Promise.all([settle(client.get(path)), settle(client.get(path))]);
+    await sleep(100);
+    const sent = (await (await fetch('/__sandbox/counters')).json()).api_requests - before;
+    client.destroy();
+    await fetch('/__sandbox/faults', { method: 'DELETE' });
+    const key = (r) => r.error ?? '';
+    return { results: results.sort((a, b) => key(a).localeCompare(key(b))), calls, sent };
+  }, later);
+  await page.close();
+  return out;
+}
+
+test('a final 401 does not abort another resend that is still out: that one is answered', { timeout: 60_000 }, async () => {
+  const out = await finalRefusalBeside({ delay_ms: 1500 });
+  assert.deepEqual(out, {
+    results: [{ ok: 'inv_1001' }, { error: 'ACCESS_TOKEN_EXPIRED', attempts: null }],
+    calls: 1,
+    sent: 4,
+  });
+});
+
+test("a final 401 does not cancel another call's rule 9 retry: it goes out with the token and is answered", { timeout: 60_000 }, async () => {
+  const out = await finalRefusalBeside({ delay_ms: 300, status: 503, retry_after_s: 1 });
+  assert.deepEqual(out, {
+    results: [{ ok: 'inv_1001' }, { error: 'ACCESS_TOKEN_EXPIRED', attempts: null }],
+    calls: 1,
+    sent: 5,
+  });
 });

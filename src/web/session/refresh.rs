@@ -200,33 +200,39 @@ impl Session {
         }
     }
 
-    /// For a call that had its refresh (rule 4) and was not refused itself: another
-    /// call's 401 refused the current token while this one waited (a retry's delay, its
-    /// turn) or was out (rule 2 extended aborted it). Waits for the refresh that refusal
-    /// gets: the running one, one that failed after `since` (its error), or, when the
-    /// refusing call is yet to start it, that one, started here for it to join. `false`
-    /// when the token is refused with no refresh to come (that call had had its refresh
-    /// too): the caller's attempt would only be refused. `true` also when the refusal
-    /// is gone (its 401 was cut, or a new token is there).
+    /// For a call that had its resend (rule 4) and was not refused itself: another
+    /// call's 401 refused the current token while this attempt was out, and rule 2
+    /// extended aborted it. Waits for the refresh that refusal brings
+    /// ([`Session::refusal_refresh`]); with none (the refusal is gone, or final), the
+    /// call's next turn decides.
     ///
     /// # Errors
     /// The refresh's error, or the caller's abort.
-    pub async fn rescue(&self, since: u32, caller: Option<&AbortSignal>) -> Result<bool, Error> {
-        let (refused, coming) = {
+    pub async fn rescue(&self, since: u32, caller: Option<&AbortSignal>) -> Result<(), Error> {
+        let refused = {
             let st = self.0.state.borrow();
-            let refused = st.refused == Some(st.generation);
-            (refused, st.flight.is_some() || st.refusal_coming)
+            st.refused == Some(st.generation)
         };
-        if !refused {
-            return Ok(true);
+        match refused.then(|| self.refusal_refresh(since)).flatten() {
+            Some(flight) => wait_for(self, flight, caller).await,
+            None => Ok(()),
         }
-        let flight = match self.failed_refusal(since) {
-            Some(failed) => failed,
-            None if coming => self.flight_or_start(Reason::Unauthorized),
-            None => return Ok(false),
+    }
+
+    /// The refresh the refusal of the current token brings: the running one, one that
+    /// failed after `since` (its error), or, when the refusing call is yet to start it,
+    /// that one, started here. `None` when none comes (the refusing call had had its
+    /// refresh, rule 4).
+    pub(super) fn refusal_refresh(&self, since: u32) -> Option<Rc<Flight>> {
+        let coming = {
+            let st = self.0.state.borrow();
+            st.flight.is_some() || st.refusal_coming
         };
-        wait_for(self, flight, caller).await?;
-        Ok(true)
+        match self.failed_refusal(since) {
+            Some(failed) => Some(failed),
+            None if coming => Some(self.flight_or_start(Reason::Unauthorized)),
+            None => None,
+        }
     }
 
     /// Rule 1's refresh after a 401 for the current token, for an attempt sent when

@@ -57,6 +57,8 @@ impl Session {
         resends: &mut Resends,
     ) -> Result<(u32, JsValue, Unanswered), Error> {
         let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        // A refused token this call goes out with anyway: no refresh comes for it.
+        let mut let_through = None;
         loop {
             let turn = Turn {
                 session: self,
@@ -76,7 +78,11 @@ impl Session {
             resends.recheck |= full;
             let (refused, flight) = {
                 let st = self.0.state.borrow();
-                (st.refused == Some(st.generation), st.flight.is_some())
+                let refused = st.refused.filter(|g| *g == st.generation);
+                (
+                    refused.is_some() && refused != let_through,
+                    st.flight.is_some(),
+                )
             };
             if !refused && !flight {
                 // Not for a call that saw a refresh settle since it began (it waited
@@ -100,12 +106,20 @@ impl Session {
             resends.recheck = false;
             if refused {
                 // Another call's 401 refused the token. A call that had its refresh
-                // (rule 4) is let through once, if a refresh comes for that refusal.
+                // (rule 4) waits once for the refresh that refusal brings. When none
+                // comes (the refusing call had had its refresh too), it was not refused
+                // itself: it goes out with the token, and its own answer decides.
                 if resends.refreshed {
-                    if resends.rescued || !self.rescue(waiting_since, caller).await? {
-                        return Err(SdkError::AccessTokenExpired.into());
+                    match self.refusal_refresh(waiting_since) {
+                        None => let_through = Some(self.generation()),
+                        Some(_) if resends.rescued => {
+                            return Err(SdkError::AccessTokenExpired.into())
+                        }
+                        Some(flight) => {
+                            resends.rescued = true;
+                            wait_for(self, flight, caller).await?;
+                        }
                     }
-                    resends.rescued = true;
                     continue;
                 }
                 // Sent once more with the new token; refused again, it is final.
@@ -194,22 +208,25 @@ impl Session {
         }
     }
 
-    /// Rule 2 extended: a 401 refused the token of `generation` and a refresh will run,
-    /// so no attempt goes out with that token any more, and every idempotent attempt
-    /// sent with it and not yet answered is aborted (it then waits for the refresh and
-    /// goes out once with the new token).
+    /// Rule 2 extended: a 401 refused the token of `generation`, so no call that has not
+    /// had its refresh goes out with that token any more. When a refresh will run for it
+    /// (`refresh_to_come`, or one already coming), every idempotent attempt sent with it
+    /// and not yet answered is aborted too (it then waits for the refresh and goes out
+    /// once with the new token).
     pub fn refused(&self, generation: u32, refresh_to_come: bool) {
         let doomed: Vec<AbortController> = {
             let mut st = self.0.state.borrow_mut();
             // A refresh already coming for this token stays coming: a final 401 that
             // arrives while the refusing call reads its body does not cancel it.
-            st.refusal_coming =
-                refresh_to_come || (st.refused == Some(generation) && st.refusal_coming);
+            let coming = refresh_to_come || (st.refused == Some(generation) && st.refusal_coming);
+            st.refusal_coming = coming;
             st.refused = Some(generation);
+            // A final 401 (its call had had its refresh, and none is coming) aborts
+            // nothing: the other attempts' own answers decide.
             let (doomed, kept) = std::mem::take(&mut st.unanswered)
                 .into_iter()
                 .partition(|a| {
-                    storm::abort_on_refusal(a.method, a.generation, generation, false, true)
+                    storm::abort_on_refusal(a.method, a.generation, generation, false, coming)
                 });
             st.unanswered = kept;
             doomed.into_iter().map(|a| a.controller).collect()
