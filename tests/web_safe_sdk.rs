@@ -647,3 +647,36 @@ async fn check_before_initialize_is_a_configuration_error() {
     assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
     assert_eq!(before.since().await.api, 0.0);
 }
+
+/// A shop that does not await `initialize()`: a `check()` made while the registration is
+/// still out waits for it and checks the new device; when that registration fails, the
+/// check rejects with its error, not with "call initialize() first".
+#[wasm_bindgen_test]
+async fn a_check_made_while_initialize_is_under_way_waits_for_it() {
+    clear_storage();
+    clear_faults().await;
+    let devices = checks_path("x").replace("/x/checks", "");
+    fault(&[("path", devices.clone().into()), ("delay_ms", 500.into())]).await;
+    let s = safe_sdk(&[]);
+    let before = counts().await;
+    let init = start(&s, "initialize", &[mint_gatekeeper(600).await.into()]);
+    let check = call_async(&s, "check", &[]).await.expect("the check waits");
+    assert_eq!(status_of(&check).as_deref(), Some("Ok"));
+    let id = get(&settle(init).await.expect("initialized"), "deviceId");
+    assert_eq!(get(&check, "deviceId"), id);
+    let n = before.since().await;
+    assert_eq!((n.registrations, n.checks), (1.0, 1.0));
+
+    clear_storage();
+    let s = safe_sdk(&[("retry", false.into())]);
+    fault(&[
+        ("path", devices.into()),
+        ("status", 500.into()),
+        ("delay_ms", 300.into()),
+    ])
+    .await;
+    let init = start(&s, "initialize", &[mint_gatekeeper(600).await.into()]);
+    let err = call_async(&s, "check", &[]).await.unwrap_err();
+    assert_error(&err, "ApiError", "API_ERROR");
+    assert!(settle(init).await.is_err());
+}

@@ -109,7 +109,8 @@ impl SafeSdk {
     /// `{ status: 'AuthenticationFailed', reason }` instead of rejecting.
     ///
     /// # Errors
-    /// `ConfigurationError` before `initialize`; `ApiError`; `NetworkError`.
+    /// `ConfigurationError` with no `initialize` before it (one still under way is
+    /// waited for, and its error is this check's); `ApiError`; `NetworkError`.
     pub fn check(&self) -> Promise {
         let device = self.device.clone();
         promise(Box::pin(async move { device.check().await }))

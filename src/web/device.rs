@@ -24,6 +24,9 @@ pub struct Device {
     pub session: Session,
     options: SafeOptions,
     id: RefCell<Option<String>>,
+    /// The `initialize()` under way, if any: a `check()` made before it resolved waits
+    /// for it (a shop that does not await `initialize()`).
+    pending: RefCell<Option<Rc<Flight>>>,
 }
 
 thread_local! {
@@ -104,6 +107,7 @@ impl Device {
             session,
             options,
             id: RefCell::new(None),
+            pending: RefCell::new(None),
         }
     }
 
@@ -147,8 +151,35 @@ impl Device {
     pub async fn initialize(&self, jwt: JsValue) -> Result<JsValue, Error> {
         self.session.alive()?;
         self.session.set_token(&jwt)?;
-        let (id, registered) = self.registered(None).await?;
-        Ok(self.known(id, registered))
+        // (Not a token refresh: the flight's reason and generation are never read.)
+        let flight = Flight::new(Reason::Unauthorized, 0);
+        *self.pending.borrow_mut() = Some(flight.clone());
+        let result = self.registered(None).await;
+        {
+            let mut pending = self.pending.borrow_mut();
+            if pending.as_ref().is_some_and(|f| Rc::ptr_eq(f, &flight)) {
+                *pending = None;
+            }
+        }
+        let (id, registered) = result.inspect_err(|e| flight.settle(Err(e.clone())))?;
+        let known = self.known(id, registered);
+        flight.settle(Ok(()));
+        Ok(known)
+    }
+
+    /// The id for a `check()`: the one held, or the one the `initialize()` under way
+    /// gets (its error if it fails).
+    async fn initialized(&self) -> Result<String, Error> {
+        let pending = self.pending.borrow().clone();
+        if let (None, Some(flight)) = (self.id(), pending) {
+            let lifetime = aborted(self.session.lifetime_signal());
+            let Either::Left(done) = race(flight.wait(), lifetime).await else {
+                return Err(SdkError::ClientDestroyed.into());
+            };
+            done?;
+        }
+        self.id()
+            .ok_or_else(|| Error::config("check", "call initialize() before check()"))
     }
 
     /// This profile's device id, and whether this call registered it: the id held, the
@@ -290,14 +321,15 @@ impl Device {
     /// has succeeded. An id another tab stored meanwhile is used first, and if the
     /// server does not know it either, this client registers its own.
     ///
+    /// Made while `initialize()` is still under way, it waits for it first.
+    ///
     /// # Errors
-    /// `ConfigurationError` before `initialize`; `ApiError` (also for a 2xx whose body
+    /// `ConfigurationError` with no `initialize()` before it; that `initialize()`'s
+    /// error when it fails; `ApiError` (also for a 2xx whose body
     /// is not a JSON object: empty, `null`, a number, an array); `NetworkError`.
     pub async fn check(&self) -> Result<JsValue, Error> {
         self.session.alive()?;
-        let mut id = self
-            .id()
-            .ok_or_else(|| Error::config("check", "call initialize() before check()"))?;
+        let mut id = self.initialized().await?;
         let key = protocol::storage_key(&self.options);
         let mut sent = self.send_check(&id).await;
         // At most twice: the id found in storage in place of the lost one may be lost
