@@ -103,16 +103,18 @@ export function jsonBody(value) {
 
 /**
  * @internal Called from Rust: `AbortSignal.any(signals)`, or the same built here where
- * it is missing (Node 20.0–20.2, Safari before 17.4, Firefox before 124). Throws unless
- * every item is a genuine `AbortSignal`: a look-alike or a Proxy fails the `aborted`
- * getter's brand check. As with the native one, a signal that outlives the joined one
- * (a page's long-lived signal, a client's lifetime) does not keep it: its listener holds
- * the controller weakly and is removed once the joined signal is collected.
+ * it is missing (Node 20.0–20.2, Safari before 17.4, Firefox before 124) or leaks (Node:
+ * its `AbortSignal.any` keeps a dead entry on a long-lived signal for every signal ever
+ * joined to it, nodejs/node#55351, so a server's shutdown signal passed to every call
+ * would grow without end). Throws unless every item is a genuine `AbortSignal`: a
+ * look-alike or a Proxy fails the `aborted` getter's brand check. As with the native one,
+ * a signal that outlives the joined one (a page's long-lived signal, a client's lifetime)
+ * does not keep it.
  */
 export function anySignal(signals) {
   // Checked here too: Node's own AbortSignal.any takes any object with `aborted`.
   const states = signals.map((signal) => (abortedOf ? abortedOf.call(signal) : signal.aborted));
-  if (AbortSignal.any) return AbortSignal.any(signals);
+  if (AbortSignal.any && !IN_NODE) return AbortSignal.any(signals);
   const controller = new AbortController();
   const joined = controller.signal;
   const first = states.indexOf(true);
@@ -122,22 +124,34 @@ export function anySignal(signals) {
   }
   controllers.set(joined, controller);
   const weak = typeof WeakRef === 'function' ? new WeakRef(controller) : holding(controller);
-  for (const signal of signals) follow(signal, weak, joined);
+  for (const signal of signals) follow(signal, weak);
   return joined;
 }
 
-// anySignal's fallback. Each joined signal keeps its controller; the listeners on the
-// signals it follows reach it only weakly and are removed once it is collected. The
-// closures are made here, away from anySignal's scope: one that shared it would hold
-// the controller, and so the joined signal, for as long as the listener lives.
+const IN_NODE = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
+
+// anySignal's fallback. Each joined signal keeps its controller (`controllers`); a signal
+// it follows has one listener of ours, whatever the number of signals joined to it, and
+// reaches their controllers only weakly: a joined signal is collected with its call, and
+// its entry goes at the next sweep (the list is swept whenever it has doubled since the
+// last one, so adding stays cheap on average). One listener, so Node never warns of
+// listeners piling up on a long-lived signal.
 const controllers = new WeakMap();
-const listeners = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(([signal, listener]) => signal.removeEventListener('abort', listener))
-  : { register() {} };
-function follow(signal, weak, joined) {
-  const listener = () => weak.deref()?.abort(signal.reason);
-  signal.addEventListener('abort', listener, { once: true });
-  listeners.register(joined, [signal, listener]);
+const followers = new WeakMap();
+function follow(signal, weak) {
+  let list = followers.get(signal);
+  if (!list) {
+    list = { weak: [], sweepAt: 16 };
+    followers.set(signal, list);
+    signal.addEventListener('abort', () => {
+      for (const w of list.weak.splice(0)) w.deref()?.abort(signal.reason);
+    }, { once: true });
+  }
+  if (list.weak.length >= list.sweepAt) {
+    list.weak = list.weak.filter((w) => w.deref() !== undefined);
+    list.sweepAt = Math.max(16, list.weak.length * 2);
+  }
+  list.weak.push(weak);
 }
 function holding(value) {
   return { deref: () => value };

@@ -372,7 +372,10 @@ export class SafeSDK {
    * does not stop it. Replaces a running schedule.
    */
   startPeriodicCheck(intervalMs: number, callback: (result: PeriodicCheckResult) => void): void;
-  /** Ends the periodic check; no result arrives after it. */
+  /**
+   * Ends the periodic check, and aborts a check of it still under way (its request, a
+   * retry it waits to send); no result arrives after it.
+   */
   stopPeriodicCheck(): void;
   /** The registered device id, or `null` before `initialize()`. */
   readonly deviceId: string | null;

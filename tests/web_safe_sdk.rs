@@ -616,6 +616,37 @@ async fn periodic_check_runs_stops_survives_throws_and_ends_on_destroy() {
 
 // ---------------------------------------------------------------------- config
 
+/// `stopPeriodicCheck()` ends a check of the schedule still in flight: the retry it was
+/// waiting to send (a 503 with `Retry-After: 3`) never goes out, and the callback never
+/// hears of it. (In Node, that check kept the process alive until it finished.)
+#[wasm_bindgen_test]
+async fn stopping_the_periodic_check_ends_its_check_in_flight() {
+    clear_storage();
+    clear_faults().await;
+    let s = safe_sdk(&[]);
+    let id = get(&initialize(&s).await.unwrap(), "deviceId").as_string().unwrap();
+    fault(&[
+        ("path", checks_path(&id).into()),
+        ("status", 503.into()),
+        ("retry_after_s", 3.into()),
+    ])
+    .await;
+    let before = counts().await;
+    let (cb, runs) = counting(|| Ok(JsValue::UNDEFINED));
+    call(&s, "startPeriodicCheck", &[1000.into(), cb]).unwrap();
+    // The first tick at 1 s gets the 503 and waits 3 s for its retry.
+    sleep(1600).await;
+    assert_eq!(before.since().await.api, 1.0, "the first check went out");
+    call(&s, "stopPeriodicCheck", &[]).unwrap();
+    sleep(3400).await;
+    let n = before.since().await;
+    assert_eq!((n.api, n.checks), (1.0, 0.0), "the retry was sent after the stop");
+    assert_eq!(runs.get(), 0);
+    // The client goes on: a check of its own works.
+    let r = call_async(&s, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&r).as_deref(), Some("Ok"));
+}
+
 #[wasm_bindgen_test]
 async fn a_trailing_slash_on_base_url_is_removed() {
     clear_storage();

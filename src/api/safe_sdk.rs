@@ -14,20 +14,27 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
+use web_sys::{AbortController, AbortSignal};
 
 /// A running periodic check. Dropping it (stop, destroy, a new start) clears the
-/// timer and silences a check still in flight, so no result arrives after the end.
+/// timer and ends a check still in flight (its request, its retry's wait), so no
+/// result arrives after the end and nothing of it keeps running.
 struct Periodic {
     _interval: Interval,
     /// Runs an overdue check when the page becomes visible again (rule 8's wake rule):
     /// a background tab's timers are throttled, and a machine that slept ran none.
     _wake: Option<Listener>,
     active: Rc<Cell<bool>>,
+    /// Its checks' signal, aborted at the end.
+    end: Option<AbortController>,
 }
 
 impl Drop for Periodic {
     fn drop(&mut self) {
         self.active.set(false);
+        if let Some(end) = &self.end {
+            end.abort();
+        }
     }
 }
 
@@ -48,8 +55,9 @@ async fn tick(
     callback: Function,
     running: Rc<Cell<bool>>,
     active: Rc<Cell<bool>>,
+    end: Option<AbortSignal>,
 ) {
-    let result = device.check().await.unwrap_or_else(|e| {
+    let result = device.check(end.as_ref()).await.unwrap_or_else(|e| {
         let o = status_object("Error", e.code());
         js::set(&o, "error", &JsValue::from(e));
         o.into()
@@ -113,7 +121,7 @@ impl SafeSdk {
     /// waited for, and its error is this check's); `ApiError`; `NetworkError`.
     pub fn check(&self) -> Promise {
         let device = self.device.clone();
-        promise(Box::pin(async move { device.check().await }))
+        promise(Box::pin(async move { device.check(None).await }))
     }
 
     /// Runs `check()` every `intervalMs` (at least 1000), one at a time, handing each
@@ -143,6 +151,8 @@ impl SafeSdk {
         let running = self.checking.clone();
         let active = Rc::new(Cell::new(true));
         let still_active = active.clone();
+        let end = AbortController::new().ok();
+        let end_signal = end.as_ref().map(AbortController::signal);
         let last_run = Rc::new(Cell::new(js::wall_clock_ms()));
         let (ran, last_tick) = (last_run.clone(), last_run.clone());
         // Set by a wake-up's check: the interval's next tick, if it comes within half an
@@ -159,7 +169,7 @@ impl SafeSdk {
                     running.clone(),
                     still_active.clone(),
                 );
-                spawn_local(tick(d, c, r, a));
+                spawn_local(tick(d, c, r, a, end_signal.clone()));
             }
         });
         let document = js::get(&js_sys::global(), "document");
@@ -185,6 +195,7 @@ impl SafeSdk {
             }),
             _wake: wake,
             active,
+            end,
         };
         drop(self.periodic.replace(Some(periodic)));
         Ok(())

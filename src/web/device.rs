@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Headers;
+use web_sys::{AbortSignal, Headers};
 
 /// What a Gatekeeper client holds besides the session.
 pub struct Device {
@@ -118,7 +118,12 @@ impl Device {
 
     /// A Gatekeeper POST. With `idempotent`, it carries a fresh `Idempotency-Key`, so
     /// rule 9 may retry it (every device check does).
-    fn call(&self, url: String, idempotent: bool) -> Result<Call, Error> {
+    fn call(
+        &self,
+        url: String,
+        idempotent: bool,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Call, Error> {
         let bad = || Error::config("apiKey", "must be a valid header value");
         let headers = Headers::new().map_err(|_| bad())?;
         headers
@@ -136,7 +141,7 @@ impl Device {
             url,
             headers,
             body: Some(JsValue::from_str(EMPTY_BODY)),
-            signal: None,
+            signal: signal.cloned(),
             may_retry: key.is_some(),
         })
     }
@@ -292,7 +297,7 @@ impl Device {
     /// `POST …/devices`: the new id, stored for this profile.
     async fn register(&self, key: &str) -> Result<String, Error> {
         let reply = self
-            .call(protocol::devices_url(&self.options), false)?
+            .call(protocol::devices_url(&self.options), false, None)?
             .send(&self.session)
             .await?;
         let id = js::get(&reply.json()?, "deviceId")
@@ -321,17 +326,18 @@ impl Device {
     /// has succeeded. An id another tab stored meanwhile is used first, and if the
     /// server does not know it either, this client registers its own.
     ///
-    /// Made while `initialize()` is still under way, it waits for it first.
+    /// Made while `initialize()` is still under way, it waits for it first. `signal`
+    /// (the periodic schedule's end) aborts its request and its retry's wait.
     ///
     /// # Errors
     /// `ConfigurationError` with no `initialize()` before it; that `initialize()`'s
     /// error when it fails; `ApiError` (also for a 2xx whose body
     /// is not a JSON object: empty, `null`, a number, an array); `NetworkError`.
-    pub async fn check(&self) -> Result<JsValue, Error> {
+    pub async fn check(&self, signal: Option<&AbortSignal>) -> Result<JsValue, Error> {
         self.session.alive()?;
         let mut id = self.initialized().await?;
         let key = protocol::storage_key(&self.options);
-        let mut sent = self.send_check(&id).await;
+        let mut sent = self.send_check(&id, signal).await;
         // At most twice: the id found in storage in place of the lost one may be lost
         // too (another tab stored it), and then this client registers its own.
         for _ in 0..2 {
@@ -341,7 +347,7 @@ impl Device {
             match self.register_again(&id).await {
                 Ok(new) => {
                     id = new;
-                    sent = self.send_check(&id).await;
+                    sent = self.send_check(&id, signal).await;
                 }
                 // (A registration that fails, a 404 too, is not tried twice.)
                 Err(e) => {
@@ -366,8 +372,12 @@ impl Device {
         }
     }
 
-    async fn send_check(&self, id: &str) -> Result<crate::web::send::Reply, Error> {
-        let call = self.call(protocol::checks_url(&self.options, id), true)?;
+    async fn send_check(
+        &self,
+        id: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<crate::web::send::Reply, Error> {
+        let call = self.call(protocol::checks_url(&self.options, id), true, signal)?;
         call.send(&self.session).await
     }
 }

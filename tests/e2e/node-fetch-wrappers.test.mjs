@@ -172,6 +172,32 @@ test('Node: calls that share a long-lived signal leave nothing behind once they 
   c.destroy();
 });
 
+test("Node: a server's long-lived signal shared by every call gets one listener and no entry per call, and still aborts a call", async () => {
+  const c = await client();
+  const shutdown = new AbortController();
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    for (let i = 0; i < 60; i++) assert.ok((await outcome(c.get(INVOICE, { signal: shutdown.signal }))).value);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  // Node's own AbortSignal.any keeps an entry here for every signal ever joined to this
+  // one (two a call), until it aborts (nodejs/node#55351).
+  const dependants = Object.getOwnPropertySymbols(shutdown.signal).find((s) => s.description === 'kDependantSignals');
+  const kept = dependants === undefined ? 0 : (shutdown.signal[dependants]?.size ?? 0);
+  assert.equal(kept, 0, `${kept} entries kept on the shared signal after 60 calls`);
+  assert.equal(getEventListeners(shutdown.signal, 'abort').length, 1);
+  assert.deepEqual(warnings, []);
+  await sandbox.post('/__sandbox/faults', { path: INVOICE, delay_ms: 3000 });
+  const late = outcome(c.get(INVOICE, { signal: shutdown.signal }).catch((e) => Promise.reject(Object.assign(new Error(), { name: 'Abort', code: e.message }))));
+  setTimeout(() => shutdown.abort(new Error('shutting down')), 100);
+  assert.deepEqual(await late, { error: 'Abort shutting down' });
+  await sandbox.post('/__sandbox/reset', {});
+  c.destroy();
+});
+
 /** Runs `script` (an ES module) in a Node process of its own; its stdout, or 'killed' after 30 s. */
 function inOwnProcess(script, env) {
   return new Promise((done) => {
