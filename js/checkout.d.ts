@@ -28,6 +28,7 @@ export {
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 
 /**
- * Settles once this entry's wasm has loaded from beside the entry file. `create()` waits for it.
+ * Settles once this entry's wasm has loaded: from beside the entry file, or through an `init()`
+ * that overtook that load. `create()` waits for it.
  */
 export const ready: Promise<void>;

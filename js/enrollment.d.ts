@@ -25,5 +25,6 @@ export {
  */
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 
-/** Settles once this entry's wasm has loaded from beside the entry file. `openForm()` waits for it. */
+/** Settles once this entry's wasm has loaded: from beside the entry file, or through an `init()`
+ * that overtook that load. `openForm()` waits for it. */
 export const ready: Promise<void>;

@@ -27,7 +27,8 @@ export {
 export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
 
 /**
- * Settles once this entry's wasm has loaded from beside the entry file.
+ * Settles once this entry's wasm has loaded: from beside the entry file, or through an `init()`
+ * that overtook that load.
  * This entry waits for it on import, so `new SafeSDK(...)` works once imported.
  */
 export const ready: Promise<void>;

@@ -37,7 +37,8 @@ export interface InitSources {
 export function init(sources?: InitSources): Promise<void>;
 
 /**
- * Settles once every class's wasm has loaded from beside the entry file. The ES module
+ * Settles once every class's wasm has loaded (from beside the entry file, or through an
+ * `init()` that overtook that load). The ES module
  * entry waits for the Gatekeeper module on import. With the classic script it is what
  * loads SafeSDK's module if no `new PartnerSDK.SafeSDK(...)` has yet; awaited first, the
  * SafeSDK constructor checks its options itself (`AlternativeClient.create()` waits by
@@ -414,8 +415,8 @@ export interface CardEnrollmentOptions {
   /** The sub-account the card is enrolled for (a path segment, percent-encoded). */
   subaccountId: string;
   /**
-   * Resolves to a JWT with the card-enrollment scope (from your backend's SDK
-   * credentials). Called when the form opens, and whenever the token is due or refused.
+   * Resolves to a JWT with the card-enrollment scope (from your backend's card-enrollment
+   * credentials: a set that can enrol cards and nothing else). Called when the form opens, and whenever the token is due or refused.
    * It must settle within `refreshTimeoutMs`.
    */
   getAccessToken: TokenCallback;
@@ -436,7 +437,7 @@ export interface CardEnrollmentOptions {
    * form stays open for a retry.
    */
   onError?: (error: PartnerSdkError) => void;
-  /** The user closed the form (its Close button, or Escape). Not called by `close()`. */
+  /** The user closed the form (the × button, the form's own Cancel button, or Escape). Not called by `close()`. */
   onCancel?: () => void;
   /** How long `getAccessToken` may take, in ms (whole number, default 5000). */
   refreshTimeoutMs?: number;
