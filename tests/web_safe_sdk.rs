@@ -624,7 +624,9 @@ async fn stopping_the_periodic_check_ends_its_check_in_flight() {
     clear_storage();
     clear_faults().await;
     let s = safe_sdk(&[]);
-    let id = get(&initialize(&s).await.unwrap(), "deviceId").as_string().unwrap();
+    let id = get(&initialize(&s).await.unwrap(), "deviceId")
+        .as_string()
+        .unwrap();
     fault(&[
         ("path", checks_path(&id).into()),
         ("status", 503.into()),
@@ -640,7 +642,11 @@ async fn stopping_the_periodic_check_ends_its_check_in_flight() {
     call(&s, "stopPeriodicCheck", &[]).unwrap();
     sleep(3400).await;
     let n = before.since().await;
-    assert_eq!((n.api, n.checks), (1.0, 0.0), "the retry was sent after the stop");
+    assert_eq!(
+        (n.api, n.checks),
+        (1.0, 0.0),
+        "the retry was sent after the stop"
+    );
     assert_eq!(runs.get(), 0);
     // The client goes on: a check of its own works.
     let r = call_async(&s, "check", &[]).await.unwrap();

@@ -17,8 +17,9 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, AbortSignal};
 
 /// A running periodic check. Dropping it (stop, destroy, a new start) clears the
-/// timer and ends a check still in flight (its request, its retry's wait), so no
-/// result arrives after the end and nothing of it keeps running.
+/// timer and aborts a check still in flight (its request, its retry's wait), so no
+/// result arrives after the end. (A device registration that check waits for is
+/// shared with other callers, and finishes.)
 struct Periodic {
     _interval: Interval,
     /// Runs an overdue check when the page becomes visible again (rule 8's wake rule):

@@ -156,7 +156,9 @@ impl Device {
     pub async fn initialize(&self, jwt: JsValue) -> Result<JsValue, Error> {
         self.session.alive()?;
         self.session.set_token(&jwt)?;
-        // (Not a token refresh: the flight's reason and generation are never read.)
+        // (Not a token refresh: the flight's reason and generation are never read.) Set
+        // in this future's first poll: a `check()` called right after `initialize()`
+        // finds it, because the task queue runs futures in the order they were spawned.
         let flight = Flight::new(Reason::Unauthorized, 0);
         *self.pending.borrow_mut() = Some(flight.clone());
         let result = self.registered(None).await;
@@ -327,7 +329,9 @@ impl Device {
     /// server does not know it either, this client registers its own.
     ///
     /// Made while `initialize()` is still under way, it waits for it first. `signal`
-    /// (the periodic schedule's end) aborts its request and its retry's wait.
+    /// (the periodic schedule's end) aborts its request and its retry's wait; a
+    /// registration it waits for, or starts for a lost device, is shared with other
+    /// callers and finishes.
     ///
     /// # Errors
     /// `ConfigurationError` with no `initialize()` before it; that `initialize()`'s
@@ -335,7 +339,14 @@ impl Device {
     /// is not a JSON object: empty, `null`, a number, an array); `NetworkError`.
     pub async fn check(&self, signal: Option<&AbortSignal>) -> Result<JsValue, Error> {
         self.session.alive()?;
-        let mut id = self.initialized().await?;
+        let mut id = match self.initialized().await {
+            Ok(id) => id,
+            // The registration it waited for could not authenticate: so could not it.
+            Err(e) if e.is_authentication_failure() => {
+                return Ok(status_object("AuthenticationFailed", e.code()).into())
+            }
+            Err(e) => return Err(e),
+        };
         let key = protocol::storage_key(&self.options);
         let mut sent = self.send_check(&id, signal).await;
         // At most twice: the id found in storage in place of the lost one may be lost

@@ -178,11 +178,28 @@ test("Node: a server's long-lived signal shared by every call gets one listener 
   const warnings = [];
   const onWarning = (w) => warnings.push(w.name);
   process.on('warning', onWarning);
+  // Each attempt's own signal (joined to the shared one) must be collectable once its
+  // call is over: the shared signal's list holds it only weakly.
+  const real = globalThis.fetch;
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => { collected += 1; });
+  globalThis.fetch = (url, init) => {
+    registry.register(init.signal, 0);
+    return real(url, init);
+  };
   try {
     for (let i = 0; i < 60; i++) assert.ok((await outcome(c.get(INVOICE, { signal: shutdown.signal }))).value);
   } finally {
+    globalThis.fetch = real;
     process.off('warning', onWarning);
   }
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  for (let i = 0; i < 50 && collected < 55; i++) {
+    gc();
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  assert.ok(collected >= 55, `${collected} of 60 attempts' signals collected while the shared one lives`);
   // Node's own AbortSignal.any keeps an entry here for every signal ever joined to this
   // one (two a call), until it aborts (nodejs/node#55351).
   const dependants = Object.getOwnPropertySymbols(shutdown.signal).find((s) => s.description === 'kDependantSignals');

@@ -221,18 +221,25 @@ impl Session {
 
     /// The refresh the refusal of the current token brings: the running one, one that
     /// failed after `since` (its error), or, when the refusing call is yet to start it,
-    /// that one, started here. `None` when none comes (the refusing call had had its
-    /// refresh, rule 4).
+    /// that one, started here. `None` when none comes
+    /// ([`Session::refusal_is_final`]).
     pub(super) fn refusal_refresh(&self, since: u32) -> Option<Rc<Flight>> {
-        let coming = {
-            let st = self.0.state.borrow();
-            st.flight.is_some() || st.refusal_coming
-        };
         match self.failed_refusal(since) {
             Some(failed) => Some(failed),
-            None if coming => Some(self.flight_or_start(Reason::Unauthorized)),
-            None => None,
+            None if self.refusal_is_final(since) => None,
+            None => Some(self.flight_or_start(Reason::Unauthorized)),
         }
+    }
+
+    /// Whether no refresh comes for the refusal of the current token: none runs, the
+    /// refusing call had had its refresh (rule 4), and none for it failed after `since`.
+    /// Asks only; starts nothing.
+    pub(super) fn refusal_is_final(&self, since: u32) -> bool {
+        let idle = {
+            let st = self.0.state.borrow();
+            st.flight.is_none() && !st.refusal_coming
+        };
+        idle && self.failed_refusal(since).is_none()
     }
 
     /// Rule 1's refresh after a 401 for the current token, for an attempt sent when

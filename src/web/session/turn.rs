@@ -79,10 +79,10 @@ impl Session {
             let (refused, flight) = {
                 let st = self.0.state.borrow();
                 let refused = st.refused.filter(|g| *g == st.generation);
-                (
-                    refused.is_some() && refused != let_through,
-                    st.flight.is_some(),
-                )
+                // Let through only while that refusal stays final: another call's 401
+                // may since have brought a refresh for the same token.
+                let through = refused == let_through && !st.refusal_coming;
+                (refused.is_some() && !through, st.flight.is_some())
             };
             if !refused && !flight {
                 // Not for a call that saw a refresh settle since it began (it waited
@@ -110,15 +110,13 @@ impl Session {
                 // comes (the refusing call had had its refresh too), it was not refused
                 // itself: it goes out with the token, and its own answer decides.
                 if resends.refreshed {
-                    match self.refusal_refresh(waiting_since) {
-                        None => let_through = Some(self.generation()),
-                        Some(_) if resends.rescued => {
-                            return Err(SdkError::AccessTokenExpired.into())
-                        }
-                        Some(flight) => {
-                            resends.rescued = true;
-                            wait_for(self, flight, caller).await?;
-                        }
+                    if self.refusal_is_final(waiting_since) {
+                        let_through = Some(self.generation());
+                    } else if resends.rescued {
+                        return Err(SdkError::AccessTokenExpired.into());
+                    } else if let Some(flight) = self.refusal_refresh(waiting_since) {
+                        resends.rescued = true;
+                        wait_for(self, flight, caller).await?;
                     }
                     continue;
                 }
