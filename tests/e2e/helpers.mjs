@@ -26,7 +26,10 @@ const CHROMIUM_ARGS = [
 export async function startSandbox(...flags) {
   const bin = join(root, 'target/debug/sandbox');
   if (!existsSync(bin)) execFileSync('cargo', ['build', '-q', '-p', 'sandbox'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(bin, ['--port', '0', '--test-controls', ...flags], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  // This tree's pages and pkg/ unless a test names others (a later flag wins): the
+  // binary's own defaults are those of the tree it was built in, which need not be this one.
+  const defaults = ['--www', join(root, 'www'), '--pkg', join(root, 'pkg')];
+  const child = spawn(bin, ['--port', '0', '--test-controls', ...defaults, ...flags], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => {
       const match = /^listening on (http:\/\/\S+)$/.exec(line);
