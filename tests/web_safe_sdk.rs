@@ -616,6 +616,26 @@ async fn periodic_check_runs_stops_survives_throws_and_ends_on_destroy() {
 
 // ---------------------------------------------------------------------- config
 
+/// `destroy()` while a `check()` waits for the `initialize()` under way ends both at
+/// once (the registration is held 1.5 s at the sandbox).
+#[wasm_bindgen_test]
+async fn destroy_ends_a_check_waiting_for_initialize() {
+    clear_storage();
+    clear_faults().await;
+    let devices = checks_path("x").replace("/x/checks", "");
+    fault(&[("path", devices.into()), ("delay_ms", 1500.into())]).await;
+    let s = safe_sdk(&[]);
+    let init = start(&s, "initialize", &[mint_gatekeeper(600).await.into()]);
+    let check = start(&s, "check", &[]);
+    sleep(200).await;
+    call(&s, "destroy", &[]).unwrap();
+    let ended = within(500, check).await.expect("the check settles at once");
+    let error = ended.expect_err("the check rejects");
+    assert_error(&error, "ClientDestroyedError", "CLIENT_DESTROYED");
+    assert!(settle(init).await.is_err());
+    clear_faults().await;
+}
+
 /// `stopPeriodicCheck()` ends a check of the schedule still in flight: the retry it was
 /// waiting to send (a 503 with `Retry-After: 3`) never goes out, and the callback never
 /// hears of it. (In Node, that check kept the process alive until it finished.)

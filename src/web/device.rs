@@ -179,11 +179,9 @@ impl Device {
     async fn initialized(&self) -> Result<String, Error> {
         let pending = self.pending.borrow().clone();
         if let (None, Some(flight)) = (self.id(), pending) {
-            let lifetime = aborted(self.session.lifetime_signal());
-            let Either::Left(done) = race(flight.wait(), lifetime).await else {
-                return Err(SdkError::ClientDestroyed.into());
-            };
-            done?;
+            // (No race with `destroy()`: it ends that `initialize()` at once, its
+            // registration's request and waits included, and so this wait.)
+            flight.wait().await?;
         }
         self.id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))
