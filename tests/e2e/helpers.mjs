@@ -92,3 +92,36 @@ export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, name), fullPage: true });
 }
+
+/**
+ * The demo checkout page, ready, with `window.t` = { post, mint, sleep, apiRequests,
+ * arrived, clear } for page code that drives the refresh rules: `post(path, body)` sends
+ * JSON, `mint()` a fresh checkout token for inv_1001 from the example backend,
+ * `arrived(since, n)` waits for n API requests after `since = apiRequests()` (counted on
+ * arrival, before a fault's delay: the faults they took are gone), `clear()` deletes the
+ * faults. No fault is left over from an earlier test when it returns.
+ *
+ * `controlsViaLocalhost`: the controls and the backend are reached as `localhost` (the
+ * same server), for tests that keep six attempts to `127.0.0.1` in progress: those fill
+ * Chromium's six connections to that host, and the page's own requests must not queue
+ * behind them.
+ */
+export async function interplayPage(context, url, { controlsViaLocalhost = false } = {}) {
+  await fetch(`${url}/__sandbox/faults`, { method: 'DELETE' });
+  const { page } = await watchedPage(context);
+  await page.goto(`${url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  await page.evaluate((viaLocalhost) => {
+    const ctl = viaLocalhost ? location.origin.replace('//127.0.0.1:', '//localhost:') : '';
+    const post = (path, body) => fetch(ctl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const apiRequests = async () => (await (await fetch(`${ctl}/__sandbox/counters`)).json()).api_requests;
+    const arrived = async (since, n) => {
+      while ((await apiRequests()) < since + n) await sleep(20);
+    };
+    const clear = () => fetch(`${ctl}/__sandbox/faults`, { method: 'DELETE' });
+    window.t = { post, mint, sleep, apiRequests, arrived, clear };
+  }, controlsViaLocalhost);
+  return page;
+}

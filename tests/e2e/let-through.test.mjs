@@ -4,7 +4,7 @@
 // up already (its one rescue spent), it rejects and starts no refresh of its own.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
+import { interplayPage, launchBrowser, startSandbox } from './helpers.mjs';
 
 let sandbox;
 let browser;
@@ -17,33 +17,9 @@ after(async () => {
   await sandbox?.stop();
 });
 
-/**
- * The demo checkout page, with `window.t` = { post, mint, sleep, apiRequests, arrived }
- * as in refresh-interplay.test.mjs, except that the controls and the token backend are
- * reached as `localhost` (the same server): these tests keep six attempts to
- * `127.0.0.1` in progress, which fill Chromium's six connections to that host, and the
- * page's own requests (a counter, the callback's token) must not queue behind them.
- */
-async function demoPage() {
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-  await page.evaluate(() => {
-    const ctl = location.origin.replace('//127.0.0.1:', '//localhost:');
-    const post = (path, body) => fetch(ctl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
-    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-    const apiRequests = async () => (await (await fetch(`${ctl}/__sandbox/counters`)).json()).api_requests;
-    // Resolves once `n` more API requests than `since` have reached the sandbox (counted
-    // on arrival, before a fault's delay).
-    const arrived = async (since, n) => {
-      while ((await apiRequests()) < since + n) await sleep(20);
-    };
-    const clear = () => fetch(`${ctl}/__sandbox/faults`, { method: 'DELETE' });
-    window.t = { post, mint, sleep, apiRequests, arrived, clear };
-  });
-  return page;
+/** The demo checkout page with `window.t` (helpers.mjs `interplayPage`). */
+function demoPage() {
+  return interplayPage(browser.context, sandbox.url, { controlsViaLocalhost: true });
 }
 
 // A waits for its turn behind six attempts, after B's final 401 refused T2 (nothing
