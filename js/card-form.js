@@ -113,12 +113,19 @@ export function openCardForm(session, options) {
       + 'font:24px/1 system-ui,sans-serif;cursor:pointer;padding:6px 10px;', { type: 'button', 'aria-label': 'Close' });
     closeButton.textContent = '×';
     closeButton.addEventListener('click', cancel);
-    const loop = (target) => {
+    const loop = (enter) => {
       const edge = element('span', 'position:absolute;width:1px;height:1px;overflow:hidden;', { tabindex: '0' });
-      edge.addEventListener('focus', () => target().focus());
+      edge.addEventListener('focus', enter);
       return edge;
     };
-    dialog.append(loop(() => frame), closeButton, frame, live, loop(() => closeButton));
+    // Shift+Tab from the close button comes back into the form at its last control:
+    // the page can only focus the frame, and the frame (asked over the channel) moves
+    // on to that control, so there is no stop on the frame's own document.
+    const fromEnd = () => {
+      frame.focus();
+      post({ type: 'focus-last' });
+    };
+    dialog.append(loop(fromEnd), closeButton, frame, live, loop(() => closeButton.focus()));
     root.append(dialog);
     // A click on the backdrop leaves the focus in the dialog (not on the page behind).
     root.addEventListener('mousedown', (event) => {

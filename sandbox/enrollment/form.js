@@ -85,6 +85,10 @@
     } else if (data.type === 'token-error') {
       const code = typeof data.code === 'string' ? data.code : 'TOKEN_REFRESH_FAILED';
       settleTokenWait((w) => w.reject({ tokenError: true, code }));
+    } else if (data.type === 'focus-last') {
+      // The page's dialog was Shift+Tabbed into from after the form: its last control.
+      const last = [cancelButton, submitButton, inputs.cvc, inputs.expiry, inputs.number].find((c) => !c.disabled);
+      if (last) last.focus();
     }
   }
 

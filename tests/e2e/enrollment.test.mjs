@@ -1225,3 +1225,35 @@ test('the demo page: a form whose first token could not be had gets it at the su
   await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await page.close();
 });
+
+test("the dialog's focus loop: Tab and Shift+Tab go round the close button and the form's controls, with no stop on the frame itself", async () => {
+  const { page } = await openPage();
+  await page.focus('#open');
+  await page.evaluate(() => window.form());
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  // Where the focus is: the page's Close button, a control of the form, or neither.
+  const where = async () => {
+    const outside = await page.evaluate(() => {
+      const a = document.activeElement;
+      if (a && a.getAttribute('aria-label') === 'Close') return 'close';
+      return a && a.tagName === 'IFRAME' ? 'frame' : `page:${a && a.tagName}`;
+    });
+    if (outside !== 'frame') return outside;
+    return frame.evaluate(() => (document.hasFocus() && document.activeElement !== document.body ? document.activeElement.id : 'frame body'));
+  };
+  const step = async (key) => {
+    await page.keyboard.press(key);
+    // The focus may move on a message round trip: give it a moment to settle.
+    await page.waitForTimeout(150);
+    return where();
+  };
+  await page.evaluate(() => document.querySelector('[aria-label="Close"]').focus());
+  const forward = [];
+  for (let i = 0; i < 6; i += 1) forward.push(await step('Tab'));
+  assert.deepEqual(forward, ['number', 'expiry', 'cvc', 'submit', 'cancel', 'close']);
+  const backward = [];
+  for (let i = 0; i < 6; i += 1) backward.push(await step('Shift+Tab'));
+  assert.deepEqual(backward, ['cancel', 'submit', 'cvc', 'expiry', 'number', 'close']);
+  await page.close();
+});
