@@ -140,7 +140,7 @@
     // itself (rule 9). A new key once the payment succeeded or was refused.
     let pending = null; // { key, amount, currency } of the payment without an answer
     async function pay() {
-      showPayment(null, ''); // nothing of the previous payment stays while this one runs
+      showPayment('pending', 'Paying…'); // nothing of the previous payment stays while this one runs
       const body = { amount: invoice.amount, currency: invoice.currency };
       if (!pending || pending.amount !== body.amount || pending.currency !== body.currency) {
         pending = { ...body, key: `pay-${INVOICE_ID}-${Date.now()}-${Math.random().toString(36).slice(2)}` };

@@ -40,13 +40,14 @@ for (const path of PAGES) {
     const { page, seen } = await open(path);
     assert.match(await pay(page, 'succeeded'), /^Payment pay_\w+ succeeded/);
 
-    // Held 3 s: while it runs, nothing of the previous payment is shown.
+    // Held 3 s: while it runs, the line says so and nothing of the previous payment is shown.
     await sandbox.post('/__sandbox/faults', {
       path: PAYMENTS, status: 402, delay_ms: 3000,
       body: JSON.stringify({ error: 'card_declined', error_description: 'the card was declined' }),
     });
     await page.click('#pay');
-    await page.waitForFunction(() => document.getElementById('payment-result').textContent === '', null, { timeout: 2_500 });
+    await page.waitForSelector('#payment-result[data-status="pending"]', { timeout: 2_500 });
+    assert.equal(await page.textContent('#payment-result'), 'Paying…');
     await page.waitForSelector('#payment-result[data-status="failed"]', { timeout: 15_000 });
     const declined = await page.textContent('#payment-result');
     assert.doesNotMatch(declined, /succeeded/);
@@ -83,7 +84,7 @@ test('Pay and Reload invoice pressed with the keyboard keep the focus', async ()
   }
   // Space works too.
   await page.keyboard.press('Space');
-  await page.waitForFunction(() => document.getElementById('payment-result').textContent !== '', null, { timeout: 15_000 });
+  await page.waitForSelector('#payment-result[data-status]:not([data-status="pending"])', { timeout: 15_000 });
   await page.waitForFunction(() => !document.querySelector('[aria-disabled="true"]'), null, { timeout: 15_000 });
   assert.equal(await page.evaluate(() => document.activeElement.id), 'pay');
   await page.close();
