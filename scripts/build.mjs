@@ -147,10 +147,25 @@ const define = Object.fromEntries(CLASSES.map((name) => [
 ]));
 const common = { bundle: true, minify: true, target: 'es2022', logLevel: 'error', legalComments: 'none', define };
 
-/** The Node build: the same entries, reading their .wasm from disk instead of fetching it. */
+/**
+ * The Node build: the same entries, reading their .wasm from disk instead of fetching it,
+ * and `init()` given a `file:` URL (a string or a URL) reads that file too: Node's `fetch`
+ * cannot, and would fail with a message that names no file.
+ */
 const readFromDisk = {
   name: 'read-from-disk',
   setup(b) {
+    b.onLoad({ filter: /[\\/]loader\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const fetched = '  return pinnedFetch(source, integrity);\n';
+      if (!source.includes(fetched)) throw new Error(`${path}: no pinnedFetch(source) to read file: URLs from disk`);
+      return {
+        contents: `import { readFile as __readFile } from 'node:fs/promises';\n${source.replace(fetched,
+          "  if (/^file:/i.test(String(source))) return checked(await __readFile(new URL(String(source))), integrity);\n"
+          + fetched)}`,
+        loader: 'js',
+      };
+    });
     b.onLoad({ filter: /(checkout|gatekeeper|enrollment)\.js$/ }, ({ path }) => {
       const source = readFileSync(path, 'utf8');
       const wasmUrl = /besidePackage\((new URL\('\w+_bg\.wasm', import\.meta\.url\))\)/;

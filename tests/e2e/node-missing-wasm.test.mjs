@@ -67,3 +67,31 @@ test('Node: init() with a source rejecting a hostile value rejects NetworkError,
     assert.deepEqual(got, [true, 'NETWORK_ERROR', 'partner-sdk could not load its wasm module'], what);
   }
 });
+
+// Node's own fetch cannot read a file: URL; init() reads it from disk, with the pin.
+test('Node: init() with a file: URL (a URL or its string) reads the .wasm from disk; a missing file is named, other bytes are INTEGRITY_MISMATCH', () => {
+  const wasm = join(pkg, 'checkout_bg.wasm');
+  const { out, dir } = runWithoutWasm(`
+    import { pathToFileURL } from 'node:url';
+    import { writeFileSync } from 'node:fs';
+    const { init, ready, AlternativeClient } = await import('./checkout.node.js');
+    await ready.catch(() => {});
+    const outcome = (p) => p.then(() => 'resolved', (e) => [e.name, e.code, e.message]);
+    writeFileSync('other.wasm', Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0]));
+    const out = {
+      missing: await outcome(init(pathToFileURL('nowhere.wasm'))),
+      other: await outcome(init(pathToFileURL('other.wasm').href)),
+      url: await outcome(init(pathToFileURL(${JSON.stringify(wasm)}))),
+    };
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const token = [b64({ alg: 'HS256', typ: 'JWT' }), b64({ exp: Math.floor(Date.now() / 1000) + 3600 }), 'c2ln'].join('.');
+    const client = await AlternativeClient.create({ accessToken: token, baseUrl: 'https://api.example' });
+    out.expiresAt = typeof client.expiresAt;
+    client.destroy();
+    console.log(JSON.stringify(out));`);
+  assert.deepEqual(out.missing, ['NetworkError', 'NETWORK_ERROR',
+    `partner-sdk could not load its wasm module: no file at ${join(dir, 'nowhere.wasm')} (ship the package's .wasm beside the entry, or pass its bytes to init())`]);
+  assert.deepEqual(out.other.slice(0, 2), ['NetworkError', 'INTEGRITY_MISMATCH']);
+  assert.equal(out.url, 'resolved');
+  assert.equal(out.expiresAt, 'number', 'create() works on the module read from the file: URL');
+});
