@@ -138,7 +138,9 @@ async function verified(source, integrity) {
     if (!source.ok) throw httpFailure(source);
     return checked(await source.arrayBuffer(), integrity);
   }
-  if (ArrayBuffer.isView(source) || tag === '[object ArrayBuffer]') return checked(source, integrity);
+  // Any view as bytes: WebAssembly takes a typed array, not a DataView.
+  if (ArrayBuffer.isView(source)) return checked(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), integrity);
+  if (tag === '[object ArrayBuffer]') return checked(source, integrity);
   if (unusable(source)) throw badInit(); // (a promise of one)
   return pinnedFetch(source, integrity);
 }
@@ -197,7 +199,17 @@ export function loader(initWasm, where, integrity, early) {
   function init(source) {
     // Refused before anything changes: a load under way goes on, a loaded module stays.
     if (source !== undefined && unusable(source)) return Promise.reject(badInit());
-    if (loaded || (loading && source === undefined)) return loading;
+    if (loaded) {
+      // The module stays and the source goes unused: a promise of one that rejects
+      // later (init(fetch(url)) after the load) must not be an unhandled rejection.
+      try {
+        Promise.resolve(source).catch(() => {});
+      } catch {
+        // (a promise whose `constructor` getter throws: nothing to watch)
+      }
+      return loading;
+    }
+    if (loading && source === undefined) return loading;
     const previous = loading;
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;

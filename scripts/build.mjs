@@ -7,6 +7,7 @@
 //   pkg/index.js            ESM, every class
 //   pkg/partner-sdk.js      classic script, global PartnerSDK
 //   pkg/errors.js           the error classes, shared by every ESM entry
+//   pkg/*.node.js, pkg/errors.node.js   the same for Node (the .wasm read from disk; not minified)
 //
 // The wasm is built with std rebuilt and `-Cpanic=immediate-abort`: no panic or
 // formatting machinery ships (a panic traps). Those flags are unstable, so they are
@@ -133,13 +134,14 @@ function renameGlue(source, map, name) {
   return glue.replace(/from (['"])\.\/snippets\/[^'"]+\/js\/errors\.js\1/g, "from './errors.js'");
 }
 
-/** Keeps `./errors.js` a shared module instead of a copy in each bundle. */
-const sharedErrors = {
+/** Keeps `./errors.js` (in Node `./errors.node.js`) a shared module instead of a copy in each bundle. */
+const sharedErrorsAt = (path) => ({
   name: 'shared-errors',
   setup(b) {
-    b.onResolve({ filter: /\/errors\.js$/ }, () => ({ path: './errors.js', external: true }));
+    b.onResolve({ filter: /\/errors\.js$/ }, () => ({ path, external: true }));
   },
-};
+});
+const sharedErrors = sharedErrorsAt('./errors.js');
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 // Each loader knows the SHA-384 of the .wasm this very build produced.
 const define = Object.fromEntries(CLASSES.map((name) => [
@@ -179,6 +181,9 @@ const readFromDisk = {
 };
 
 await build({ ...common, entryPoints: [join(stage, 'errors.js')], outfile: join(pkg, 'errors.js'), format: 'esm', bundle: false });
+// The Node builds are not minified: size does not matter there, and Node prints the
+// source line an uncaught error was made on (one line of minified code was ~6 KB).
+await build({ ...common, minify: false, entryPoints: [join(stage, 'errors.js')], outfile: join(pkg, 'errors.node.js'), format: 'esm', bundle: false });
 for (const entry of [...CLASSES, 'index']) {
   await build({
     ...common,
@@ -220,7 +225,8 @@ for (const entry of [...CLASSES, 'index']) {
     outfile: join(pkg, `${entry}.node.js`),
     format: 'esm',
     platform: 'node',
-    plugins: [sharedErrors, readFromDisk],
+    minify: false,
+    plugins: [sharedErrorsAt('./errors.node.js'), readFromDisk],
     external: entry === 'index' ? CLASSES.map((name) => `./${name}.js`) : [],
   });
 }
@@ -236,10 +242,21 @@ writeFileSync(join(pkg, 'require.cjs'), [
 // What TypeScript sees for require('partner-sdk') (package.json's "require" condition):
 // the types only, so `import type` works in a CommonJS file while a static value import,
 // which would throw when run, is a compile error (TS1362).
-writeFileSync(join(pkg, 'require.d.cts'), [
-  `// ${REQUIRE_MESSAGE}`,
-  // (`resolution-mode`: index.js is ESM; without it, `node16` refuses the re-export, TS1479.)
-  "export type * from './index.js' with { 'resolution-mode': 'import' };",
+// Each entry has its own (pkg/require.d.cts for the root, pkg/<class>.d.cts), so that a
+// subpath's types are that entry's. (`resolution-mode`: the .d.ts are ESM; without it,
+// `node16` refuses the re-export, TS1479.)
+for (const [file, entry] of [['require', 'index'], ...CLASSES.map((name) => [name, name])]) {
+  writeFileSync(join(pkg, `${file}.d.cts`), [
+    `// ${REQUIRE_MESSAGE}`,
+    `export type * from './${entry}.js' with { 'resolution-mode': 'import' };`,
+    '',
+  ].join('\n'));
+}
+// `import type {} from 'partner-sdk/global'` in a CommonJS file: the global's declarations.
+writeFileSync(join(pkg, 'global.d.cts'), [
+  '// The classic script\'s global `PartnerSDK`, for a CommonJS file (see global.d.ts).',
+  "import type {} from './global.js' with { 'resolution-mode': 'import' };",
+  'export {};',
   '',
 ].join('\n'));
 

@@ -1,7 +1,8 @@
 // Node: an entry whose .wasm is not beside it (a server bundle that copied only the JS)
-// fails with a NetworkError that names the path it read and the way out.
+// fails with a NetworkError that names the path it read and the way out; init() reads a
+// file: URL; an uncaught error prints readable source lines.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,13 @@ const pkg = join(import.meta.dirname, '..', '..', 'pkg');
 
 /**
  * Runs `script` (an ES module body) in a fresh Node process, in a temporary directory
- * holding pkg/checkout.node.js and pkg/errors.js but no .wasm; returns what it printed
+ * holding pkg/checkout.node.js and pkg/errors.node.js but no .wasm; returns what it printed
  * as JSON, and the directory it ran in.
  */
 function runWithoutWasm(script) {
   const dir = mkdtempSync(join(tmpdir(), 'partner-sdk-no-wasm-'));
   try {
-    for (const file of ['checkout.node.js', 'errors.js']) copyFileSync(join(pkg, file), join(dir, file));
+    for (const file of ['checkout.node.js', 'errors.node.js']) copyFileSync(join(pkg, file), join(dir, file));
     const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' }));
     return { out, dir };
   } finally {
@@ -94,4 +95,44 @@ test('Node: init() with a file: URL (a URL or its string) reads the .wasm from d
   assert.deepEqual(out.other.slice(0, 2), ['NetworkError', 'INTEGRITY_MISMATCH']);
   assert.equal(out.url, 'resolved');
   assert.equal(out.expiresAt, 'number', 'create() works on the module read from the file: URL');
+});
+
+// Node prints the source line an uncaught error was made on: the Node builds are not
+// minified, so that line is code a developer can read, not kilobytes of one line.
+test('Node: an uncaught SDK error prints its name and short source lines', () => {
+  const script = `
+    const { AlternativeClient } = await import(${JSON.stringify(new URL('../../pkg/checkout.node.js', import.meta.url).href)});
+    await AlternativeClient.create({ accessToken: 'not-a-jwt', baseUrl: 'https://api.example' });`;
+  const run = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.notEqual(run.status, 0);
+  assert.match(run.stderr, /InvalidAccessTokenFormat/);
+  const longest = Math.max(...run.stderr.split('\n').map((line) => line.length));
+  assert.ok(longest < 300, `the longest line Node printed has ${longest} characters:\n${run.stderr.slice(0, 600)}`);
+});
+
+// After the load, init(source) keeps the module and resolves at once; a promise it was
+// given that rejects later is no unhandled rejection (Node would end the process).
+test('Node: init() after the load with a promise that rejects later leaves no unhandled rejection; init(DataView) loads', () => {
+  const wasm = join(pkg, 'checkout_bg.wasm');
+  const entry = JSON.stringify(new URL('../../pkg/checkout.node.js', import.meta.url).href);
+  const late = spawnSync('node', ['--input-type=module', '-e', `
+    const { ready, init } = await import(${entry});
+    await ready;
+    const source = new Promise((resolve, reject) => setTimeout(() => reject(new Error('no such host')), 50));
+    await init(source);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    console.log('still running');`], { encoding: 'utf8' });
+  assert.equal(late.status, 0, late.stderr);
+  assert.equal(late.stdout.trim(), 'still running');
+
+  const { out } = runWithoutWasm(`
+    import { readFileSync } from 'node:fs';
+    const { ready, init } = await import('./checkout.node.js');
+    await ready.catch(() => {});
+    const bytes = readFileSync(${JSON.stringify(wasm)});
+    // A view into a larger buffer, at an offset.
+    const buffer = new ArrayBuffer(bytes.length + 16);
+    new Uint8Array(buffer, 8, bytes.length).set(bytes);
+    console.log(JSON.stringify(await init(new DataView(buffer, 8, bytes.length)).then(() => 'resolved', (e) => [e.code, e.message])));`);
+  assert.equal(out, 'resolved');
 });

@@ -50,7 +50,8 @@ test('npm pack holds pkg/, package.json and docs only', () => {
     'checkout_bg.wasm', 'gatekeeper_bg.wasm', 'index.d.ts', 'checkout.d.ts', 'gatekeeper.d.ts', 'global.d.ts',
     'index.node.js', 'checkout.node.js', 'gatekeeper.node.js', 'require.cjs', 'require.d.cts', 'integrity.json',
     'enrollment.js', 'enrollment.classic.js', 'enrollment_bg.wasm', 'enrollment.d.ts', 'enrollment.node.js',
-    'index.embedded.js', 'checkout.embedded.js', 'gatekeeper.embedded.js', 'enrollment.embedded.js',
+    'index.embedded.js', 'checkout.embedded.js', 'gatekeeper.embedded.js', 'enrollment.embedded.js', 'errors.node.js',
+    'checkout.d.cts', 'gatekeeper.d.cts', 'enrollment.d.cts', 'global.d.cts',
   ];
   for (const file of need) assert.ok(paths.includes(`pkg/${file}`), file);
   // Every file a page can load ships, and nothing from the build's staging.

@@ -131,23 +131,31 @@ test('CommonJS: require() reaches pkg/require.cjs and its message', () => {
 // TypeScript resolves require('partner-sdk') as Node does (the "require" condition comes
 // first): a static import in a CommonJS file, which would throw when run, does not compile;
 // the dynamic import the message recommends does.
-test('TypeScript (nodenext, node16): a static import in a .cts is a compile error; import type and await import() compile', () => {
+test('TypeScript (nodenext, node16): a static import in a .cts is a compile error; import type (each subpath its own types, the global too) and await import() compile', () => {
   const dir = apps.find((a) => a.includes('partner-sdk-cjs-'));
   const tsc = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsc');
   writeFileSync(join(dir, 'bad.cts'), "import { AlternativeClient } from 'partner-sdk';\nexport const client = AlternativeClient;\n");
   writeFileSync(join(dir, 'good.cts'), [
     "import type { AlternativeClient as Client, PartnerSdkError } from 'partner-sdk';",
     "import type { SafeSDK } from 'partner-sdk/gatekeeper';",
+    // A subpath's types are that entry's: its init() takes a URL, not { checkout, … }.
+    "import type { init } from 'partner-sdk/checkout';",
+    "import type {} from 'partner-sdk/global';",
+    "export const wasmAt: Parameters<typeof init>[0] = new URL('https://cdn.example/checkout_bg.wasm');",
+    'export type Global = typeof PartnerSDK.AlternativeClient;',
     'export async function load(): Promise<Client | SafeSDK | PartnerSdkError | undefined> {',
     "  const { AlternativeClient } = await import('partner-sdk');",
     "  return AlternativeClient.create({ accessToken: 'a.b.c', baseUrl: 'https://api.example' });",
     '}',
     '',
   ].join('\n'));
+  // The checkout entry has no SafeSDK.
+  writeFileSync(join(dir, 'other.cts'), "import type { SafeSDK } from 'partner-sdk/checkout';\nexport type S = SafeSDK;\n");
   for (const mode of ['nodenext', 'node16']) {
     const flags = ['--noEmit', '--strict', '--module', mode, '--moduleResolution', mode, '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false'];
     run(tsc, [...flags, 'good.cts'], { cwd: dir });
     assert.throws(() => run(tsc, [...flags, 'bad.cts'], { cwd: dir }), /TS1362|cannot be used as a value/, mode);
+    assert.throws(() => run(tsc, [...flags, 'other.cts'], { cwd: dir }), /TS2305|TS2614|has no exported member/, mode);
   }
 });
 
