@@ -9,8 +9,8 @@ import { ClientDestroyedError } from './errors.js';
  * builds the real one with `options` and initializes it. So a missing or refused .wasm
  * rejects `initialize()` with its `NetworkError`, and bad options reject it with
  * `ConfigurationError`, instead of the constructor throwing. Until the real one exists,
- * `check()` rejects, and `setAccessToken()` and `startPeriodicCheck()` throw, with
- * the constructor's error or `notLoaded()`. Once destroyed, every call rejects or throws
+ * `check()` waits for an `initialize()` under way (or rejects), and `setAccessToken()`
+ * and `startPeriodicCheck()` throw, with the constructor's error or `notLoaded()`. Once destroyed, every call rejects or throws
  * `ClientDestroyedError`, and `initialize()` loads nothing.
  * @param {object} options what the page passed to the constructor
  * @param {() => Promise<Function>} loadClass loads the wasm (or waits for its load) and
@@ -24,6 +24,7 @@ export function standIn(options, loadClass, notLoaded, prototype, eager) {
   let sdk;
   let refused; // the real constructor's error (bad options), once it has run
   let destroyed = false;
+  let starting; // the load an initialize() started, while there is no real SafeSDK yet
   const load = () => loadClass().then((SafeSDK) => {
     try {
       sdk ??= new SafeSDK(options);
@@ -46,11 +47,22 @@ export function standIn(options, loadClass, notLoaded, prototype, eager) {
   };
   if (eager) load().catch(() => {});
   return Object.defineProperties(Object.create(prototype), {
-    initialize: { value: (jwt) => (destroyed && !sdk ? Promise.reject(why()) : load().then((s) => s.initialize(jwt))) },
+    initialize: {
+      value: (jwt) => {
+        if (destroyed && !sdk) return Promise.reject(why());
+        const loading = load();
+        if (!sdk) starting = loading;
+        return loading.then((s) => s.initialize(jwt));
+      },
+    },
     setAccessToken: { value: (jwt) => real().setAccessToken(jwt) },
+    // Made while an initialize() still loads the module: it waits for that load, then
+    // for the initialize() itself (as the real one waits for it), or rejects with the
+    // load's error.
     check: {
       value: () => {
-        return sdk ? sdk.check() : Promise.reject(why());
+        if (sdk) return sdk.check();
+        return starting && !destroyed ? starting.then((s) => s.check()) : Promise.reject(why());
       },
     },
     startPeriodicCheck: { value: (ms, callback) => real().startPeriodicCheck(ms, callback) },

@@ -18,14 +18,19 @@
  * id the page has since cleared from localStorage is not brought back.
  * Resolves to `[() => {}]` (no lock: register at once) where the page has no Web Locks
  * (Node, an opaque origin), when `signal` ends the wait, or after `ms` of waiting (the
- * tab holding the lock is suspended, or slower than any registration can be). Never rejects, and never holds the lock
+ * tab holding the lock is suspended, or slower than any registration can be); a lock
+ * granted after that is let go at once. Never rejects, and never holds the lock
  * longer because IndexedDB fails or is slow (each step gives up after 2 s).
  */
 export function takeTurn(key, signal, ms) {
   return new Promise((resolve) => {
     let timer;
     let stop = () => {};
+    let given = false;
+    // False when the turn was given already (the wait had ended).
     const give = (turn) => {
+      if (given) return false;
+      given = true;
       try {
         clearTimeout(timer);
         signal.removeEventListener('abort', stop);
@@ -33,14 +38,19 @@ export function takeTurn(key, signal, ms) {
         // a page's replaced globals: the turn is given all the same
       }
       resolve(turn);
+      return true;
     };
     const none = () => give([() => {}]);
     handover(key).then((before) => {
       try {
         const locks = navigator.locks;
-        // `signal` (destroy()) or `ms` end the wait (no AbortSignal.any: older browsers).
+        // `signal` (destroy()) or `ms` end the wait (no AbortSignal.any: older browsers),
+        // also where `locks.request` ignores its signal (a polyfill, a test's mock).
         const wait = new AbortController();
-        stop = () => wait.abort();
+        stop = () => {
+          wait.abort();
+          none();
+        };
         signal.addEventListener('abort', stop);
         if (signal.aborted) stop();
         timer = setTimeout(stop, ms);
@@ -58,7 +68,8 @@ export function takeTurn(key, signal, ms) {
               // `Math.random` may repeat the mark, never an id the server made anew.
               const changed = before !== undefined && last
                 && (last.mark !== (before && before.mark) || last.id !== (before && before.id));
-              give([release, changed && typeof last.id === 'string' ? last.id : undefined]);
+              // Granted after the wait ended (a lock that ignored the abort): let it go.
+              if (!give([release, changed && typeof last.id === 'string' ? last.id : undefined])) unlock();
             };
             handover(key).then(go, () => go());
           }))

@@ -89,6 +89,29 @@ test('classic script: a SafeSDK made before its module loaded reports bad option
   assert.deepEqual(report, { init: expected, check: expected, set: expected });
 });
 
+test('classic script: check() right after an initialize() still loading the module waits for it (Ok, its error, or ClientDestroyedError after destroy())', async () => {
+  // Each on a fresh page, whose SafeSDK module has not loaded yet.
+  const run = async (scenario) => {
+    const page = await checkoutPage();
+    const out = await page.evaluate(async ([options, scenario]) => {
+      const outcome = (p) => p.then((v) => v.status ?? 'initialized', (e) => `${e.name} ${e.key ?? ''}`.trim());
+      const token = await (await fetch('/api/gatekeeper-token')).text();
+      const baseUrl = scenario === 'bad options' ? 'ftp://example.com' : location.origin;
+      const sdk = new window.PartnerSDK.SafeSDK({ ...options, baseUrl });
+      const both = Promise.all([outcome(sdk.initialize(token)), outcome(sdk.check())]);
+      if (scenario === 'destroyed') sdk.destroy();
+      const result = await both;
+      sdk.destroy();
+      return result;
+    }, [OPTIONS, scenario]);
+    await page.close();
+    return out;
+  };
+  assert.deepEqual(await run('good'), ['initialized', 'Ok']);
+  assert.deepEqual(await run('bad options'), ['ConfigurationError baseUrl', 'ConfigurationError baseUrl']);
+  assert.deepEqual(await run('destroyed'), ['ClientDestroyedError', 'ClientDestroyedError']);
+});
+
 test('classic script: a SafeSDK destroyed before its module loaded refuses every call with ClientDestroyedError; two made before both work', async () => {
   const page = await checkoutPage();
   const report = await page.evaluate(async (options) => {

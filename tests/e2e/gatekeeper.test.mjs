@@ -432,6 +432,53 @@ for (const withoutAny of [false, true]) {
   });
 }
 
+// A Web Locks stand-in (a polyfill, a test mock) that grants the lock only much later and
+// ignores the request's `signal`: the wait still ends at its bound (or at destroy()),
+// before the grant, and the lock granted later is let go at once.
+for (const destroy of [false, true]) {
+  test(`a navigator.locks that grants late and ignores its signal: ${destroy ? 'destroy() rejects initialize() and the check waiting on it before the grant' : 'initialize() registers at the bound, before the grant, and the check waiting on it is Ok'}; the late lock is let go`, async () => {
+    const { page } = await blankPage();
+    const start = await sandbox.counters();
+    const events = await page.evaluate(async (destroy) => {
+      localStorage.clear();
+      const events = [];
+      navigator.locks.request = (name, options, callback) => new Promise((resolve) => {
+        // Granted after 20 s, whatever the signal says (the bound is 9 s here).
+        setTimeout(() => {
+          events.push('granted');
+          Promise.resolve(callback({ name })).then(() => { events.push('released'); resolve(); });
+        }, 20_000);
+      });
+      const { SafeSDK } = await import('/pkg/gatekeeper.js');
+      // The wait is 2 × requestTimeoutMs + 3 × refreshTimeoutMs + 4 s: 9 s here.
+      const sdk = new SafeSDK({
+        apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
+        requestTimeoutMs: 1000, refreshTimeoutMs: 1000,
+      });
+      const token = await (await fetch('/api/gatekeeper-token')).text();
+      const outcome = (what, p) => p.then(
+        (v) => events.push(`${what} ${v.registered !== undefined ? `registered ${v.registered}` : v.status}`),
+        (e) => events.push(`${what} ${e.name}`),
+      );
+      const both = Promise.all([outcome('initialize', sdk.initialize(token)), outcome('check', sdk.check())]);
+      if (destroy) setTimeout(() => sdk.destroy(), 1000);
+      await both;
+      // Until the stand-in has granted its lock and seen it let go (or 40 s).
+      for (let i = 0; i < 400 && !events.includes('released'); i += 1) await new Promise((done) => setTimeout(done, 100));
+      return events;
+    }, destroy);
+    const now = await sandbox.counters();
+    if (destroy) {
+      assert.deepEqual(events, ['initialize ClientDestroyedError', 'check ClientDestroyedError', 'granted', 'released']);
+      assert.equal(now.device_registrations - start.device_registrations, 0);
+    } else {
+      assert.deepEqual(events, ['initialize registered true', 'check Ok', 'granted', 'released']);
+      assert.equal(now.device_registrations - start.device_registrations, 1);
+    }
+    await page.close();
+  });
+}
+
 test('a tab whose turn waits out another tab\'s registration through a 401, a slow refresh and a slow resend still uses that tab\'s id', async () => {
   const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
   await tabs[0].evaluate(() => localStorage.clear());
