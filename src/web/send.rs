@@ -226,6 +226,7 @@ impl Call {
     async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
         self.check_signal()?;
         let began = session.settled();
+        let refusals = session.refusals();
         session.ready_to_send(self.signal.as_ref()).await?;
         let wire = Wire {
             url: JsValue::from_str(&self.url),
@@ -233,6 +234,7 @@ impl Call {
         };
         let mut resends = Resends {
             began,
+            refusals,
             ..Resends::default()
         };
         let mut retries = 0;

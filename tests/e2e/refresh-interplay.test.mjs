@@ -105,10 +105,12 @@ test("a call that had its refresh waits for at most one other call's refresh, an
     const { post, mint, sleep } = window.t;
     const get = '/v1/invoices/inv_1001';
     let calls = 0;
+    let refreshed = false;
     const client = await AlternativeClient.create({
       accessToken: await mint(),
       baseUrl: location.origin,
       refreshTimeoutMs: 10_000,
+      onTokenRefreshed: () => { refreshed = true; },
       onAccessTokenExpired: async () => {
         calls += 1;
         // The GETs' next sends are held 1.5 s at the server.
@@ -120,10 +122,12 @@ test("a call that had its refresh waits for at most one other call's refresh, an
     await post('/__sandbox/revoke');
     const settle = (p) => p.then(() => 'ok', (e) => e.code);
     const gets = Array.from({ length: 4 }, (_, i) => settle(client.get(`${get}?c=get${i}`)));
-    // A POST that starts during the first refresh (so has had none), to a route that
-    // refuses every checkout token: its 401 supersedes the GETs' resends and brings a
-    // second refresh; its resend's 401 is final, brings no refresh and aborts nothing.
-    while (calls < 1) await sleep(20);
+    // A POST that starts once the first refresh has delivered its token (so has had
+    // none: one that waited for that refresh counts as resent, rule 2), to a route that
+    // refuses every checkout token, while the GETs' resends are still out: its 401
+    // supersedes them and brings a second refresh; its resend's 401 is final, brings no
+    // refresh and aborts nothing.
+    while (!refreshed) await sleep(20);
     await sleep(200);
     const refused = await settle(client.post('/v1/applications/refuses/versions/1/devices?c=post', {}));
     const result = { gets: await Promise.all(gets), refused, calls };
@@ -244,4 +248,66 @@ test("a final 401 does not cancel another call's rule 9 retry: it goes out with 
     calls: 1,
     sentWithNewToken: 3,
   });
+});
+
+// Rule 2: a call that waited for the refresh of a refused token, in the SDK's queue or
+// started while it ran, counts as resent (rule 4). A callback that answers at once
+// settles that refresh before most queued calls have had their turn: they still count.
+for (const n of [100, 300]) {
+  test(`${n} GETs on a refused token, the callback answering at once with a token the API refuses too: one callback, at most N + 12 requests, each call rejected`, { timeout: 60_000 }, async () => {
+    const page = await demoPage();
+    const out = await page.evaluate(async (n) => {
+      const { AlternativeClient } = await import('/pkg/checkout.js');
+      const { post, mint, apiRequests } = window.t;
+      const cached = await mint();
+      let calls = 0;
+      let refreshes = 0;
+      const client = await AlternativeClient.create({
+        accessToken: await mint(),
+        baseUrl: location.origin,
+        onTokenRefreshed: () => { refreshes += 1; },
+        onAccessTokenExpired: () => { calls += 1; return cached; }, // at once, from a cache
+      });
+      await post('/__sandbox/revoke'); // both tokens are refused now
+      const before = await apiRequests();
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => client.get(`/v1/invoices/inv_1001?i=${i}`).then(() => 'ok', (e) => e.code)));
+      const requests = (await apiRequests()) - before;
+      client.destroy();
+      return { calls, refreshes, requests, expired: results.filter((r) => r === 'ACCESS_TOKEN_EXPIRED').length };
+    }, n);
+    assert.equal(out.calls, 1, JSON.stringify(out));
+    assert.equal(out.refreshes, 1, JSON.stringify(out));
+    assert.equal(out.expired, n, JSON.stringify(out));
+    assert.ok(out.requests <= n + 12, JSON.stringify(out));
+    await page.close();
+  });
+}
+
+test('a POST started while the refresh of a refused token runs waited for it: refused again with the new token, it rejects and starts no second refresh', { timeout: 60_000 }, async () => {
+  const page = await demoPage();
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const { post, mint, sleep } = window.t;
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(),
+      baseUrl: location.origin,
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        await sleep(500);
+        return mint();
+      },
+    });
+    await post('/__sandbox/revoke');
+    const settle = (p) => p.then(() => 'ok', (e) => e.code);
+    const get = settle(client.get('/v1/invoices/inv_1001'));
+    while (calls < 1) await sleep(10);
+    // To a route that refuses every checkout token.
+    const refused = await settle(client.post('/v1/applications/refuses/versions/1/devices', {}));
+    const result = { get: await get, refused, calls };
+    client.destroy();
+    return result;
+  });
+  assert.deepEqual(out, { get: 'ok', refused: 'ACCESS_TOKEN_EXPIRED', calls: 1 });
+  await page.close();
 });

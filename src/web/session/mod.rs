@@ -92,6 +92,9 @@ struct State {
     /// How many refreshes have settled: a call's turn compares it with the count
     /// when it began waiting.
     settled: u32,
+    /// How many refreshes for a refused token have settled: a call that began before
+    /// one of them waited for it (rule 2), so it has had its refresh (rule 4).
+    refusals: u32,
     /// The latest refresh that failed: the generation it was for, its `settled`
     /// count, and its error. A call held back by a refusal of that generation while
     /// it ran shares its error (rule 2: one callback for every waiting call).
@@ -159,6 +162,7 @@ impl Session {
             refused: None,
             refusal_coming: false,
             settled: 0,
+            refusals: 0,
             failure: None,
             callback,
             on_refreshed,

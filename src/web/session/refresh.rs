@@ -70,6 +70,9 @@ impl Session {
                 st.flight = None;
             }
             st.settled = st.settled.wrapping_add(1);
+            if flight.reason == Reason::Unauthorized {
+                st.refusals = st.refusals.wrapping_add(1);
+            }
             // Kept only when it was a refresh for a refused token: a failed proactive
             // refresh of a token nobody refused is no answer to a later 401.
             st.failure = (result.is_err() && st.refused == Some(st.generation))
@@ -165,6 +168,20 @@ impl Session {
         let st = self.0.state.borrow();
         st.flight.is_some()
             || (st.settled != since && st.current.as_ref().is_some_and(|c| c.by_refresh))
+    }
+
+    /// How many refreshes for a refused token have settled so far (taken when a call
+    /// begins, for [`Session::refusal_renewed_since`]).
+    pub fn refusals(&self) -> u32 {
+        self.0.state.borrow().refusals
+    }
+
+    /// Whether a refresh for a refused token settled after `since` (a `refusals`
+    /// count) and delivered the current token: a call that began before it waited for
+    /// it, queued or joining it (rule 2), and has had its refresh (rule 4).
+    pub(super) fn refusal_renewed_since(&self, since: u32) -> bool {
+        let st = self.0.state.borrow();
+        st.refusals != since && st.current.as_ref().is_some_and(|c| c.by_refresh)
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it

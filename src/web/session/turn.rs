@@ -76,6 +76,13 @@ impl Session {
             }
             // Time passed in the queue: the token may have come due (rules 6 and 8).
             resends.recheck |= full;
+            // A refresh for a refused token delivered the current token since the call
+            // began: the call waited for it (in the queue, or joining it), so it has had
+            // its refresh, and a refusal of this token is final for it (rules 2 and 4).
+            if !resends.refreshed && self.refusal_renewed_since(resends.refusals) {
+                resends.refreshed = true;
+                resends.after_401 = true;
+            }
             let (refused, flight) = {
                 let st = self.0.state.borrow();
                 let refused = st.refused.filter(|g| *g == st.generation);
@@ -255,6 +262,8 @@ pub struct Resends {
     pub recheck: bool,
     /// The session's `settled` count when the call began.
     pub began: u32,
+    /// The session's `refusals` count when the call began.
+    pub refusals: u32,
     /// Had its refresh, then waited for the refresh of another call's refusal
     /// ([`Session::rescue`]): the next refusal is final.
     pub rescued: bool,
