@@ -12,13 +12,22 @@ use crate::web::options::JsOptions;
 use crate::web::session::Session;
 use crate::web::{js, promise};
 use js_sys::{Object, Promise};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+/// The most tokens the form remembers as handed to the frame: a card still out may
+/// carry one the session has replaced since (a refresh while it was sent).
+const HANDED: usize = 8;
 
 /// The token session of one open card form. Internal: pages use `CardEnrollment`.
 #[wasm_bindgen]
 pub struct EnrollmentSession {
     session: Session,
     options: EnrollmentOptions,
+    /// `Bearer <token>` of the latest tokens handed to the frame, oldest first: the
+    /// card API's answer is cleaned of each (the frame sends with whichever it holds).
+    handed: Rc<RefCell<Vec<JsValue>>>,
 }
 
 #[wasm_bindgen]
@@ -33,7 +42,11 @@ impl EnrollmentSession {
         let options = options::enrollment(&js.entries()).map_err(Error::from)?;
         let callback = js.function("getAccessToken");
         let session = Session::new(options.common.clone(), callback, None, None)?;
-        Ok(EnrollmentSession { session, options })
+        Ok(EnrollmentSession {
+            session,
+            options,
+            handed: Rc::default(),
+        })
     }
 
     /// The vendor's frame URL for a page at `page_origin` (`location.origin`).
@@ -63,8 +76,20 @@ impl EnrollmentSession {
     /// `ClientDestroyedError` after `close()`.
     pub fn token(&self, refused: bool) -> Promise {
         let session = self.session.clone();
+        let handed = self.handed.clone();
         promise(Box::pin(async move {
-            Ok(JsValue::from(session.token_for_frame(refused).await?))
+            let token = session.token_for_frame(refused).await?;
+            // The session's bearer is the token just read (no await since).
+            if let Ok((_, bearer)) = session.bearer() {
+                let mut handed = handed.borrow_mut();
+                if !handed.contains(&bearer) {
+                    if handed.len() == HANDED {
+                        handed.remove(0);
+                    }
+                    handed.push(bearer);
+                }
+            }
+            Ok(JsValue::from(token))
         }))
     }
 
@@ -85,14 +110,14 @@ impl EnrollmentSession {
 
     /// The SDK error for an `{type:'error', code, status?, error?, requestId?}` message
     /// from the frame (any other code is a `NetworkError`). `error` and `requestId` come
-    /// from the card API's answer: the session's token in them is `[redacted]`.
+    /// from the card API's answer: every token handed to the frame (the card may have
+    /// gone out with one a refresh has replaced since), and the session's, is
+    /// `[redacted]` in them.
     #[wasm_bindgen(js_name = frameError)]
     pub fn frame_error(&self, message: JsValue) -> JsValue {
-        let bearer = self.session.bearer().ok().map(|(_, b)| b);
-        let clean = |text: JsValue| match &bearer {
-            Some(b) => js::redact(&text, b),
-            None => text,
-        };
+        let mut bearers = self.handed.borrow().clone();
+        bearers.extend(self.session.bearer().ok().map(|(_, b)| b));
+        let clean = |text: JsValue| bearers.iter().fold(text, |t, b| js::redact(&t, b));
         let code = js::get(&message, "code").as_string().unwrap_or_default();
         match enrollment::frame_error(&code) {
             Some(e) => Error::Sdk(e),
@@ -127,8 +152,9 @@ impl EnrollmentSession {
         .into()
     }
 
-    /// Forgets the token and rejects a pending `token()` with `ClientDestroyedError`.
+    /// Forgets the tokens and rejects a pending `token()` with `ClientDestroyedError`.
     pub fn close(&self) {
+        self.handed.borrow_mut().clear();
         self.session.destroy();
     }
 }

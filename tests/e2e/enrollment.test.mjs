@@ -829,6 +829,51 @@ test('a card API answer that repeats the token: onError gets [redacted] in reque
   await page.close();
 });
 
+// The form's first token comes due while its card is out: the page pushes a fresh one
+// to the frame before the answer arrives. The answer repeats the token the card went
+// with, which is no longer the session's: it is redacted all the same.
+test('a card API answer that repeats the token the card was sent with, after a refresh replaced it: onError gets [redacted], never that token', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    const mint = async (ttl) => (await (await fetch('/__sandbox/mint', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'enrollment', ttl }),
+    })).json()).token;
+    // The first token is due (30 s leeway) 3 s after it arrives; the next is not.
+    window.backendToken = async () => {
+      window.seen.tokens += 1;
+      return mint(window.seen.tokens === 1 ? 33 : 300);
+    };
+  });
+  let sentWith;
+  await page.route('**/v1/subaccounts/*/cards', async (route) => {
+    sentWith = route.request().headers().authorization;
+    // Held until the page has fetched the next token and handed it to the frame.
+    await page.waitForFunction(() => window.seen.tokens >= 2, null, { timeout: 20_000 });
+    await new Promise((done) => setTimeout(done, 300));
+    const [, payload, signature] = sentWith.slice(7).split('.');
+    return route.fulfill({
+      status: 500,
+      contentType: 'application/json',
+      headers: { 'x-request-id': `req ${signature}`, 'access-control-expose-headers': 'x-request-id' },
+      body: JSON.stringify({ error: `proxy saw ${sentWith} payload=${payload} sig=${signature}` }),
+    });
+  });
+  await page.evaluate(() => window.form({
+    onError: (e) => window.seen.errors.push({ name: e.name, status: e.status, requestId: e.requestId, body: e.body, message: e.message }),
+  }));
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 30_000 });
+  const [error] = (await seenNow(page)).errors;
+  assert.equal((await seenNow(page)).tokens, 2, 'the card went out with the first token, then the page fetched the next');
+  assert.equal(error.name, 'ApiError');
+  const shown = JSON.stringify(error);
+  for (const part of sentWith.slice(7).split('.').filter((p) => p.length > 7)) assert.ok(!shown.includes(part), `a segment of the token in ${shown}`);
+  assert.equal(error.requestId, 'req [redacted]');
+  assert.deepEqual(error.body, { error: 'proxy saw Bearer [redacted] payload=[redacted] sig=[redacted]' });
+  await page.close();
+});
+
 /** Submits the typed card with its POST held `delay_ms` by the sandbox (and answered `status`, if given). */
 async function submitSlowly(page, fault = {}) {
   await sandbox.post('/__sandbox/faults', { path: '/v1/subaccounts/sub_demo/cards', delay_ms: 1500, ...fault });
