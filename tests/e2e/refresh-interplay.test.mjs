@@ -311,3 +311,35 @@ test('a POST started while the refresh of a refused token runs waited for it: re
   assert.deepEqual(out, { get: 'ok', refused: 'ACCESS_TOKEN_EXPIRED', calls: 1 });
   await page.close();
 });
+
+// Only a wait for the refresh counts (rule 2): a call waiting out a retry delay while
+// another call's refusal is refreshed did not wait for it. Its retry meets a refusal of
+// the new token as a first 401: one refresh of its own, then it succeeds.
+test('a call waiting out a Retry-After while another call\'s refusal is refreshed has not had its refresh: its retry\'s 401 refreshes once', { timeout: 60_000 }, async () => {
+  const page = await demoPage();
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const { post, mint, sleep } = window.t;
+    const get = '/v1/invoices/inv_1001';
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(),
+      baseUrl: location.origin,
+      onAccessTokenExpired: async () => { calls += 1; return mint(); },
+    });
+    const settle = (p) => p.then(() => 'ok', (e) => e.code);
+    // A's first send: 503, retry after 2 s.
+    await post('/__sandbox/faults', { path: get, status: 503, retry_after_s: 2 });
+    const a = settle(client.get(`${get}?c=a`));
+    await sleep(300);
+    // B: refused, refreshed (callback 1), answered; then the new token is refused too.
+    await post('/__sandbox/revoke');
+    const b = await settle(client.get(`${get}?c=b`));
+    await post('/__sandbox/revoke');
+    const result = { a: await a, b, calls };
+    client.destroy();
+    return result;
+  });
+  assert.deepEqual(out, { a: 'ok', b: 'ok', calls: 2 });
+  await page.close();
+});

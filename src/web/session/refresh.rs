@@ -70,7 +70,9 @@ impl Session {
                 st.flight = None;
             }
             st.settled = st.settled.wrapping_add(1);
-            if flight.reason == Reason::Unauthorized {
+            // A refresh of a token a 401 refused (whatever started it: a 401 may join a
+            // proactive refresh under way).
+            if st.refused == Some(flight.generation) {
                 st.refusals = st.refusals.wrapping_add(1);
             }
             // Kept only when it was a refresh for a refused token: a failed proactive
@@ -170,16 +172,17 @@ impl Session {
             || (st.settled != since && st.current.as_ref().is_some_and(|c| c.by_refresh))
     }
 
-    /// How many refreshes for a refused token have settled so far (taken when a call
-    /// begins, for [`Session::refusal_renewed_since`]).
+    /// How many refreshes for a refused token have settled so far (taken before a
+    /// call waits, for [`Session::refusal_renewed_since`]).
     pub fn refusals(&self) -> u32 {
         self.0.state.borrow().refusals
     }
 
     /// Whether a refresh for a refused token settled after `since` (a `refusals`
-    /// count) and delivered the current token: a call that began before it waited for
-    /// it, queued or joining it (rule 2), and has had its refresh (rule 4).
-    pub(super) fn refusal_renewed_since(&self, since: u32) -> bool {
+    /// count, taken before a wait) and delivered the current token: a call that waited
+    /// meanwhile (in the SDK's queue, or for that refresh itself) waited for it (rule
+    /// 2), so it has had its refresh (rule 4).
+    pub fn refusal_renewed_since(&self, since: u32) -> bool {
         let st = self.0.state.borrow();
         st.refusals != since && st.current.as_ref().is_some_and(|c| c.by_refresh)
     }

@@ -65,6 +65,7 @@ impl Session {
                 id: None,
             };
             let full = self.0.state.borrow().in_progress() >= MAX_AT_ONCE;
+            let refusals = self.refusals();
             match caller {
                 // Waiting for a turn: the caller's abort ends the wait at once.
                 Some(signal) if full => {
@@ -76,12 +77,10 @@ impl Session {
             }
             // Time passed in the queue: the token may have come due (rules 6 and 8).
             resends.recheck |= full;
-            // A refresh for a refused token delivered the current token since the call
-            // began: the call waited for it (in the queue, or joining it), so it has had
-            // its refresh, and a refusal of this token is final for it (rules 2 and 4).
-            if !resends.refreshed && self.refusal_renewed_since(resends.refusals) {
-                resends.refreshed = true;
-                resends.after_401 = true;
+            // A refresh for a refused token delivered the current token while the call
+            // waited in the queue: it waited for that refresh (rule 2).
+            if full && self.refusal_renewed_since(refusals) {
+                resends.waited_for_refusal();
             }
             let (refused, flight) = {
                 let st = self.0.state.borrow();
@@ -128,8 +127,7 @@ impl Session {
                     continue;
                 }
                 // Sent once more with the new token; refused again, it is final.
-                resends.refreshed = true;
-                resends.after_401 = true;
+                resends.waited_for_refusal();
                 wait_for(self, self.refusal_flight(waiting_since), caller).await?;
                 continue;
             }
@@ -262,11 +260,19 @@ pub struct Resends {
     pub recheck: bool,
     /// The session's `settled` count when the call began.
     pub began: u32,
-    /// The session's `refusals` count when the call began.
-    pub refusals: u32,
     /// Had its refresh, then waited for the refresh of another call's refusal
     /// ([`Session::rescue`]): the next refusal is final.
     pub rescued: bool,
+}
+
+impl Resends {
+    /// The call waited for a refresh for a refused token, in the SDK's queue or started
+    /// while it ran (rule 2): that was its refresh, so it is sent once with the new
+    /// token, and a 401 then is final (rule 4).
+    pub fn waited_for_refusal(&mut self) {
+        self.refreshed = true;
+        self.after_401 = true;
+    }
 }
 
 /// An attempt in progress. [`Unanswered::answer`] forgets it as unanswered (a 401 no
