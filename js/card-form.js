@@ -41,7 +41,20 @@ function isElement(value) {
 // or `<form name="createElement">` shadow `document.body` and `document.createElement`.
 const getter = (key) => Object.getOwnPropertyDescriptor(Document.prototype, key).get.call(document);
 const pageBody = () => getter('body');
-const focused = () => getter('activeElement');
+// The element with the focus, also inside a shadow root (a web component's button), where
+// `document.activeElement` stops at the host; a closed shadow root keeps its host's.
+const shadowOf = Object.getOwnPropertyDescriptor(Element.prototype, 'shadowRoot').get;
+const activeIn = typeof ShadowRoot === 'function'
+  ? Object.getOwnPropertyDescriptor(ShadowRoot.prototype, 'activeElement')?.get : undefined;
+const focused = () => {
+  let focus = getter('activeElement');
+  for (;;) {
+    const shadow = focus && activeIn ? shadowOf.call(focus) : null;
+    const inner = shadow ? activeIn.call(shadow) : null;
+    if (!inner) return focus;
+    focus = inner;
+  }
+};
 // A node's own members, read the same way (a `<form>`'s controls named `append` or
 // `ownerDocument` shadow them on the form element).
 const nodeGetter = (key, node) => Object.getOwnPropertyDescriptor(Node.prototype, key).get.call(node);
@@ -398,7 +411,9 @@ export function openCardForm(session, options) {
   onDocument(true, 'keydown', onKeyDown);
   // The SDK calls getAccessToken when it launches (a failure reaches onError).
   let launching = true;
-  const launch = session.token(false);
+  // (Settles as the launch token's request does, without holding the token: the page
+  // may keep the handle, and with it this scope, long after the form closed.)
+  const launch = session.token(false).then(() => {});
   launch.then(() => { launching = false; }, (error) => { launching = false; fail(error); });
   try {
     appendTo(container || pageBody(), root);

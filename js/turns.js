@@ -51,9 +51,9 @@ export function takeTurn(key, signal, ms) {
           wait.abort();
           none();
         };
+        timer = setTimeout(stop, ms);
         signal.addEventListener('abort', stop);
         if (signal.aborted) stop();
-        timer = setTimeout(stop, ms);
         locks
           .request(key, { signal: wait.signal }, () => new Promise((unlock) => {
             const go = (last) => {

@@ -1302,3 +1302,74 @@ test("the dialog's focus loop: Tab and Shift+Tab go round the close button and t
   assert.deepEqual(backward, ['cancel', 'submit', 'cvc', 'expiry', 'number', 'close']);
   await page.close();
 });
+
+// Web components: the button that opened the form is inside a shadow root, where
+// `document.activeElement` stops at the host. The focus still goes back to the button.
+test('an opener inside a shadow root gets the focus back: after Escape on the dialog, and after the form\'s Cancel inline', async () => {
+  const { page } = await openPage();
+  await page.evaluate(() => {
+    const host = document.createElement('x-shop');
+    host.id = 'shop';
+    const shadow = host.attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<button id="add">Add a card</button><div id="slot"></div>';
+    document.body.append(host);
+    window.deepFocus = () => {
+      let a = document.activeElement;
+      while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+      return a ? a.id || a.tagName : null;
+    };
+  });
+  // The modal dialog, closed with Escape.
+  await page.evaluate(() => document.getElementById('shop').shadowRoot.getElementById('add').focus());
+  await page.evaluate(() => window.form());
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.frameLocator(FRAME).locator('#number').click();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.seen.cancel === 1);
+  assert.equal(await page.evaluate(() => window.deepFocus()), 'add', 'the focus is back on the button in the shadow root');
+  // Inline, in a container inside the shadow root, closed with the form's own Cancel.
+  await page.evaluate(() => document.getElementById('shop').shadowRoot.getElementById('add').focus());
+  await page.evaluate(() => window.form({ container: document.getElementById('shop').shadowRoot.getElementById('slot') }));
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.frameLocator(FRAME).locator('#cancel').click();
+  await page.waitForFunction(() => window.seen.cancel === 2);
+  assert.equal(await page.evaluate(() => window.deepFocus()), 'add');
+  await page.close();
+});
+
+// The page keeps the handle `openForm` gave (as most do): once the form is closed, no
+// string of the page's JS heap is the form's token. (A page with no script of its own:
+// the demo page's script keeps what it shows.)
+test('after close(), the form\'s token is nowhere in the page\'s JS heap, also while the page keeps the handle', async () => {
+  const { page } = await watchedPage(browser.context);
+  // (A page of the sandbox's origin with no script: its 404 answer.)
+  await page.goto(`${sandbox.url}/no-script-here`);
+  await page.evaluate(async (baseUrl) => {
+    const { CardEnrollment } = await import('/pkg/enrollment.js');
+    window.handle = await CardEnrollment.openForm({
+      companyName: 'Demo Shop',
+      subaccountId: 'sub_demo',
+      baseUrl,
+      getAccessToken: async () => {
+        const token = (await (await fetch('/api/enrollment-token')).text()).trim();
+        // Kept apart, split, for the search below.
+        window.tokenParts = [token.slice(0, token.length >> 1), token.slice(token.length >> 1)].map((t) => [...t].join(''));
+        return token;
+      },
+    });
+  }, vendor);
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.waitForTimeout(500); // the token is in the frame
+  await page.evaluate(() => window.handle.close());
+  const parts = await page.evaluate(() => window.tokenParts);
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+  let snapshot = '';
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => { snapshot += chunk; });
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  assert.ok(snapshot.includes(parts[0]), 'the search works: the first half, kept by the test, is found');
+  assert.ok(!snapshot.includes(parts.join('')), 'the whole token is in the heap');
+  assert.equal(await page.evaluate(() => typeof window.handle.close), 'function', 'the page still holds the handle');
+  await page.close();
+});
