@@ -237,9 +237,7 @@ impl Call {
             ..Resends::default()
         };
         // Started while a refresh for a refused token ran: it waited for it (rule 2).
-        if session.refusal_renewed_since(refusals) {
-            resends.waited_for_refusal();
-        }
+        resends.note_refusal(session, refusals);
         let mut retries = 0;
         // Rule 2: a refresh for a refused token that fails from now on is this call's
         // error too, also while it waits out a retry's delay (rule 9).

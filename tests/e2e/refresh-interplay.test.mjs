@@ -343,3 +343,56 @@ test('a call waiting out a Retry-After while another call\'s refusal is refreshe
   assert.deepEqual(out, { a: 'ok', b: 'ok', calls: 2 });
   await page.close();
 });
+
+// Rule 2: a call whose turn comes while a proactive refresh runs waits for it in the
+// SDK; a 401 that joins that refresh makes it a refused token's refresh, which the
+// waiting call has then had (rule 4): refused again with the new token, it starts no
+// second refresh, and aborts no other call's resend.
+test('a queued call that waits for a proactive refresh a 401 then joins has had its refresh: one callback in all', { timeout: 60_000 }, async () => {
+  const page = await demoPage();
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const { post, sleep } = window.t;
+    const get = '/v1/invoices/inv_1001';
+    const mint = async (ttl) => (await (await post('/__sandbox/mint', { kind: 'checkout', ttl })).json()).token;
+    let calls = 0;
+    let release;
+    const released = new Promise((done) => { release = done; });
+    const client = await AlternativeClient.create({
+      // Due (30 s leeway) 4 s from now.
+      accessToken: await mint(34),
+      baseUrl: location.origin,
+      refreshTimeoutMs: 20_000,
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        await released;
+        const next = await mint(300);
+        await post('/__sandbox/revoke'); // the new token is refused too
+        return next;
+      },
+    });
+    const settle = (p) => p.then(() => 'ok', (e) => e.code);
+    // Six calls fill the SDK's six places: the first answered at 5 s, the others at 7 s.
+    await post('/__sandbox/faults', { path: get, delay_ms: 5000 });
+    await post('/__sandbox/faults', { path: get, delay_ms: 7000, count: 5 });
+    const six = Array.from({ length: 6 }, (_, i) => settle(client.get(`${get}?c=g${i}`)));
+    const queued = settle(client.get(`${get}?c=x`)); // waits for a place
+    await sleep(4500);
+    const due = settle(client.get(`${get}?c=z`)); // the token is due: a proactive refresh
+    await sleep(1000); // the first call is answered: the queued one waits for the refresh
+    await post('/__sandbox/revoke'); // the others' answers (at 7 s) are 401s
+    await sleep(2500);
+    release();
+    const results = await Promise.all(six);
+    const result = { six: [results.filter((r) => r === 'ok').length, results.filter((r) => r === 'ACCESS_TOKEN_EXPIRED').length], queued: await queued, due: await due, calls };
+    client.destroy();
+    return result;
+  });
+  assert.deepEqual(out, {
+    six: [1, 5], // answered, refused
+    queued: 'ACCESS_TOKEN_EXPIRED',
+    due: 'ACCESS_TOKEN_EXPIRED',
+    calls: 1,
+  });
+  await page.close();
+});

@@ -79,8 +79,8 @@ impl Session {
             resends.recheck |= full;
             // A refresh for a refused token delivered the current token while the call
             // waited in the queue: it waited for that refresh (rule 2).
-            if full && self.refusal_renewed_since(refusals) {
-                resends.waited_for_refusal();
+            if full {
+                resends.note_refusal(self, refusals);
             }
             let (refused, flight) = {
                 let st = self.0.state.borrow();
@@ -103,7 +103,10 @@ impl Session {
                     return self.record(method, &controller);
                 }
                 self.wake_next();
+                let refusals = self.refusals();
                 self.refresh_due(caller).await?;
+                // (A 401 may have joined that refresh: then it was a refused token's.)
+                resends.note_refusal(self, refusals);
                 continue;
             }
             self.wake_next();
@@ -131,7 +134,9 @@ impl Session {
                 wait_for(self, self.refusal_flight(waiting_since), caller).await?;
                 continue;
             }
+            let refusals = self.refusals();
             self.join_flight(caller).await?;
+            resends.note_refusal(self, refusals);
         }
     }
 
@@ -272,6 +277,14 @@ impl Resends {
     pub fn waited_for_refusal(&mut self) {
         self.refreshed = true;
         self.after_401 = true;
+    }
+
+    /// After a wait that began when `refusals` refreshes of refused tokens had settled:
+    /// one that settled meanwhile and delivered the current token was this call's.
+    pub fn note_refusal(&mut self, session: &Session, refusals: u32) {
+        if session.refusal_renewed_since(refusals) {
+            self.waited_for_refusal();
+        }
     }
 }
 
