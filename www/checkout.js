@@ -82,8 +82,15 @@
     }
 
     let refreshes = []; // the reasons of the refreshes since the last revoke
+    // Whether the current token came from a proactive refresh already due (a lifetime
+    // under the leeway): the SDK then sends it once more as it is, on the request after
+    // the one that waited for it, before refreshing it again (rule 8).
+    let arrivedDue = false;
+
     function onTokenRefreshed({ expiresAt, reason }) {
+      arrivedDue = reason === 'expiring' && expiresAt !== null && expiresAt - now() <= LEEWAY_SECONDS;
       refreshes.push(reason);
+      tick();
       logEvent('refreshed', `reason: ${reason}; the new token expires at ${clock(expiresAt)}`);
       showClaims();
     }
@@ -101,11 +108,24 @@
       const left = Math.round(client.expiresAt - now());
       $('expires-in').textContent = left > 0 ? `${left} s` : left === 0 ? 'now' : `expired ${-left} s ago`;
       const due = left - LEEWAY_SECONDS;
-      $('refresh-due').textContent = due > 0 ? `in ${due} s` : 'now: the next request refreshes first';
+      $('refresh-due').textContent = due > 0 ? `in ${due} s` : arrivedDue
+        ? 'now: this token arrived already due, so the next request uses it as it is, and the one after refreshes first'
+        : 'now: the next request refreshes first';
+    }
+
+    /** Runs an SDK call; one that brought no refresh used an arrived-due token as it is (once). */
+    async function sent(call) {
+      const before = refreshes.length;
+      try {
+        return await call();
+      } finally {
+        if (refreshes.length === before) arrivedDue = false;
+        tick();
+      }
     }
 
     async function loadInvoice() {
-      invoice = await client.get(`/v1/invoices/${INVOICE_ID}`);
+      invoice = await sent(() => client.get(`/v1/invoices/${INVOICE_ID}`));
       $('invoice-id').textContent = invoice.id;
       $('invoice-description').textContent = invoice.description;
       $('invoice-amount').textContent = formatAmount(invoice.amount, invoice.currency);
@@ -147,7 +167,7 @@
       }
       let payment;
       try {
-        payment = await client.post(`/v1/invoices/${INVOICE_ID}/payments`, body, { idempotencyKey: pending.key });
+        payment = await sent(() => client.post(`/v1/invoices/${INVOICE_ID}/payments`, body, { idempotencyKey: pending.key }));
       } catch (error) {
         const refused = sdk.isPartnerSdkError(error) && error.code === 'API_ERROR';
         if (refused) pending = null;
@@ -167,7 +187,9 @@
     }
 
     async function revoke() {
-      const response = await fetch('/__sandbox/revoke', { method: 'POST' });
+      const response = await fetch('/__sandbox/revoke', { method: 'POST' }).catch((error) => {
+        throw new Error(`the sandbox did not answer (${error.message}): is it still running?`);
+      });
       if (!response.ok) throw new Error('test controls are off: start the sandbox with --test-controls');
       const { revoked } = await response.json();
       // Rule 6: a token inside the refresh leeway is replaced before the request goes out,

@@ -140,7 +140,13 @@ async function boot() {
     }
   });
   $('revoke').addEventListener('click', async () => {
-    const response = await fetch('/__sandbox/revoke', { method: 'POST' });
+    let response;
+    try {
+      response = await fetch('/__sandbox/revoke', { method: 'POST' });
+    } catch (error) {
+      showError(new Error(`the sandbox did not answer (${error.message}): is it still running?`));
+      return;
+    }
     if (!response.ok) {
       showError(new Error('test controls are off: start the sandbox with --test-controls'));
       return;

@@ -60,6 +60,14 @@ function showCheck(result) {
   $('checks').prepend(row);
   while ($('checks').rows.length > MAX_ROWS) $('checks').deleteRow(-1);
   if (result.status === 'Ok') $('error').textContent = ''; // an earlier failure is over
+  // The server lost the device (a restarted sandbox): the SDK registered it again.
+  const shown = $('device-id').textContent;
+  if (sdk.deviceId && shown.startsWith('dev_') && sdk.deviceId !== shown) {
+    logEvent('registered', `the server no longer knew device ${shown}: the SDK registered it again as ${sdk.deviceId}`);
+    $('device-id').textContent = sdk.deviceId;
+    $('registered').dataset.registered = 'true';
+    $('registered').textContent = 'yes: registered again (the server had lost the device)';
+  }
 }
 
 /** An error for people: an ApiError with its status and the API's description, when it has one. */
@@ -107,14 +115,18 @@ function action(id, run) {
 action('check-now', async () => showCheck(await sdk.check()));
 action('toggle', () => setRunning(!running));
 action('revoke', async () => {
-  const response = await fetch('/__sandbox/revoke', { method: 'POST' });
+  const response = await fetch('/__sandbox/revoke', { method: 'POST' }).catch((error) => {
+    throw new Error(`the sandbox did not answer (${error.message}): is it still running?`);
+  });
   if (!response.ok) throw new Error('test controls are off: start the sandbox with --test-controls');
   const { revoked } = await response.json();
   const what = `the sandbox revoked ${revoked} token${revoked === 1 ? '' : 's'} (all it had issued)`;
-  // A token inside the refresh leeway is replaced before the next check (rule 6): no 401 then.
+  // A token inside the refresh leeway is replaced before the next check (rule 6): no 401
+  // then. The next periodic check may come up to one interval from now.
   const left = tokenExpiresAt === null ? Infinity : tokenExpiresAt - Date.now() / 1000;
-  if (left > LEEWAY_SECONDS + 1) logEvent('revoked', `${what}; the next check sees a 401`);
-  else if (left > LEEWAY_SECONDS - 1) logEvent('revoked', `${what}; the token reaches the ${LEEWAY_SECONDS} s refresh leeway just now: the next check either refreshes it first (no 401) or sees a 401`);
+  const ahead = running ? intervalMs / 1000 : 0;
+  if (left - ahead > LEEWAY_SECONDS + 1) logEvent('revoked', `${what}; the next check sees a 401`);
+  else if (left > LEEWAY_SECONDS - 1) logEvent('revoked', `${what}; the token reaches the ${LEEWAY_SECONDS} s refresh leeway around the next check: that check either refreshes it first (no 401) or sees a 401`);
   else logEvent('revoked', `${what}; the token is due for refresh anyway (inside the ${LEEWAY_SECONDS} s leeway): the SDK replaces it before the next check, so no 401`);
 });
 

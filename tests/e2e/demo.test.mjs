@@ -237,3 +237,35 @@ test('Revoke while the backend is down: the log says why the token refresh faile
   }
   await page.close();
 });
+
+// Tokens shorter-lived than the 30 s leeway are due at once: a request refreshes the
+// token first, the refreshed one (already due) goes out as it is on the request after,
+// and the one after that refreshes again (rule 8). The panel says which comes next.
+test('/: with tokens that are due at once, "Refresh due" says whether the next request uses the token as it is or refreshes first', async () => {
+  await sandbox.post('/__sandbox/lifetimes', { checkout: 20 });
+  try {
+    const { page } = await open('/');
+    const due = (text) => page.waitForFunction((t) => document.getElementById('refresh-due').textContent === t, text, { timeout: 5_000 });
+    const asIs = 'now: this token arrived already due, so the next request uses it as it is, and the one after refreshes first';
+    const first = 'now: the next request refreshes first';
+    const refreshed = async () => (await lines(page, 'refreshed')).length;
+    const reload = async () => {
+      const loads = Number(await page.getAttribute('#invoice', 'data-loads'));
+      await page.click('#reload');
+      await page.waitForSelector(`#invoice[data-loads="${loads + 1}"]`, { timeout: 15_000 });
+    };
+    // The first load refreshed the token from the backend (due at once).
+    assert.equal(await refreshed(), 1);
+    await due(asIs);
+    await reload();
+    assert.equal(await refreshed(), 1, 'sent as it is');
+    await due(first);
+    await reload();
+    assert.equal(await refreshed(), 2, 'refreshed first');
+    assert.match((await lines(page, 'refreshed')).join('\n'), /reason: expiring/);
+    await due(asIs);
+    await page.close();
+  } finally {
+    await sandbox.post('/__sandbox/lifetimes', { checkout: 900 });
+  }
+});

@@ -1373,3 +1373,16 @@ test('after close(), the form\'s token is nowhere in the page\'s JS heap, also w
   assert.equal(await page.evaluate(() => typeof window.handle.close), 'function', 'the page still holds the handle');
   await page.close();
 });
+
+test('the demo page: "Revoke tokens" while the sandbox does not answer says so, with no uncaught error', async () => {
+  const { page, seen } = await openPage();
+  await page.route('**/__sandbox/revoke', (route) => route.abort('connectionrefused'));
+  const uncaught = [];
+  page.on('pageerror', (e) => uncaught.push(e.message));
+  await page.click('#revoke');
+  await page.waitForFunction(() => document.getElementById('error').textContent !== '', null, { timeout: 5_000 });
+  assert.match(await page.textContent('#error'), /the sandbox did not answer \(.+\): is it still running\?/);
+  assert.deepEqual(uncaught, []);
+  void seen;
+  await page.close();
+});

@@ -601,3 +601,35 @@ test('the demo page: a revoke while the token is due for refresh anyway says the
     await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
   }
 });
+
+test('the demo page: a device the server lost is registered again, and the page shows and logs the new id', async () => {
+  const { page } = await watchedPage(browser.context);
+  const { deviceId } = await open(page);
+  // The server no longer knows the device (a restarted sandbox): its checks answer 404.
+  await sandbox.post('/__sandbox/faults', { path: `/v1/applications/demo-app/versions/1.0.0/devices/${deviceId}/checks`, status: 404, count: 1 });
+  await page.waitForFunction((old) => document.getElementById('device-id').textContent !== old, deviceId, { timeout: 15_000 });
+  const shown = await page.textContent('#device-id');
+  assert.match(shown, /^dev_\w+$/);
+  assert.equal(shown, await page.evaluate(() => localStorage.getItem(`partner-sdk:device:${location.origin}:demo-app`)));
+  assert.match(await page.textContent('[data-event="registered"]'), new RegExp(`no longer knew device ${deviceId}: the SDK registered it again as ${shown}`));
+  await page.close();
+});
+
+test('the demo page: a revoke whose token comes due before the next periodic check does not promise a 401', async () => {
+  // 38 s tokens with the 30 s leeway are due 8 s after they are issued; a check every 5 s.
+  await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 38 });
+  try {
+    const { page } = await watchedPage(browser.context);
+    await page.goto(`${sandbox.url}/gatekeeper.html?interval=5000`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    await page.waitForTimeout(4_000); // 34 s left: not due yet, due by the next check
+    await page.click('#revoke');
+    await page.waitForSelector('[data-event="revoked"]');
+    const said = await page.textContent('[data-event="revoked"]');
+    assert.doesNotMatch(said, /the next check sees a 401/);
+    assert.match(said, /around the next check: that check either refreshes it first \(no 401\) or sees a 401/);
+    await page.close();
+  } finally {
+    await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
+  }
+});
