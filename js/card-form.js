@@ -43,10 +43,11 @@ const getter = (key) => Object.getOwnPropertyDescriptor(Document.prototype, key)
 const pageBody = () => getter('body');
 // The element with the focus, also inside a shadow root (a web component's button), where
 // `document.activeElement` stops at the host; a closed shadow root keeps its host's.
-const shadowOf = Object.getOwnPropertyDescriptor(Element.prototype, 'shadowRoot').get;
-const activeIn = typeof ShadowRoot === 'function'
-  ? Object.getOwnPropertyDescriptor(ShadowRoot.prototype, 'activeElement')?.get : undefined;
+// (Looked up when called: the module also loads where there is no DOM, in Node.)
 const focused = () => {
+  const shadowOf = Object.getOwnPropertyDescriptor(Element.prototype, 'shadowRoot').get;
+  const activeIn = typeof ShadowRoot === 'function'
+    ? Object.getOwnPropertyDescriptor(ShadowRoot.prototype, 'activeElement')?.get : undefined;
   let focus = getter('activeElement');
   for (;;) {
     const shadow = focus && activeIn ? shadowOf.call(focus) : null;

@@ -136,3 +136,22 @@ test('Node: init() after the load with a promise that rejects later leaves no un
     console.log(JSON.stringify(await init(new DataView(buffer, 8, bytes.length)).then(() => 'resolved', (e) => [e.code, e.message])));`);
   assert.equal(out, 'resolved');
 });
+
+// Server rendering, vitest: every Node entry loads where there is no DOM.
+test('Node: every entry imports and makes its classes without a DOM', () => {
+  const out = {};
+  for (const entry of ['index', 'checkout', 'gatekeeper', 'enrollment']) {
+    const url = JSON.stringify(new URL(`../../pkg/${entry}.node.js`, import.meta.url).href);
+    const run = spawnSync('node', ['--input-type=module', '-e', `
+      const m = await import(${url});
+      await m.ready;
+      console.log(JSON.stringify(['AlternativeClient', 'SafeSDK', 'CardEnrollment'].filter((k) => typeof m[k] === 'function')));`], { encoding: 'utf8' });
+    out[entry] = run.status === 0 ? JSON.parse(run.stdout) : run.stderr.split('\n').find((l) => /Error/.test(l));
+  }
+  assert.deepEqual(out, {
+    index: ['AlternativeClient', 'SafeSDK', 'CardEnrollment'],
+    checkout: ['AlternativeClient'],
+    gatekeeper: ['SafeSDK'],
+    enrollment: ['CardEnrollment'],
+  });
+});

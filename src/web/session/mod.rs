@@ -92,9 +92,11 @@ struct State {
     /// How many refreshes have settled: a call's turn compares it with the count
     /// when it began waiting.
     settled: u32,
-    /// How many refreshes for a refused token have settled: a call that began before
-    /// one of them waited for it (rule 2), so it has had its refresh (rule 4).
+    /// How many refreshes of a refused token have delivered a token: a call that
+    /// waited meanwhile waited for one (rule 2), so it has had its refresh (rule 4).
     refusals: u32,
+    /// The latest of those: the generation it replaced, and the one it delivered.
+    refusal_delivered: Option<(u32, u32)>,
     /// The latest refresh that failed: the generation it was for, its `settled`
     /// count, and its error. A call held back by a refusal of that generation while
     /// it ran shares its error (rule 2: one callback for every waiting call).
@@ -163,6 +165,7 @@ impl Session {
             refusal_coming: false,
             settled: 0,
             refusals: 0,
+            refusal_delivered: None,
             failure: None,
             callback,
             on_refreshed,

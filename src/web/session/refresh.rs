@@ -71,9 +71,10 @@ impl Session {
             }
             st.settled = st.settled.wrapping_add(1);
             // A refresh of a token a 401 refused (whatever started it: a 401 may join a
-            // proactive refresh under way).
-            if st.refused == Some(flight.generation) {
+            // proactive refresh under way) that delivered a token.
+            if result.is_ok() && st.refused == Some(flight.generation) {
                 st.refusals = st.refusals.wrapping_add(1);
+                st.refusal_delivered = Some((flight.generation, st.generation));
             }
             // Kept only when it was a refresh for a refused token: a failed proactive
             // refresh of a token nobody refused is no answer to a later 401.
@@ -178,13 +179,16 @@ impl Session {
         self.0.state.borrow().refusals
     }
 
-    /// Whether a refresh for a refused token settled after `since` (a `refusals`
-    /// count, taken before a wait) and delivered the current token: a call that waited
-    /// meanwhile (in the SDK's queue, or for that refresh itself) waited for it (rule
-    /// 2), so it has had its refresh (rule 4).
+    /// Whether a refresh of a refused token delivered the current token after `since`
+    /// (a `refusals` count, taken before a wait): a call that waited meanwhile (in the
+    /// SDK's queue, or for that refresh itself) waited for it (rule 2), so it has had
+    /// its refresh (rule 4).
     pub fn refusal_renewed_since(&self, since: u32) -> bool {
         let st = self.0.state.borrow();
-        st.refusals != since && st.current.as_ref().is_some_and(|c| c.by_refresh)
+        st.refusals != since
+            && st
+                .refusal_delivered
+                .is_some_and(|(_, g)| g == st.generation)
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it

@@ -250,6 +250,13 @@ impl Session {
         if st.refused == Some(generation) {
             st.refused = None;
         }
+        // Nor was a refresh that replaced that token a refused token's (rule 2).
+        if st
+            .refusal_delivered
+            .is_some_and(|(replaced, _)| replaced == generation)
+        {
+            st.refusal_delivered = None;
+        }
     }
 }
 
