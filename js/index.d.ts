@@ -361,7 +361,8 @@ export class SafeSDK {
    * Runs one device check; resolves to the server's answer. A token still refused after
    * the refresh, or a failed refresh, resolves to `{ status: 'AuthenticationFailed',
    * reason }`. Made while `initialize()` is still under way, it waits for it (and rejects
-   * with its error if it fails). Rejects with `ConfigurationError` when no `initialize()`
+   * with its error if it fails); after an `initialize()` whose registration failed, it
+   * registers the device first. Rejects with `ConfigurationError` when no `initialize()`
    * came before it, and with
    * `ApiError` / `NetworkError` for other failures (`ApiError` also for a 2xx whose body
    * is not a JSON object).

@@ -12,7 +12,7 @@ use crate::web::session::Session;
 use crate::web::timer::{aborted, race, Either};
 use crate::web::{js, storage};
 use js_sys::{Function, Object};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -27,6 +27,9 @@ pub struct Device {
     /// The `initialize()` under way, if any: a `check()` made before it resolved waits
     /// for it (a shop that does not await `initialize()`).
     pending: RefCell<Option<Rc<Flight>>>,
+    /// An `initialize()` has accepted its token: a `check()` made after its
+    /// registration failed registers the device itself.
+    started: Cell<bool>,
 }
 
 thread_local! {
@@ -108,6 +111,7 @@ impl Device {
             options,
             id: RefCell::new(None),
             pending: RefCell::new(None),
+            started: Cell::new(false),
         }
     }
 
@@ -156,6 +160,7 @@ impl Device {
     pub async fn initialize(&self, jwt: JsValue) -> Result<JsValue, Error> {
         self.session.alive()?;
         self.session.set_token(&jwt)?;
+        self.started.set(true);
         // (Not a token refresh: the flight's reason and generation are never read.) Set
         // in this future's first poll: a `check()` called right after `initialize()`
         // finds it, because the task queue runs futures in the order they were spawned.
@@ -175,13 +180,19 @@ impl Device {
     }
 
     /// The id for a `check()`: the one held, or the one the `initialize()` under way
-    /// gets (its error if it fails).
+    /// gets (its error if it fails). After an `initialize()` whose registration failed
+    /// (a 503, a timeout), the check registers the device itself, as after a 404.
     async fn initialized(&self) -> Result<String, Error> {
         let pending = self.pending.borrow().clone();
-        if let (None, Some(flight)) = (self.id(), pending) {
+        match (self.id(), pending) {
             // (No race with `destroy()`: it ends that `initialize()` at once, its
             // registration's request and waits included, and so this wait.)
-            flight.wait().await?;
+            (None, Some(flight)) => flight.wait().await?,
+            (None, None) if self.started.get() => {
+                let (id, registered) = self.registered(None).await?;
+                self.known(id, registered);
+            }
+            _ => {}
         }
         self.id()
             .ok_or_else(|| Error::config("check", "call initialize() before check()"))

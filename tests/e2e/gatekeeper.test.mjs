@@ -633,3 +633,26 @@ test('the demo page: a revoke whose token comes due before the next periodic che
     await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
   }
 });
+
+test('after an initialize() whose registration failed (a 503), the next check() registers the device and checks it', async () => {
+  const { page } = await blankPage();
+  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', status: 503, count: 1 });
+  try {
+    const out = await page.evaluate(async () => {
+      localStorage.clear();
+      const { SafeSDK } = await import('/pkg/gatekeeper.js');
+      const sdk = new SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin });
+      const token = await (await fetch('/api/gatekeeper-token')).text();
+      const init = await sdk.initialize(token).then(() => 'resolved', (e) => `${e.name} ${e.status}`);
+      const before = sdk.deviceId;
+      const check = await sdk.check().then((r) => r.status, (e) => `${e.name} ${e.message}`);
+      const result = { init, before, check, after: /^dev_\w+$/.test(sdk.deviceId), stored: localStorage.getItem(`partner-sdk:device:${location.origin}:demo-app`) === sdk.deviceId };
+      sdk.destroy();
+      return result;
+    });
+    assert.deepEqual(out, { init: 'ApiError 503', before: null, check: 'Ok', after: true, stored: true });
+  } finally {
+    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  }
+  await page.close();
+});
