@@ -1,22 +1,13 @@
 // classic <script src> page: www/index.html served by a sandbox of its own.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startSandbox } from './helpers.mjs';
+import { test } from 'node:test';
+import { sandboxAndBrowser } from './helpers.mjs';
 import { checkoutFlow } from './checkout-flow.mjs';
 
-let sandbox;
-let browser;
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = sandboxAndBrowser();
 
 test('classic <script src> page: loads under the CSP, shows the invoice, recovers from a revoke through one refresh', async () => {
-  await checkoutFlow({ sandbox, context: browser.context, path: '/', shot: 'checkout-classic.png' });
+  await checkoutFlow({ sandbox: env.sandbox, context: env.browser.context, path: '/', shot: 'checkout-classic.png' });
 });
 
 // SafeSDK's module loads on demand: a page that goes straight to `new PartnerSDK.SafeSDK()`
@@ -24,8 +15,8 @@ test('classic <script src> page: loads under the CSP, shows the invoice, recover
 const OPTIONS = { apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0' };
 
 async function checkoutPage() {
-  const page = await browser.context.newPage();
-  await page.goto(`${sandbox.url}/`);
+  const page = await env.browser.context.newPage();
+  await page.goto(`${env.sandbox.url}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
   return page;
 }
@@ -145,14 +136,14 @@ test('classic script: a SafeSDK destroyed before its module loaded refuses every
 });
 
 test('classic script: after a failed load of SafeSDK\'s module, reading PartnerSDK.ready again loads it', async () => {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   // The first request for SafeSDK's module fails on the network; later ones go through.
   let refused = 0;
   await page.route('**/pkg/gatekeeper.classic.js', (route) => {
     if (refused++ === 0) return route.abort('connectionreset');
     return route.continue();
   });
-  await page.goto(`${sandbox.url}/`);
+  await page.goto(`${env.sandbox.url}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
   const report = await page.evaluate(async (options) => {
     const first = await window.PartnerSDK.ready.then(() => 'resolved', (e) => `${e.name} ${e.code}`);
@@ -237,19 +228,19 @@ const MARKUP = {
 for (const [what, page_] of Object.entries(MARKUP)) {
   const { markup, csp } = typeof page_ === 'string' ? { markup: page_ } : page_;
   test(`classic script: ${what} does not move where partner-sdk.js loads its wasm and modules from`, async () => {
-    const page = await browser.context.newPage();
+    const page = await env.browser.context.newPage();
     const elsewhere = [];
     await page.route(`${ATTACKER}/**`, (route) => {
       elsewhere.push(new URL(route.request().url()).pathname);
       return route.fulfill({ status: 404, body: '' });
     });
-    await page.route(`${sandbox.url}/clobbered.html`, (route) => route.fulfill({
+    await page.route(`${env.sandbox.url}/clobbered.html`, (route) => route.fulfill({
       status: 200,
       contentType: 'text/html',
       headers: csp ? { 'content-security-policy': csp } : {},
       body: `<!doctype html><meta charset="utf-8"><title>Reviews</title>\n${markup}`,
     }));
-    await page.goto(`${sandbox.url}/clobbered.html`);
+    await page.goto(`${env.sandbox.url}/clobbered.html`);
     await page.waitForFunction(() => window.PartnerSDK !== undefined);
     const report = await page.evaluate(async (options) => {
       const token = async () => {

@@ -1,8 +1,8 @@
 // CardEnrollment across two origins: the demo page on the sandbox's main origin, the
 // card form in a frame served by the vendor's origin (the sandbox's second listener).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { JWT, launchBrowser, screenshot, startSandbox, watchedPage } from './helpers.mjs';
+import { test } from 'node:test';
+import { JWT, sandboxAndBrowser, screenshot, watchedPage } from './helpers.mjs';
 
 const NUMBER = '4242424242424242';
 const FRAME = 'iframe[title^="Add a card"]';
@@ -21,32 +21,27 @@ const SCRIPTED_FRAME = `<!doctype html><script>
   parent.postMessage({ type: 'partner-sdk:enrollment:hello', v: 1 }, '*');
 </script>`;
 
-let sandbox;
-let browser;
 let vendor;
-before(async () => {
-  sandbox = await startSandbox('--vendor-port', '0');
-  browser = await launchBrowser();
-  vendor = (await (await fetch(`${sandbox.url}/api/enrollment-config`)).json()).baseUrl;
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
+const env = sandboxAndBrowser({
+  flags: ['--vendor-port', '0'],
+  setup: async ({ sandbox }) => {
+    vendor = (await (await fetch(`${sandbox.url}/api/enrollment-config`)).json()).baseUrl;
+  },
 });
 
-const cards = async () => (await (await fetch(`${sandbox.url}/__sandbox/cards`)).json()).cards;
+const cards = async () => (await (await fetch(`${env.sandbox.url}/__sandbox/cards`)).json()).cards;
 
 /**
  * The demo page, with `window.form(options)`: opens the form through pkg/enrollment.js
  * with the demo's config, recording every callback in `window.seen`.
  */
 async function openPage() {
-  const { page, seen } = await watchedPage(browser.context);
+  const { page, seen } = await watchedPage(env.browser.context);
   const requests = [];
   page.on('request', (r) => {
     if (r.frame() === page.mainFrame()) requests.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`);
   });
-  await page.goto(`${sandbox.url}/enrollment.html`);
+  await page.goto(`${env.sandbox.url}/enrollment.html`);
   await page.waitForSelector('body[data-ready="true"]');
   await page.evaluate(async (vendorUrl) => {
     const { CardEnrollment } = await import('/pkg/enrollment.js');
@@ -130,15 +125,15 @@ test('a token revoked mid-session costs one more getAccessToken call, and the en
   await page.evaluate(() => window.form());
   const frame = await typeCard(page, '5555555555554444');
   await page.waitForFunction(() => window.seen.tokens === 1);
-  const before = await sandbox.counters();
-  await sandbox.post('/__sandbox/revoke');
+  const before = await env.sandbox.counters();
+  await env.sandbox.post('/__sandbox/revoke');
   await frame.locator('#submit').click();
   await page.waitForFunction(() => window.seen.success.length === 1 || window.seen.errors.length > 0);
   const state = await seenNow(page);
   assert.deepEqual(state.errors, []);
   assert.equal(state.success[0].brand, 'mastercard');
   assert.equal(state.tokens, 2, 'one launch call and one after the 401');
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.equal(now.unauthorized - before.unauthorized, 1, 'one refused attempt');
   assert.equal(now.cards_enrolled - before.cards_enrolled, 1);
   await page.close();
@@ -193,7 +188,7 @@ test('a launch getAccessToken that fails while a submit waits for it reaches onE
 
 test('a token from the API credentials reaches onError with ApiError 403, and no card is stored', async () => {
   const { page } = await openPage();
-  const before = await sandbox.counters();
+  const before = await env.sandbox.counters();
   await page.evaluate(() => {
     window.backendToken = async () => {
       window.seen.tokens += 1;
@@ -214,7 +209,7 @@ test('a token from the API credentials reaches onError with ApiError 403, and no
   const { name, status, body, hasAttempts } = state.errors[0];
   assert.deepEqual({ name, status, body, hasAttempts }, { name: 'ApiError', status: 403, body: { error: 'insufficient_scope' }, hasAttempts: false });
   assert.equal(state.success.length, 0);
-  assert.equal((await sandbox.counters()).cards_enrolled - before.cards_enrolled, 0);
+  assert.equal((await env.sandbox.counters()).cards_enrolled - before.cards_enrolled, 0);
   assert.equal(await page.locator(FRAME).count(), 1, 'the form stays open');
   await page.close();
 });
@@ -231,7 +226,7 @@ test('forged postMessages from other windows and origins change nothing', async 
   // Windows at another origin (localhost vs 127.0.0.1) and at the vendor's own origin
   // (but not the frame), opened by the page so that they can reach it.
   const popups = [];
-  for (const origin of [sandbox.url.replace('127.0.0.1', 'localhost'), vendor]) {
+  for (const origin of [env.sandbox.url.replace('127.0.0.1', 'localhost'), vendor]) {
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate((url) => { window.open(url, '_blank'); }, `${origin}/favicon.svg`),
@@ -250,7 +245,7 @@ test('forged postMessages from other windows and origins change nothing', async 
   ]);
   // Before the frame's own hello (the vendor answers the form 1.5 s late) and after
   // the handshake.
-  await sandbox.post('/__sandbox/faults', { path: '/enrollment/form', delay_ms: 1500 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/enrollment/form', delay_ms: 1500 });
   await page.evaluate(() => window.form());
   await forge();
   await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
@@ -589,7 +584,7 @@ test('a container holds the form inline; a frame that never says hello reaches o
   assert.equal((await seenNow(page)).success[0].brand, 'amex');
 
   // The page's own origin serves no form for this baseUrl's path: no handshake.
-  await page.evaluate((url) => window.form({ baseUrl: `${url}/nowhere` }), sandbox.url);
+  await page.evaluate((url) => window.form({ baseUrl: `${url}/nowhere` }), env.sandbox.url);
   await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 20_000 });
   assert.equal((await seenNow(page)).errors[0].name, 'NetworkError');
   assert.match((await seenNow(page)).errors[0].message, /did not connect within 10 s/);
@@ -651,10 +646,10 @@ test('a form the page removes before it connects (a route change) ends at the ha
 });
 
 test('the classic global: PartnerSDK.CardEnrollment loads its module on the first openForm and enrols a card', async () => {
-  const { page, seen } = await watchedPage(browser.context);
+  const { page, seen } = await watchedPage(env.browser.context);
   const fetched = [];
   page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  await page.goto(`${sandbox.url}/index.html`);
+  await page.goto(`${env.sandbox.url}/index.html`);
   await page.waitForFunction(() => window.PartnerSDK !== undefined);
   await page.waitForTimeout(300);
   assert.ok(!fetched.some((p) => p.includes('enrollment')), `a checkout page loaded ${fetched.filter((p) => p.includes('enrollment'))}`);
@@ -688,8 +683,8 @@ test('the classic global: PartnerSDK.CardEnrollment loads its module on the firs
 });
 
 test('the demo page: its button opens the form, the card appears in its table and its token lifecycle', async () => {
-  const { page, seen } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/enrollment.html`);
+  const { page, seen } = await watchedPage(env.browser.context);
+  await page.goto(`${env.sandbox.url}/enrollment.html`);
   await page.waitForSelector('body[data-ready="true"]');
   assert.equal(await page.textContent('#vendor'), vendor);
   await page.click('#open');
@@ -706,8 +701,8 @@ test('the demo page: its button opens the form, the card appears in its table an
 });
 
 test('the demo page: a declined card shows the error, a card enrolled after it clears it; the log names the error and the refresh after a revoke', async () => {
-  const { page, seen } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/enrollment.html?inline`);
+  const { page, seen } = await watchedPage(env.browser.context);
+  await page.goto(`${env.sandbox.url}/enrollment.html?inline`);
   await page.waitForSelector('body[data-ready="true"]');
   // The inline layout's note describes the inline layout, not the dialog.
   assert.equal(await page.isVisible('[data-layout="inline"]'), true);
@@ -739,8 +734,8 @@ test('the demo page: a declined card shows the error, a card enrolled after it c
 });
 
 test('the demo page: two clicks on "Add a card" in one tick open one form', async () => {
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/enrollment.html`);
+  const { page } = await watchedPage(env.browser.context);
+  await page.goto(`${env.sandbox.url}/enrollment.html`);
   await page.waitForSelector('body[data-ready="true"]');
   // Dialog layout: the note tells how to reach "Revoke tokens" while the form is open.
   assert.match(await page.innerText('#form-title + dl + .buttons + .note'), /The dialog covers this page/);
@@ -758,10 +753,10 @@ test('the demo page: two clicks on "Add a card" in one tick open one form', asyn
 
 test('a token that comes due while the form is open is refreshed before use (rule 6), with no 401', async () => {
   // 32 s tokens with the SDK's 30 s leeway are due 2 s after they are issued.
-  await sandbox.post('/__sandbox/lifetimes', { enrollment: 32 });
+  await env.sandbox.post('/__sandbox/lifetimes', { enrollment: 32 });
   try {
     const { page } = await openPage();
-    const before = await sandbox.counters();
+    const before = await env.sandbox.counters();
     await page.evaluate(() => window.form());
     const frame = await typeCard(page);
     await page.waitForFunction(() => window.seen.tokens >= 2, null, { timeout: 15_000 });
@@ -770,11 +765,11 @@ test('a token that comes due while the form is open is refreshed before use (rul
     const state = await seenNow(page);
     assert.deepEqual(state.errors, []);
     assert.equal(state.success[0].last4, '4242');
-    const now = await sandbox.counters();
+    const now = await env.sandbox.counters();
     assert.equal(now.unauthorized - before.unauthorized, 0, 'the frame always held a token that was not due');
     await page.close();
   } finally {
-    await sandbox.post('/__sandbox/lifetimes', { enrollment: 300 });
+    await env.sandbox.post('/__sandbox/lifetimes', { enrollment: 300 });
   }
 });
 
@@ -784,22 +779,22 @@ test('after the machine sleeps (both clocks jump, no timer runs), the submit ref
   await page.evaluate(() => window.form());
   const frame = await typeCard(page);
   await page.waitForFunction(() => window.seen.tokens === 1);
-  const before = await sandbox.counters();
+  const before = await env.sandbox.counters();
   try {
     // 400 s on: the 300-s token has expired at the server, and the page's refresh timer
     // for it never ran.
-    await sandbox.post('/__sandbox/clock', { offset_s: 400 });
+    await env.sandbox.post('/__sandbox/clock', { offset_s: 400 });
     await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 400_000);
     await frame.locator('#submit').click();
     await page.waitForFunction(() => window.seen.success.length + window.seen.errors.length > 0, null, { timeout: 30_000 });
   } finally {
-    await sandbox.post('/__sandbox/clock', { offset_s: 0 });
+    await env.sandbox.post('/__sandbox/clock', { offset_s: 0 });
   }
   const state = await seenNow(page);
   assert.deepEqual(state.errors, []);
   assert.equal(state.success[0]?.last4, '4242');
   assert.equal(state.tokens, 2, 'one refresh, asked for by the submit');
-  assert.equal((await sandbox.counters()).unauthorized - before.unauthorized, 0, 'no 401 reached the API');
+  assert.equal((await env.sandbox.counters()).unauthorized - before.unauthorized, 0, 'no 401 reached the API');
   await page.close();
 });
 
@@ -876,7 +871,7 @@ test('a card API answer that repeats the token the card was sent with, after a r
 
 /** Submits the typed card with its POST held `delay_ms` by the sandbox (and answered `status`, if given). */
 async function submitSlowly(page, fault = {}) {
-  await sandbox.post('/__sandbox/faults', { path: '/v1/subaccounts/sub_demo/cards', delay_ms: 1500, ...fault });
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/subaccounts/sub_demo/cards', delay_ms: 1500, ...fault });
   const frame = await typeCard(page);
   await frame.locator('#submit').click();
   // The frame is sending the card: its own Cancel waits too.
@@ -1008,7 +1003,7 @@ test('the frame waits for a need-token as long as the page may take (refreshTime
   await page.evaluate(() => {
     window.backendToken = () => { window.seen.tokens += 1; return new Promise(() => {}); };
   });
-  await sandbox.post('/__sandbox/revoke');
+  await env.sandbox.post('/__sandbox/revoke');
   await frame.locator('#submit').click();
   // The 401 makes the frame ask for a token; getAccessToken never answers.
   await page.waitForFunction(() => window.seen.tokens === 2);
@@ -1254,10 +1249,10 @@ test('a 401 while the proactive refresh runs: the frame is never handed the refu
 });
 
 test('the demo page: a form whose first token could not be had gets it at the submit, and the log calls that its first token, not a refresh after a 401', async () => {
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/enrollment.html?inline`);
+  const { page } = await watchedPage(env.browser.context);
+  await page.goto(`${env.sandbox.url}/enrollment.html?inline`);
   await page.waitForSelector('body[data-ready="true"]');
-  await sandbox.post('/__sandbox/faults', { path: '/api/enrollment-token', status: 500 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/api/enrollment-token', status: 500 });
   await page.click('#open');
   await page.waitForSelector('#events li[data-event="error"]');
   const frame = await typeCard(page, '5555555555554444');
@@ -1267,7 +1262,7 @@ test('the demo page: a form whose first token could not be had gets it at the su
   assert.equal(issued.length, 1);
   assert.match(issued[0], /the form opens/);
   assert.equal(await page.$('#events li[data-event="refresh"]'), null, 'no "refused (401)" line: the form had no token');
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await page.close();
 });
 
@@ -1341,9 +1336,9 @@ test('an opener inside a shadow root gets the focus back: after Escape on the di
 // string of the page's JS heap is the form's token. (A page with no script of its own:
 // the demo page's script keeps what it shows.)
 test('after close(), the form\'s token is nowhere in the page\'s JS heap, also while the page keeps the handle', async () => {
-  const { page } = await watchedPage(browser.context);
+  const { page } = await watchedPage(env.browser.context);
   // (A page of the sandbox's origin with no script: its 404 answer.)
-  await page.goto(`${sandbox.url}/no-script-here`);
+  await page.goto(`${env.sandbox.url}/no-script-here`);
   await page.evaluate(async (baseUrl) => {
     const { CardEnrollment } = await import('/pkg/enrollment.js');
     window.handle = await CardEnrollment.openForm({
@@ -1362,7 +1357,7 @@ test('after close(), the form\'s token is nowhere in the page\'s JS heap, also w
   await page.waitForTimeout(500); // the token is in the frame
   await page.evaluate(() => window.handle.close());
   const parts = await page.evaluate(() => window.tokenParts);
-  const cdp = await browser.context.newCDPSession(page);
+  const cdp = await env.browser.context.newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
   for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
   let snapshot = '';

@@ -2,22 +2,16 @@
 // holds two copies of the SDK: the classic bundle (global PartnerSDK, from index.html)
 // and the ES module (/pkg/index.js), each with its own classes and its own wasm.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
+import { test } from 'node:test';
+import { sandboxAndBrowser, watchedPage } from './helpers.mjs';
 
-let sandbox;
-let browser;
 let page;
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-  ({ page } = await watchedPage(browser.context));
-  await page.goto(`${sandbox.url}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
+sandboxAndBrowser({
+  setup: async ({ sandbox, browser }) => {
+    ({ page } = await watchedPage(browser.context));
+    await page.goto(`${sandbox.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  },
 });
 
 test('both entry points export the same names', async () => {

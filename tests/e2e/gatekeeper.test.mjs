@@ -1,24 +1,15 @@
 // gatekeeper.html: SafeSDK registers once per browser profile, checks on a schedule,
 // and survives a revoke through one refresh.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { JWT, NETWORK_401, launchBrowser, screenshot, startSandbox, watchedPage } from './helpers.mjs';
+import { test } from 'node:test';
+import { JWT, NETWORK_401, sandboxAndBrowser, screenshot, watchedPage } from './helpers.mjs';
 
-let sandbox;
-let browser;
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = sandboxAndBrowser();
 
 const okRows = (page) => page.locator('#checks tr[data-status="Ok"]').count();
 
 async function open(page) {
-  await page.goto(`${sandbox.url}/gatekeeper.html?interval=1000`);
+  await page.goto(`${env.sandbox.url}/gatekeeper.html?interval=1000`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
   return {
     deviceId: await page.textContent('#device-id'),
@@ -27,8 +18,8 @@ async function open(page) {
 }
 
 test('registers once across two page loads in one profile, then checks every second', async () => {
-  const start = await sandbox.counters();
-  const { page, seen } = await watchedPage(browser.context);
+  const start = await env.sandbox.counters();
+  const { page, seen } = await watchedPage(env.browser.context);
   const first = await open(page);
   assert.match(first.deviceId, /^dev_\w+$/);
   assert.equal(first.registered, 'true');
@@ -39,7 +30,7 @@ test('registers once across two page loads in one profile, then checks every sec
   assert.equal(second.deviceId, first.deviceId);
 
   await page.waitForFunction(() => document.querySelectorAll('#checks tr[data-status="Ok"]').length >= 2, null, { timeout: 10_000 });
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.equal(now.device_registrations - start.device_registrations, 1);
   assert.ok(now.checks - start.checks >= 5, `checks: ${now.checks - start.checks}`);
 
@@ -51,14 +42,14 @@ test('registers once across two page loads in one profile, then checks every sec
 });
 
 test('a revoke during periodic checks costs one refresh and no failed check', async () => {
-  const { page, seen } = await watchedPage(browser.context);
+  const { page, seen } = await watchedPage(env.browser.context);
   await open(page);
-  const before = await sandbox.counters();
+  const before = await env.sandbox.counters();
   await page.click('#revoke');
   await page.waitForSelector('[data-event="refreshed"]', { timeout: 10_000 });
   const rowsAfterRefresh = await okRows(page);
   await page.waitForFunction((n) => document.querySelectorAll('#checks tr[data-status="Ok"]').length > n, rowsAfterRefresh, { timeout: 10_000 });
-  const after = await sandbox.counters();
+  const after = await env.sandbox.counters();
   assert.equal(after.tokens_issued.gatekeeper - before.tokens_issued.gatekeeper, 1);
   assert.equal(after.unauthorized - before.unauthorized, 1);
   assert.equal(await page.locator('#checks tr:not([data-status="Ok"])').count(), 0);
@@ -72,8 +63,8 @@ test('a revoke during periodic checks costs one refresh and no failed check', as
 
 /** A page of the sandbox's origin that runs none of the demo's own code. */
 async function blankPage() {
-  const { page, seen } = await watchedPage(browser.context);
-  const url = `${sandbox.url}/blank-for-tests.html`;
+  const { page, seen } = await watchedPage(env.browser.context);
+  const url = `${env.sandbox.url}/blank-for-tests.html`;
   await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
   await page.goto(url);
   return { page, seen };
@@ -99,11 +90,11 @@ async function firstRegistersSecondFollows(tabs, run, start) {
   const first = run(tabs[0]);
   await lockHeld(tabs[1]); // the first tab holds the turn now, registering
   const results = await Promise.all([first, run(tabs[1])]);
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
   assert.deepEqual(results.map((r) => r.registered), [true, false]);
   assert.equal(results[1].deviceId, results[0].deviceId);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await Promise.all(tabs.map((page) => page.close()));
 }
 
@@ -228,7 +219,7 @@ for (const [entry, own, others] of [
 
 test('two initialize() calls at once register the device once and agree on its id', async () => {
   const { page } = await blankPage();
-  const start = await sandbox.counters();
+  const start = await env.sandbox.counters();
   const results = await page.evaluate(async () => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
     localStorage.clear();
@@ -239,7 +230,7 @@ test('two initialize() calls at once register the device once and agree on its i
     const both = await Promise.all([sdk.initialize(token), sdk.initialize(token)]);
     return { both, deviceId: sdk.deviceId, stored: Object.values(localStorage) };
   });
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration');
   const [a, b] = results.both;
   assert.equal(a.deviceId, b.deviceId);
@@ -253,8 +244,8 @@ test('two tabs of one profile that initialize at the same moment register the de
   const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
   await tabs[0].evaluate(() => localStorage.clear());
   // A slow registration: without a lock across tabs, both would register meanwhile.
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
-  const start = await sandbox.counters();
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
+  const start = await env.sandbox.counters();
   const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
     const sdk = new SafeSDK({
@@ -265,12 +256,12 @@ test('two tabs of one profile that initialize at the same moment register the de
     const check = (await sdk.check()).status;
     return { deviceId, registered, check };
   })));
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
   assert.equal(results[0].deviceId, results[1].deviceId);
   assert.deepEqual(results.map((r) => r.registered).sort(), [false, true]);
   assert.deepEqual(results.map((r) => r.check), ['Ok', 'Ok']);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await Promise.all(tabs.map((page) => page.close()));
 });
 
@@ -287,8 +278,8 @@ test('a tab whose turn comes before the other tab\'s stored id reaches its local
   // Each tab has the module and a token before the first one starts, so that the second
   // one asks for its turn well within the first one's (slow) registration.
   await preloadSafeSDK(tabs);
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
-  const start = await sandbox.counters();
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
+  const start = await env.sandbox.counters();
   const run = (page) => page.evaluate(() => new window.SafeSDK({
     apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
   }).initialize(window.token));
@@ -312,13 +303,13 @@ test('the hand-over also works when the page\'s Math.random returns a constant (
     const { getItem } = Storage.prototype;
     Storage.prototype.getItem = function (k) { return k === key ? null : getItem.call(this, k); };
   });
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
-  await firstRegistersSecondFollows(tabs, run, await sandbox.counters());
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000, count: 2 });
+  await firstRegistersSecondFollows(tabs, run, await env.sandbox.counters());
 });
 
 test('after the page clears localStorage, initialize() registers a new device (an earlier handover is not reused)', async () => {
   const { page } = await blankPage();
-  const start = await sandbox.counters();
+  const start = await env.sandbox.counters();
   const ids = await page.evaluate(async () => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
     const options = { apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin };
@@ -332,7 +323,7 @@ test('after the page clears localStorage, initialize() registers a new device (a
     }
     return out;
   });
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.deepEqual(ids.map((r) => r.registered), [true, true]);
   assert.notEqual(ids[0].deviceId, ids[1].deviceId);
   assert.equal(now.device_registrations - start.device_registrations, 2);
@@ -348,9 +339,9 @@ test('two tabs whose stored device the server lost register one new device betwe
   // Faults match by path prefix, in the order added: the two checks' 404s pass the first
   // rule untouched, so the delay lands on the registration, not on them.
   const lost = '/v1/applications/demo-app/versions/1.0.0/devices/dev_lost_in_a_reset/checks';
-  await sandbox.post('/__sandbox/faults', { path: lost, count: 2 });
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
-  const start = await sandbox.counters();
+  await env.sandbox.post('/__sandbox/faults', { path: lost, count: 2 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 1000, count: 2 });
+  const start = await env.sandbox.counters();
   const results = await Promise.all(tabs.map((page) => page.evaluate(async () => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
     const sdk = new SafeSDK({
@@ -360,19 +351,19 @@ test('two tabs whose stored device the server lost register one new device betwe
     const check = (await sdk.check()).status;
     return { deviceId: sdk.deviceId, check };
   })));
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.equal(now.device_registrations - start.device_registrations, 1, 'one registration for the profile');
   assert.deepEqual(results.map((r) => r.check), ['Ok', 'Ok']);
   assert.equal(results[0].deviceId, results[1].deviceId);
   assert.notEqual(results[0].deviceId, 'dev_lost_in_a_reset');
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await Promise.all(tabs.map((page) => page.close()));
 });
 
 test('destroy() while initialize() waits for its turn behind another tab rejects it at once with ClientDestroyedError', async () => {
   const tabs = [await blankPage(), await blankPage()].map(({ page }) => page);
   await tabs[0].evaluate(() => localStorage.clear());
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', delay_ms: 3000 });
   const options = { apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0' };
   const first = tabs[0].evaluate(async (o) => {
     const { SafeSDK } = await import('/pkg/gatekeeper.js');
@@ -398,7 +389,7 @@ test('destroy() while initialize() waits for its turn behind another tab rejects
   }, options);
   assert.deepEqual(second, ['destroyed', 'ClientDestroyedError'], 'rejected before the other tab let go');
   assert.equal(await first, true);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await Promise.all(tabs.map((page) => page.close()));
 });
 
@@ -411,7 +402,7 @@ for (const withoutAny of [false, true]) {
       navigator.locks.request(`partner-sdk:device:${location.origin}:demo-app`, () => new Promise(() => {}));
     });
     await lockHeld(tabs[1]);
-    const start = await sandbox.counters();
+    const start = await env.sandbox.counters();
     const out = await tabs[1].evaluate(async (withoutAny) => {
       if (withoutAny) delete AbortSignal.any; // as in browsers before 2023
       const { SafeSDK } = await import('/pkg/gatekeeper.js');
@@ -424,7 +415,7 @@ for (const withoutAny of [false, true]) {
       const late = new Promise((done) => setTimeout(() => done('still waiting after 30 s'), 30_000));
       return Promise.race([sdk.initialize(token), late]);
     }, withoutAny);
-    const now = await sandbox.counters();
+    const now = await env.sandbox.counters();
     assert.equal(out.registered, true, JSON.stringify(out));
     assert.match(out.deviceId, /^dev_\w+$/);
     assert.equal(now.device_registrations - start.device_registrations, 1);
@@ -438,7 +429,7 @@ for (const withoutAny of [false, true]) {
 for (const destroy of [false, true]) {
   test(`a navigator.locks that grants late and ignores its signal: ${destroy ? 'destroy() rejects initialize() and the check waiting on it before the grant' : 'initialize() registers at the bound, before the grant, and the check waiting on it is Ok'}; the late lock is let go`, async () => {
     const { page } = await blankPage();
-    const start = await sandbox.counters();
+    const start = await env.sandbox.counters();
     const events = await page.evaluate(async (destroy) => {
       localStorage.clear();
       const events = [];
@@ -467,7 +458,7 @@ for (const destroy of [false, true]) {
       for (let i = 0; i < 400 && !events.includes('released'); i += 1) await new Promise((done) => setTimeout(done, 100));
       return events;
     }, destroy);
-    const now = await sandbox.counters();
+    const now = await env.sandbox.counters();
     if (destroy) {
       assert.deepEqual(events, ['initialize ClientDestroyedError', 'check ClientDestroyedError', 'granted', 'released']);
       assert.equal(now.device_registrations - start.device_registrations, 0);
@@ -484,9 +475,9 @@ test('a tab whose turn waits out another tab\'s registration through a 401, a sl
   await tabs[0].evaluate(() => localStorage.clear());
   await preloadSafeSDK(tabs);
   const devices = '/v1/applications/demo-app/versions/1.0.0/devices';
-  await sandbox.post('/__sandbox/faults', { path: devices, status: 401 }); // the first tab's registration
-  await sandbox.post('/__sandbox/faults', { path: devices, delay_ms: 1500 }); // its resend
-  const start = await sandbox.counters();
+  await env.sandbox.post('/__sandbox/faults', { path: devices, status: 401 }); // the first tab's registration
+  await env.sandbox.post('/__sandbox/faults', { path: devices, delay_ms: 1500 }); // its resend
+  const start = await env.sandbox.counters();
   const run = (page) => page.evaluate(() => new window.SafeSDK({
     apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
     requestTimeoutMs: 2000,
@@ -501,7 +492,7 @@ test('a tab whose turn waits out another tab\'s registration through a 401, a sl
 test('a stored device id that cannot be one (empty, a dot segment) is registered again, not checked', async () => {
   const { page } = await blankPage();
   for (const bad of ['', '..']) {
-    const start = await sandbox.counters();
+    const start = await env.sandbox.counters();
     const out = await page.evaluate(async (stored) => {
       const { SafeSDK } = await import('/pkg/gatekeeper.js');
       localStorage.clear();
@@ -513,7 +504,7 @@ test('a stored device id that cannot be one (empty, a dot segment) is registered
       const check = await sdk.check();
       return { init, status: check.status };
     }, bad);
-    const now = await sandbox.counters();
+    const now = await env.sandbox.counters();
     assert.equal(out.init.registered, true, `stored ${JSON.stringify(bad)}`);
     assert.match(out.init.deviceId, /^dev_\w+$/);
     assert.equal(out.status, 'Ok');
@@ -526,28 +517,28 @@ test('a stored device id that cannot be one (empty, a dot segment) is registered
 const events = (page, kind) => page.$$eval(`#events li[data-event="${kind}"]`, (items) => items.map((li) => li.textContent));
 
 test('the demo page: an error shown by a failed check goes once a later check is Ok', async () => {
-  const { page } = await watchedPage(browser.context);
+  const { page } = await watchedPage(env.browser.context);
   await open(page);
   // The next checks answer 503: "Check now" shows the ApiError, the periodic ones after it heal.
   // Nine: a check is three attempts (two retries), and the periodic checks (one at a
   // time, every second) may take up to six of them before the button's check has had
   // its three, whatever order they reach the sandbox in.
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/', status: 503, count: 9 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/', status: 503, count: 9 });
   try {
     await page.click('#check-now');
     await page.waitForFunction(() => /ApiError \(API_ERROR\).*503/.test(document.getElementById('error').textContent), null, { timeout: 15_000 });
     await page.waitForFunction(() => document.getElementById('error').textContent === '', null, { timeout: 20_000 });
     assert.equal(await page.getAttribute('#checks tr:first-child', 'data-status'), 'Ok');
   } finally {
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   }
   await page.close();
 });
 
 test('the demo page: a failed start shows "unavailable" with the error and a Try again button that starts it', async () => {
-  await sandbox.post('/__sandbox/faults', { path: '/api/gatekeeper-token', status: 500 });
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/gatekeeper.html?interval=1000`);
+  await env.sandbox.post('/__sandbox/faults', { path: '/api/gatekeeper-token', status: 500 });
+  const { page } = await watchedPage(env.browser.context);
+  await page.goto(`${env.sandbox.url}/gatekeeper.html?interval=1000`);
   await page.waitForSelector('#unavailable:not([hidden])', { timeout: 15_000 });
   assert.equal(await page.textContent('#device-id'), 'unavailable');
   assert.match(await page.textContent('#load-error'), /\/api\/gatekeeper-token answered 500/);
@@ -562,11 +553,11 @@ test('the demo page: a failed start shows "unavailable" with the error and a Try
 });
 
 test('the demo page: issued tokens show their expiry, and a failed token refresh is logged', async () => {
-  const { page } = await watchedPage(browser.context);
+  const { page } = await watchedPage(env.browser.context);
   await open(page);
   assert.match((await events(page, 'issued'))[0], /\(page load\), expires at \S/);
   // The next check's 401 calls the token callback, whose backend answers 500 once.
-  await sandbox.post('/__sandbox/faults', { path: '/api/gatekeeper-token', status: 500 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/api/gatekeeper-token', status: 500 });
   await page.click('#revoke');
   await page.waitForSelector('[data-event="revoked"]');
   assert.match((await events(page, 'revoked'))[0], /the sandbox revoked \d+ tokens? \(all it had issued\)/);
@@ -580,13 +571,13 @@ test('the demo page: issued tokens show their expiry, and a failed token refresh
 
 test('the demo page: a revoke while the token is due for refresh anyway says there will be no 401, and there is none', async () => {
   // 35 s tokens with the SDK's 30 s leeway are due 5 s after they are issued; one check a minute.
-  await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 35 });
+  await env.sandbox.post('/__sandbox/lifetimes', { gatekeeper: 35 });
   try {
-    const { page } = await watchedPage(browser.context);
-    await page.goto(`${sandbox.url}/gatekeeper.html?interval=60000`);
+    const { page } = await watchedPage(env.browser.context);
+    await page.goto(`${env.sandbox.url}/gatekeeper.html?interval=60000`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
     await page.waitForTimeout(7_000); // the token is well inside the leeway by now
-    const before = await sandbox.counters();
+    const before = await env.sandbox.counters();
     await page.click('#revoke');
     await page.waitForSelector('[data-event="revoked"]');
     assert.match(await page.textContent('[data-event="revoked"]'), /due for refresh anyway .*: the SDK replaces it before the next check, so no 401/);
@@ -595,18 +586,18 @@ test('the demo page: a revoke while the token is due for refresh anyway says the
     assert.match(await page.textContent('[data-event="refreshed"]'), /reason: expiring/);
     await page.waitForFunction(() => document.getElementById('check-count').textContent === '2', null, { timeout: 15_000 });
     assert.equal(await page.getAttribute('#checks tr:first-child', 'data-status'), 'Ok');
-    assert.equal((await sandbox.counters()).unauthorized - before.unauthorized, 0, 'no 401, as the page said');
+    assert.equal((await env.sandbox.counters()).unauthorized - before.unauthorized, 0, 'no 401, as the page said');
     await page.close();
   } finally {
-    await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
+    await env.sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
   }
 });
 
 test('the demo page: a device the server lost is registered again, and the page shows and logs the new id', async () => {
-  const { page } = await watchedPage(browser.context);
+  const { page } = await watchedPage(env.browser.context);
   const { deviceId } = await open(page);
   // The server no longer knows the device (a restarted sandbox): its checks answer 404.
-  await sandbox.post('/__sandbox/faults', { path: `/v1/applications/demo-app/versions/1.0.0/devices/${deviceId}/checks`, status: 404, count: 1 });
+  await env.sandbox.post('/__sandbox/faults', { path: `/v1/applications/demo-app/versions/1.0.0/devices/${deviceId}/checks`, status: 404, count: 1 });
   await page.waitForFunction((old) => document.getElementById('device-id').textContent !== old, deviceId, { timeout: 15_000 });
   const shown = await page.textContent('#device-id');
   assert.match(shown, /^dev_\w+$/);
@@ -617,10 +608,10 @@ test('the demo page: a device the server lost is registered again, and the page 
 
 test('the demo page: a revoke whose token comes due before the next periodic check does not promise a 401', async () => {
   // 38 s tokens with the 30 s leeway are due 8 s after they are issued; a check every 5 s.
-  await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 38 });
+  await env.sandbox.post('/__sandbox/lifetimes', { gatekeeper: 38 });
   try {
-    const { page } = await watchedPage(browser.context);
-    await page.goto(`${sandbox.url}/gatekeeper.html?interval=5000`);
+    const { page } = await watchedPage(env.browser.context);
+    await page.goto(`${env.sandbox.url}/gatekeeper.html?interval=5000`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
     await page.waitForTimeout(4_000); // 34 s left: not due yet, due by the next check
     await page.click('#revoke');
@@ -630,13 +621,13 @@ test('the demo page: a revoke whose token comes due before the next periodic che
     assert.match(said, /around the next check: that check either refreshes it first \(no 401\) or sees a 401/);
     await page.close();
   } finally {
-    await sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
+    await env.sandbox.post('/__sandbox/lifetimes', { gatekeeper: 900 });
   }
 });
 
 test('after an initialize() whose registration failed (a 503), the next check() registers the device and checks it', async () => {
   const { page } = await blankPage();
-  await sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', status: 503, count: 1 });
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/applications/demo-app/versions/1.0.0/devices', status: 503, count: 1 });
   try {
     const out = await page.evaluate(async () => {
       localStorage.clear();
@@ -652,7 +643,7 @@ test('after an initialize() whose registration failed (a 503), the next check() 
     });
     assert.deepEqual(out, { init: 'ApiError 503', before: null, check: 'Ok', after: true, stored: true });
   } finally {
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   }
   await page.close();
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = new URL('../..', import.meta.url).pathname;
@@ -49,6 +50,26 @@ export async function startSandbox(...flags) {
       }
     },
   };
+}
+
+/**
+ * Starts a sandbox (`startSandbox(...flags)`) and a browser before the file's tests, then
+ * runs `setup(env)`, and closes both after the tests. Returns `{ sandbox, browser }`,
+ * filled in once `before` has run. (Node 20 runs a file's `before` hooks at the same
+ * time, so a file's own set-up that needs them goes in `setup`, not in a hook of its own.)
+ */
+export function sandboxAndBrowser({ flags = [], setup } = {}) {
+  const env = { sandbox: undefined, browser: undefined };
+  before(async () => {
+    env.sandbox = await startSandbox(...flags);
+    env.browser = await launchBrowser();
+    await setup?.(env);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.sandbox?.stop();
+  });
+  return env;
 }
 
 /** Debian's Chromium with a fresh, throw-away profile. */

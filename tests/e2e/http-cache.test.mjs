@@ -3,26 +3,17 @@
 // cache at a time, and the others would wait inside `fetch` while their
 // `requestTimeoutMs` ran), and no response to a token-bearing call is kept on disk.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startSandbox, watchedPage } from './helpers.mjs';
+import { test } from 'node:test';
+import { sandboxAndBrowser, watchedPage } from './helpers.mjs';
 
-let sandbox;
-let browser;
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = sandboxAndBrowser();
 
 test('six identical GETs at once, each answered after 1 s, all succeed under requestTimeoutMs 2500 without retries', async () => {
-  const { page } = await watchedPage(browser.context);
-  await page.goto(`${sandbox.url}/`);
+  const { page } = await watchedPage(env.browser.context);
+  await page.goto(`${env.sandbox.url}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-  await sandbox.post('/__sandbox/faults', { path: '/v1/invoices/inv_1001', delay_ms: 1000, count: 6 });
-  const start = await sandbox.counters();
+  await env.sandbox.post('/__sandbox/faults', { path: '/v1/invoices/inv_1001', delay_ms: 1000, count: 6 });
+  const start = await env.sandbox.counters();
   const outcomes = await page.evaluate(async () => {
     const { AlternativeClient } = await import('/pkg/checkout.js');
     const { token } = await (await fetch('/api/checkout-token', {
@@ -36,9 +27,9 @@ test('six identical GETs at once, each answered after 1 s, all succeed under req
     client.destroy();
     return settled.map((s) => (s.status === 'fulfilled' ? 'ok' : s.reason.code));
   });
-  const now = await sandbox.counters();
+  const now = await env.sandbox.counters();
   assert.deepEqual(outcomes, Array(6).fill('ok'));
   assert.equal(now.api_requests - start.api_requests, 6);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   await page.close();
 });

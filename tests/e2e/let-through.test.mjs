@@ -3,23 +3,14 @@
 // that refusal brings; when none comes (a final 401) it is let through; when it gave
 // up already (its one rescue spent), it rejects and starts no refresh of its own.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { interplayPage, launchBrowser, startSandbox } from './helpers.mjs';
+import { test } from 'node:test';
+import { interplayPage, sandboxAndBrowser } from './helpers.mjs';
 
-let sandbox;
-let browser;
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = sandboxAndBrowser();
 
 /** The demo checkout page with `window.t` (helpers.mjs `interplayPage`). */
 function demoPage() {
-  return interplayPage(browser.context, sandbox.url, { controlsViaLocalhost: true });
+  return interplayPage(env.browser.context, env.sandbox.url, { controlsViaLocalhost: true });
 }
 
 // A waits for its turn behind six attempts, after B's final 401 refused T2 (nothing
@@ -83,7 +74,7 @@ test("a call that had its refresh, queued behind six attempts after a final 401 
     await clear();
     return { result, tokens };
   });
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   assert.deepEqual(out.result, {
     a: { ok: 'inv_1001' },
     b: { error: 'ACCESS_TOKEN_EXPIRED' },
@@ -142,7 +133,7 @@ test("a call that had its one rescue, refused again by a 401 whose body is then 
     await clear();
     return result;
   });
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   assert.deepEqual(out, {
     a: { error: 'ACCESS_TOKEN_EXPIRED' },
     c: { error: 'NETWORK_ERROR' }, // a POST without an idempotency key: not retried

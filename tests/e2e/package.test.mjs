@@ -8,21 +8,16 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, posix } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, root, screenshot, startSandbox, watchedPage } from './helpers.mjs';
+import { root, sandboxAndBrowser, screenshot, watchedPage } from './helpers.mjs';
 
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-let sandbox;
-let browser;
+const env = sandboxAndBrowser();
 let app;
 before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
   app = mkdtempSync(join(tmpdir(), 'partner-sdk-vite-'));
 });
 after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
   if (app) rmSync(app, { recursive: true, force: true });
 });
 
@@ -117,8 +112,8 @@ test('a fresh Vite 7 app installs the tarball, builds, and calls the sandbox cro
 
   const server = await serve(join(app, 'dist'));
   try {
-    const { page, seen } = await watchedPage(browser.context);
-    await page.goto(`${server.url}/?api=${encodeURIComponent(sandbox.url)}`);
+    const { page, seen } = await watchedPage(env.browser.context);
+    await page.goto(`${server.url}/?api=${encodeURIComponent(env.sandbox.url)}`);
     await page.waitForSelector('#app[data-state]', { timeout: 15_000 });
     assert.equal(await page.textContent('#app'), 'inv_1001 4999 USD');
     assert.equal(await page.getAttribute('#app', 'data-state'), 'ok');

@@ -2,23 +2,14 @@
 // the outcome: a call that already had its one refresh, waiting out a retry's delay,
 // finds the token refused by another call's 401 while that call's refresh runs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { interplayPage, launchBrowser, startSandbox } from './helpers.mjs';
+import { test } from 'node:test';
+import { interplayPage, sandboxAndBrowser } from './helpers.mjs';
 
-let sandbox;
-let browser;
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = sandboxAndBrowser();
 
 /** The demo checkout page with `window.t` (helpers.mjs `interplayPage`). */
 function demoPage() {
-  return interplayPage(browser.context, sandbox.url);
+  return interplayPage(env.browser.context, env.sandbox.url);
 }
 
 for (const slow of [200, 3000]) {
@@ -51,7 +42,7 @@ for (const slow of [200, 3000]) {
       client.destroy();
       return result;
     }, slow);
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
     assert.deepEqual(out, { a: { ok: 'inv_1001' }, b: { ok: 'inv_1001' }, calls: 2 });
     await page.close();
   });
@@ -88,7 +79,7 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
     client.destroy();
     return result;
   });
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   assert.deepEqual(out, { a: { ok: 'inv_1001' }, b: { ok: 'inv_1001' }, calls: 2 });
   await page.close();
 });
@@ -396,3 +387,4 @@ test('a queued call that waits for a proactive refresh a 401 then joins has had 
   });
   await page.close();
 });
+
