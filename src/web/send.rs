@@ -183,6 +183,9 @@ impl Call {
             }
             failed(e)
         })?;
+        if refusal && refresh_to_come {
+            session.refusal_read(generation);
+        }
         Ok(Reply {
             status,
             text: text.unchecked_into(),
@@ -261,7 +264,9 @@ impl Call {
                 unanswered,
                 refresh_to_come,
             );
-            let (status, reply) = match attempt.await {
+            let answer = attempt.await;
+            resends.recount(session);
+            let (status, reply) = match answer {
                 Ok(reply) => (reply.status, Ok(reply)),
                 // Rule 2 extended: a 401 refused this token before we had an answer;
                 // it counts as that 401.

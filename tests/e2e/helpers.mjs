@@ -117,7 +117,8 @@ export async function screenshot(page, name) {
 /**
  * The demo checkout page, ready, with `window.t` = { post, mint, sleep, apiRequests,
  * arrived, clear } for page code that drives the refresh rules: `post(path, body)` sends
- * JSON, `mint()` a fresh checkout token for inv_1001 from the example backend,
+ * JSON, `mint()` a fresh checkout token for inv_1001 from the example backend (`mint(ttl)`:
+ * one that lives `ttl` seconds, from the sandbox's controls),
  * `arrived(since, n)` waits for n API requests after `since = apiRequests()` (counted on
  * arrival, before a fault's delay: the faults they took are gone), `clear()` deletes the
  * faults. No fault is left over from an earlier test when it returns.
@@ -135,7 +136,9 @@ export async function interplayPage(context, url, { controlsViaLocalhost = false
   await page.evaluate((viaLocalhost) => {
     const ctl = viaLocalhost ? location.origin.replace('//127.0.0.1:', '//localhost:') : '';
     const post = (path, body) => fetch(ctl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    const mint = async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const mint = async (ttl) => (await (ttl
+      ? await post('/__sandbox/mint', { kind: 'checkout', ttl })
+      : await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
     const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
     const apiRequests = async () => (await (await fetch(`${ctl}/__sandbox/counters`)).json()).api_requests;
     const arrived = async (since, n) => {

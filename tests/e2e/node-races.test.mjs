@@ -7,10 +7,23 @@ import { test } from 'node:test';
 
 const harness = JSON.stringify(new URL('./node-races/harness.mjs', import.meta.url).href);
 
-/** Runs `script` after the harness's import, in a process of its own; its last line, as JSON. */
+/**
+ * Runs `script` in a process of its own, after the harness's import and a client whose
+ * token callback is answered by hand: `calls` counts its calls, `next.resolve(token)` /
+ * `next.reject(error)` settle the latest; `run(name, promise)` records the outcome of a
+ * call in `results` ('ok' or the error's code). Returns the script's last line, as JSON.
+ */
 function scenario(script) {
   const run = spawnSync('node', ['--input-type=module', '-e', `
-    import { AlternativeClient, jwt, nowS, advance, settle, take } from ${harness};
+    import { AlternativeClient, jwt, nowS, advance, settle, take, pending } from ${harness};
+    let calls = 0;
+    let next;
+    const client = await AlternativeClient.create({
+      accessToken: jwt(nowS(), nowS() + 3600), baseUrl: 'http://localhost', retry: false,
+      onAccessTokenExpired: () => { calls += 1; return new Promise((resolve, reject) => { next = { resolve, reject }; }); },
+    });
+    const results = {};
+    const run = (name, p) => p.then(() => { results[name] = 'ok'; }, (e) => { results[name] = e.code; });
     ${script}`], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout.trim().split('\n').pop());
@@ -21,14 +34,6 @@ function scenario(script) {
 // meanwhile has not had its refresh. Its own 401 refreshes (rule 1).
 test('a queued call is not counted as refreshed by a failed refresh that a 401 cut mid-body had joined: its own 401 calls the callback', () => {
   const out = scenario(`
-    let calls = 0;
-    let next;
-    const client = await AlternativeClient.create({
-      accessToken: jwt(nowS(), nowS() + 3600), baseUrl: 'http://localhost', retry: false,
-      onAccessTokenExpired: () => { calls += 1; return new Promise((resolve, reject) => { next = { resolve, reject }; }); },
-    });
-    const results = {};
-    const run = (name, p) => p.then(() => { results[name] = 'ok'; }, (e) => { results[name] = e.code; });
     // The current token comes from a refresh after a 401.
     run('w', client.get('/w')); await settle();
     take('/w').respond(401); await settle();
@@ -51,3 +56,63 @@ test('a queued call is not counted as refreshed by a failed refresh that a 401 c
     process.exit(0);`);
   assert.deepEqual(out, { c: 'waiting for its refresh', callbacksFromC: 1 });
 });
+
+// A 401 for a call that had had its refresh is final for that call alone and brings no
+// refresh (rule 4): it does not make a refresh running meanwhile a refused token's. So a
+// call that waited for its own proactive refresh (rule 6) still has its one refresh: its
+// 401 on the new token calls the callback (rule 1).
+test('a final 401 arriving while a call waits for its own proactive refresh leaves that call its refresh', () => {
+  const out = scenario(`
+    // Y: refused, refreshed and resent: Y has had its refresh.
+    run('y', client.get('/y')); await settle();
+    take('/y').respond(401); await settle();
+    next.resolve(jwt(nowS(), nowS() + 600)); await settle();
+    const yResend = take('/y');
+    advance(600_000 - 10_000); // that token is due: D starts a proactive refresh
+    run('d', client.get('/d')); await settle();
+    const before = calls;
+    yResend.respond(401); await settle(); // final for Y alone
+    next.resolve(jwt(nowS(), nowS() + 600)); await settle(); // the proactive refresh delivers
+    take('/d').respond(401); await settle(50); // D's own first 401
+    const fromD = calls - before;
+    if (fromD > 0) { next.resolve(jwt(nowS(), nowS() + 600)); await settle(50); take('/d').respond(200); await settle(50); }
+    console.log(JSON.stringify({ y: results.y, d: results.d ?? 'pending', callbacksFromD: fromD }));
+    process.exit(0);`);
+  assert.deepEqual(out, { y: 'ACCESS_TOKEN_EXPIRED', d: 'ok', callbacksFromD: 1 });
+});
+
+// A refresh that delivered while another call's 401 was still being read counts as that
+// refusal's only once the 401 has arrived whole: cut mid-body (rule 7) it refused
+// nothing, so the calls that waited for that refresh, in the SDK's queue or for their
+// own proactive refresh, still have theirs, whether their own 401 comes before or
+// after the cut.
+for (const cutFirst of [false, true]) {
+  test(`calls that waited for a refresh while a 401 was read that then broke off keep their refresh (their 401 ${cutFirst ? 'after' : 'before'} the cut)`, () => {
+    const out = scenario(`
+      // Six POSTs fill the six places; C waits in the SDK's queue.
+      for (let i = 1; i <= 6; i += 1) run('p' + i, client.post('/p' + i, {}));
+      await settle();
+      run('c', client.get('/c')); await settle();
+      advance(3_600_000 - 10_000); // the token is due: D starts a proactive refresh
+      run('d', client.get('/d')); await settle();
+      const p1 = take('/p1');
+      p1.respond(401, { cut: true }); await settle(); // the 401's head: its body is still coming
+      next.resolve(jwt(nowS(), nowS() + 3600)); await settle(); // the refresh delivers
+      const before = calls;
+      take('/p2').respond(200); await settle(); // a place frees: C goes out
+      take('/p3').respond(200); await settle(); // and another: D goes out
+      if (${cutFirst}) { p1.cut(); await settle(); }
+      let seen = calls;
+      const answer = async () => { if (calls > seen) { seen = calls; next.resolve(jwt(nowS(), nowS() + 3600)); await settle(50); } };
+      take('/d').respond(401); await settle(50);
+      await answer();
+      take('/c').respond(401); await settle(50);
+      await answer();
+      if (!${cutFirst}) { p1.cut(); await settle(); }
+      for (const e of pending.splice(0)) e.respond(200);
+      await settle(50);
+      console.log(JSON.stringify({ c: results.c ?? 'pending', d: results.d ?? 'pending', p1: results.p1, callbacks: calls - before }));
+      process.exit(0);`);
+    assert.deepEqual(out, { c: 'ok', d: 'ok', p1: 'NETWORK_ERROR', callbacks: 1 });
+  });
+}

@@ -388,3 +388,49 @@ test('a queued call that waits for a proactive refresh a 401 then joins has had 
   await page.close();
 });
 
+// Rule 4: a 401 for a call that had had its refresh is final for that call alone and
+// brings no refresh, so it makes no other call's refresh a refused token's. Here Y's
+// resend is refused while D waits for its own proactive refresh (rule 6): D has still
+// had no refresh, and its own 401 on the new token calls the callback (rule 1).
+test('a final 401 that arrives while a call waits for its own proactive refresh leaves that call its refresh: its 401 refreshes', async () => {
+  const page = await demoPage();
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const { post, sleep, mint } = window.t;
+    const get = '/v1/invoices/inv_1001';
+    const log = [];
+    let calls = 0;
+    const client = await AlternativeClient.create({
+      accessToken: await mint(300),
+      baseUrl: location.origin,
+      refreshTimeoutMs: 20_000,
+      onAccessTokenExpired: async () => {
+        calls += 1;
+        log.push(`callback ${calls}`);
+        if (calls === 1) return mint(34); // Y's refresh: a token due (30 s leeway) 4 s from now
+        if (calls === 2) { // D's proactive refresh: a token refused from now on, after Y's 401
+          const token = await mint(300);
+          await post('/__sandbox/revoke');
+          await sleep(3500);
+          return token;
+        }
+        return mint(300);
+      },
+    });
+    const settle = (name, p) => p.then(() => { log.push(`${name} ok`); return 'ok'; }, (e) => { log.push(`${name} ${e.code}`); return e.code; });
+    await post('/__sandbox/revoke'); // Y's first attempt: a 401
+    await post('/__sandbox/faults', { path: get, delay_ms: 1, count: 1 });
+    await post('/__sandbox/faults', { path: get, delay_ms: 6000, count: 1 }); // Y's resend, held 6 s
+    const y = settle('y', client.get(`${get}?c=y`));
+    await sleep(4500);
+    const d = await settle('d', client.get(`${get}?c=d`)); // the token is due: D refreshes it
+    const result = { y: await y, d, calls, log };
+    client.destroy();
+    return result;
+  });
+  assert.deepEqual(out, {
+    y: 'ACCESS_TOKEN_EXPIRED', d: 'ok', calls: 3,
+    log: ['callback 1', 'callback 2', 'y ACCESS_TOKEN_EXPIRED', 'callback 3', 'd ok'],
+  });
+  await page.close();
+});

@@ -71,8 +71,10 @@ impl Session {
             }
             st.settled = st.settled.wrapping_add(1);
             // A refresh of a token a 401 refused (whatever started it: a 401 may join a
-            // proactive refresh under way) that delivered a token.
-            if result.is_ok() && st.refused == Some(flight.generation) {
+            // proactive refresh under way) that delivered a token. Not one whose only
+            // refusal was final (it refused a call that had had its refresh, rule 4):
+            // that 401 brings no refresh, so no call waited for one because of it.
+            if result.is_ok() && st.refused == Some(flight.generation) && st.refusal_coming {
                 st.refusals = st.refusals.wrapping_add(1);
                 st.refusal_delivered = Some((flight.generation, st.generation));
             }
@@ -179,16 +181,35 @@ impl Session {
         self.0.state.borrow().refusals
     }
 
-    /// Whether a refresh of a refused token delivered the current token after `since`
-    /// (a `refusals` count, taken before a wait): a call that waited meanwhile (in the
-    /// SDK's queue, or for that refresh itself) waited for it (rule 2), so it has had
-    /// its refresh (rule 4).
-    pub fn refusal_renewed_since(&self, since: u32) -> bool {
+    /// The generation a refresh of a refused token replaced, when it delivered the
+    /// current token after `since` (a `refusals` count, taken before a wait): a call
+    /// that waited meanwhile (in the SDK's queue, or for that refresh itself) waited
+    /// for it (rule 2), so it has had its refresh (rule 4).
+    pub fn refusal_renewed_since(&self, since: u32) -> Option<u32> {
         let st = self.0.state.borrow();
-        st.refusals != since
-            && st
-                .refusal_delivered
-                .is_some_and(|(_, g)| g == st.generation)
+        match st.refusal_delivered {
+            Some((replaced, delivered)) if st.refusals != since && delivered == st.generation => {
+                Some(replaced)
+            }
+            _ => None,
+        }
+    }
+
+    /// A 401 that brought a refresh for the token of `generation` arrived whole.
+    pub fn refusal_read(&self, generation: u32) {
+        let mut st = self.0.state.borrow_mut();
+        if !st.refusals_read.contains(&generation) {
+            if st.refusals_read.len() >= 4 {
+                st.refusals_read.remove(0);
+            }
+            st.refusals_read.push(generation);
+        }
+    }
+
+    /// Whether a 401 that brought a refresh for the token of `generation` arrived
+    /// whole (not still being read, nor cut mid-body).
+    pub fn refusal_was_read(&self, generation: u32) -> bool {
+        self.0.state.borrow().refusals_read.contains(&generation)
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it

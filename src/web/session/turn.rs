@@ -129,8 +129,13 @@ impl Session {
                     }
                     continue;
                 }
-                // Sent once more with the new token; refused again, it is final.
-                resends.waited_for_refusal();
+                // Sent once more with the new token; refused again, it is final. (When
+                // the refusal brings a refresh, only if its 401 then arrives whole.)
+                let (generation, coming) = {
+                    let st = self.0.state.borrow();
+                    (st.generation, st.refusal_coming)
+                };
+                resends.waited_for_refusal(coming.then_some(generation));
                 wait_for(self, self.refusal_flight(waiting_since), caller).await?;
                 continue;
             }
@@ -275,22 +280,39 @@ pub struct Resends {
     /// Had its refresh, then waited for the refresh of another call's refusal
     /// ([`Session::rescue`]): the next refusal is final.
     pub rescued: bool,
+    /// The generation of the refused token whose refresh counted as this call's,
+    /// while that refusal's 401 may still turn out to be cut ([`Resends::recount`]).
+    pub refusal_of: Option<u32>,
 }
 
 impl Resends {
     /// The call waited for a refresh for a refused token, in the SDK's queue or started
     /// while it ran (rule 2): that was its refresh, so it is sent once with the new
-    /// token, and a 401 then is final (rule 4).
-    pub fn waited_for_refusal(&mut self) {
+    /// token, and a 401 then is final (rule 4). `refusal_of`: the generation another
+    /// call's 401 refused, when that 401 brings the refresh.
+    pub fn waited_for_refusal(&mut self, refusal_of: Option<u32>) {
         self.refreshed = true;
         self.after_401 = true;
+        self.refusal_of = refusal_of;
     }
 
     /// After a wait that began when `refusals` refreshes of refused tokens had settled:
     /// one that settled meanwhile and delivered the current token was this call's.
     pub fn note_refusal(&mut self, session: &Session, refusals: u32) {
-        if session.refusal_renewed_since(refusals) {
-            self.waited_for_refusal();
+        if let Some(replaced) = session.refusal_renewed_since(refusals) {
+            self.waited_for_refusal(Some(replaced));
+        }
+    }
+
+    /// Before the call's answer is judged: a refusal whose refresh counted as this
+    /// call's gave it none if that 401 has not arrived whole (it is still being read,
+    /// or it broke off, a network failure by rule 7). Its own 401 then refreshes.
+    pub fn recount(&mut self, session: &Session) {
+        if let Some(generation) = self.refusal_of.take() {
+            if !session.refusal_was_read(generation) {
+                self.refreshed = false;
+                self.after_401 = false;
+            }
         }
     }
 }
