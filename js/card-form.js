@@ -4,7 +4,7 @@
 // and numbers the tokens it carries so that the frame's 401 for a token already
 // replaced asks the session for the current one rather than a refresh (rule 1).
 // Protocol: docs/enrollment.md.
-import { ConfigurationError, NetworkError, ignoreRejection } from './errors.js';
+import { ConfigurationError, NetworkError, notify as callPage } from './errors.js';
 
 const HELLO = 'partner-sdk:enrollment:hello';
 const CONNECT = 'partner-sdk:enrollment:connect';
@@ -19,12 +19,7 @@ const modals = [];
 
 /** Calls a page callback; what it throws or rejects with stays with the page. */
 function notify(callback, arg) {
-  if (typeof callback !== 'function') return;
-  try {
-    ignoreRejection(callback(arg));
-  } catch {
-    // the page's own error
-  }
+  if (typeof callback === 'function') callPage(callback, arg);
 }
 
 function isElement(value) {

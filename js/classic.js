@@ -11,7 +11,7 @@ import { prepare } from './alternative.js';
 import { face } from './class-face.js';
 import { standIn } from './stand-in.js';
 import * as errors from './public-errors.js';
-import { makeError, ignoreRejection, fetchAttempt, redact, setTimer, clearTimer, settleOf, anySignal, jsonBody } from './errors.js';
+import { makeError, notify, fetchAttempt, redact, setTimer, clearTimer, settleOf, anySignal, jsonBody } from './errors.js';
 
 const checkout = loader(initWasm, () => new URL('checkout_bg.wasm', base), __CHECKOUT_SHA384__, early);
 if (!again) checkout.init().catch(() => {});
@@ -129,7 +129,7 @@ function init(sources) {
 if (!again) globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, ignoreRejection, fetchAttempt, redact, setTimer, clearTimer, settleOf, anySignal, jsonBody }),
+  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, notify, fetchAttempt, redact, setTimer, clearTimer, settleOf, anySignal, jsonBody }),
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

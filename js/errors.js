@@ -365,15 +365,32 @@ export function settleOf(value, cut) {
   });
 }
 
-/** @internal Called from Rust: keeps a page callback's rejected promise from going unhandled. */
-export function ignoreRejection(value) {
+/**
+ * @internal Calls a page's notification callback (`onTokenRefreshed`, a periodic check's
+ * callback, the card form's `onSuccess`, `onError`, `onCancel`) with `arg`. What it throws,
+ * or what the promise it returns rejects with, is the page's own error: it is reported as
+ * an uncaught error is (`reportError`: the window's `error` event and the console), as a
+ * throwing `setInterval` callback or event listener is, and never reaches the SDK. Where
+ * the runtime has no `reportError` (Node), it is dropped: thrown, it would end the process.
+ * Never throws.
+ */
+export function notify(callback, arg) {
   try {
+    const value = callback(arg);
     // Reading `then` runs the page's getter, if it has one: inside the try too.
     if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
-      value.then(undefined, () => {});
+      value.then(undefined, report);
     }
+  } catch (error) {
+    report(error);
+  }
+}
+
+function report(error) {
+  try {
+    globalThis.reportError?.(error);
   } catch {
-    // a hostile thenable: nothing to do
+    // a page that replaced reportError with one that throws
   }
 }
 

@@ -109,7 +109,8 @@ export interface CommonOptions {
   retry?: boolean | RetryOptions;
   /**
    * Called once after each successful refresh, with the new `expiresAt` and the `reason`.
-   * What it throws or returns is ignored.
+   * What it returns is ignored; what it throws (or its promise rejects with) is reported
+   * as an uncaught error of the page (`reportError`), and the SDK goes on.
    */
   onTokenRefreshed?: (event: TokenRefreshedEvent) => void;
 }
@@ -371,7 +372,8 @@ export class SafeSDK {
   /**
    * Runs `check()` every `intervalMs` (at least 1000), one at a time, handing each result
    * to `callback`; a rejected check arrives as `status: 'Error'`. A callback that throws
-   * does not stop it. Replaces a running schedule.
+   * does not stop it: its error is reported as an uncaught error of the page
+   * (`reportError`), as a throwing `setInterval` callback is. Replaces a running schedule.
    */
   startPeriodicCheck(intervalMs: number, callback: (result: PeriodicCheckResult) => void): void;
   /**

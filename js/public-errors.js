@@ -1,4 +1,4 @@
-// The error surface every entry re-exports (makeError and ignoreRejection stay internal).
+// The error surface every entry re-exports (makeError and notify stay internal).
 export {
   PartnerSdkError, InvalidAccessToken, InvalidAccessTokenFormat, AccessTokenExpiredError,
   TokenRefreshTimeoutError, TokenRefreshError, ApiError, NetworkError, ConfigurationError,

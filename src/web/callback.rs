@@ -2,7 +2,7 @@
 
 use crate::core::error::SdkError;
 use crate::web::error::Error;
-use crate::web::js::{call, ignore_rejection, settle_of};
+use crate::web::js::{call, settle_of};
 use crate::web::timer::{deadline, race, Either};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
@@ -45,9 +45,6 @@ pub async fn call_token_callback(
 }
 
 /// Calls a notification callback with one argument. What it throws or rejects with
-/// is the page's business: it never reaches the SDK's state or the console.
-pub fn notify(callback: &Function, arg: &JsValue) {
-    if let Ok(returned) = call(callback, Some(arg)) {
-        ignore_rejection(&returned);
-    }
-}
+/// is the page's own error: reported as uncaught (`reportError`), it never reaches the
+/// SDK's state.
+pub use crate::web::js::notify;

@@ -112,10 +112,10 @@ extern "C" {
     #[wasm_bindgen(js_name = redact)]
     pub fn redact(text: &JsValue, authorization: &JsValue) -> JsValue;
 
-    /// Attaches a no-op rejection handler when `value` is a thenable; whatever a
-    /// hostile thenable throws stays in JS.
-    #[wasm_bindgen(js_name = ignoreRejection)]
-    pub fn ignore_rejection(value: &JsValue);
+    /// Calls a page's notification callback with `arg`. What it throws or rejects
+    /// with is reported as the page's own uncaught error (`reportError`), never to the
+    /// SDK. Never throws.
+    pub fn notify(callback: &Function, arg: &JsValue);
 
     /// Resolves, once this tab holds the Web Lock `name`, to `[release, id]`: `id` is a
     /// device id another tab registered while this one waited, and `release(newId?)`

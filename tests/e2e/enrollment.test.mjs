@@ -77,6 +77,32 @@ async function typeCard(page, number = NUMBER) {
 
 const seenNow = (page) => page.evaluate(() => window.seen);
 
+// A page's own bug in its callback is not hidden: it surfaces as an uncaught error does
+// (the window's `error` event, the console), and the form goes on.
+test('what onSuccess throws and what onCancel rejects with are reported as the page\'s uncaught errors', async () => {
+  const { page, seen } = await openPage();
+  await page.evaluate(() => {
+    window.reported = [];
+    window.addEventListener('error', (e) => window.reported.push(e.error?.message ?? e.message));
+  });
+  await page.evaluate(() => window.form({
+    onSuccess: (card) => { window.seen.success.push(card); throw new Error('bug in onSuccess'); },
+  }));
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.reported.length === 1);
+  assert.equal((await seenNow(page)).success.length, 1);
+  await page.evaluate(() => window.form({ onCancel: async () => { window.seen.cancel += 1; throw new Error('bug in onCancel'); } }));
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => window.reported.length === 2);
+  assert.deepEqual(await page.evaluate(() => window.reported), ['bug in onSuccess', 'bug in onCancel']);
+  assert.equal((await seenNow(page)).cancel, 1);
+  assert.equal(await page.locator(FRAME).count(), 0, 'both forms closed');
+  assert.deepEqual(seen.pageErrors, ['bug in onSuccess', 'bug in onCancel']);
+  await page.close();
+});
+
 test('typing a test card enrols it: onSuccess gets last4 and brand, the sandbox stored it, and the number stays in the frame', async () => {
   const { page, seen, requests } = await openPage();
   const before = (await cards()).length;

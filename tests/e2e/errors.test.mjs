@@ -127,6 +127,58 @@ test('errors made by a test or mock have what their types promise', async () => 
   });
 });
 
+// A page's own bug in a notification callback is not hidden: it surfaces as an uncaught
+// error does (the window's `error` event, the console), as from a throwing `setInterval`
+// callback, and the SDK goes on.
+test('what onTokenRefreshed and a periodic check\'s callback throw is reported as the page\'s uncaught error, in both copies', async () => {
+  const report = await page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const classic = window.PartnerSDK;
+    await classic.ready;
+    const reported = [];
+    const onError = (e) => reported.push(e.error?.message ?? e.message);
+    window.addEventListener('error', onError);
+    const checkoutToken = async () => (await (await fetch('/api/checkout-token', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+    })).json()).token;
+    const gatekeeperToken = async () => (await fetch('/api/gatekeeper-token')).text();
+    const out = {};
+    for (const [copy, sdk] of [['esm', esm], ['classic', classic]]) {
+      const client = await sdk.AlternativeClient.create({
+        accessToken: await checkoutToken(),
+        baseUrl: location.origin,
+        onAccessTokenExpired: checkoutToken,
+        onTokenRefreshed: () => { throw new Error(`${copy}: bug in onTokenRefreshed`); },
+      });
+      await fetch('/__sandbox/revoke', { method: 'POST' });
+      const invoice = await client.get('/v1/invoices/inv_1001');
+      const safe = new sdk.SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin });
+      await safe.initialize(await gatekeeperToken());
+      const statuses = [];
+      await new Promise((done) => {
+        safe.startPeriodicCheck(1000, async (result) => {
+          statuses.push(result.status);
+          if (statuses.length === 2) done();
+          throw new Error(`${copy}: bug in the periodic callback`);
+        });
+      });
+      safe.destroy();
+      client.destroy();
+      out[copy] = { invoice: invoice.id, statuses };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    window.removeEventListener('error', onError);
+    return { out, reported };
+  });
+  for (const copy of ['esm', 'classic']) {
+    assert.deepEqual(report.out[copy], { invoice: 'inv_1001', statuses: ['Ok', 'Ok'] }, copy);
+  }
+  assert.deepEqual(report.reported, [
+    'esm: bug in onTokenRefreshed', 'esm: bug in the periodic callback', 'esm: bug in the periodic callback',
+    'classic: bug in onTokenRefreshed', 'classic: bug in the periodic callback', 'classic: bug in the periodic callback',
+  ]);
+});
+
 test('classes keep their names through minification, in both copies', async () => {
   const report = await page.evaluate(async () => {
     const esm = await import('/pkg/index.js');
