@@ -179,13 +179,10 @@ impl Call {
         let text = JsFuture::from(reading).await.map_err(|e| {
             if refusal {
                 // A 401 cut mid-body is a network failure, not a refusal (rule 7).
-                session.refusal_cut(generation);
+                session.refusal_cut(generation, refresh_to_come);
             }
             failed(e)
         })?;
-        if refusal && refresh_to_come {
-            session.refusal_read(generation);
-        }
         Ok(Reply {
             status,
             text: text.unchecked_into(),
@@ -313,6 +310,8 @@ impl Call {
                         }
                     }
                     resends.after_401 = true;
+                    // Its own 401: no cut of another call's 401 undoes that.
+                    resends.refusal_of = None;
                     continue;
                 }
                 Err(Error::Sdk(SdkError::Network)) => {

@@ -15,7 +15,7 @@ const harness = JSON.stringify(new URL('./node-races/harness.mjs', import.meta.u
  */
 function scenario(script) {
   const run = spawnSync('node', ['--input-type=module', '-e', `
-    import { AlternativeClient, jwt, nowS, advance, settle, take, pending } from ${harness};
+    import { AlternativeClient, jwt, nowS, advance, settle, take, pending, sent } from ${harness};
     let calls = 0;
     let next;
     const client = await AlternativeClient.create({
@@ -82,37 +82,91 @@ test('a final 401 arriving while a call waits for its own proactive refresh leav
 });
 
 // A refresh that delivered while another call's 401 was still being read counts as that
-// refusal's only once the 401 has arrived whole: cut mid-body (rule 7) it refused
-// nothing, so the calls that waited for that refresh, in the SDK's queue or for their
-// own proactive refresh, still have theirs, whether their own 401 comes before or
-// after the cut.
-for (const cutFirst of [false, true]) {
-  test(`calls that waited for a refresh while a 401 was read that then broke off keep their refresh (their 401 ${cutFirst ? 'after' : 'before'} the cut)`, () => {
+// refusal's (a call's answer does not wait for another call's body), but once that 401
+// has broken off mid-body (rule 7: a network failure, not a refusal), it refused nothing:
+// the calls that waited for that refresh, in the SDK's queue or for their own proactive
+// refresh, and whose own 401 comes after the cut, still have theirs.
+test('calls that waited for a refresh while a 401 was read that then broke off keep their refresh (their 401 after the cut)', () => {
+  const out = scenario(`
+    // Six POSTs fill the six places; C waits in the SDK's queue.
+    for (let i = 1; i <= 6; i += 1) run('p' + i, client.post('/p' + i, {}));
+    await settle();
+    run('c', client.get('/c')); await settle();
+    advance(3_600_000 - 10_000); // the token is due: D starts a proactive refresh
+    run('d', client.get('/d')); await settle();
+    const p1 = take('/p1');
+    p1.respond(401, { cut: true }); await settle(); // the 401's head: its body is still coming
+    next.resolve(jwt(nowS(), nowS() + 3600)); await settle(); // the refresh delivers
+    const before = calls;
+    take('/p2').respond(200); await settle(); // a place frees: C goes out
+    take('/p3').respond(200); await settle(); // and another: D goes out
+    p1.cut(); await settle();
+    let seen = calls;
+    const answer = async () => { if (calls > seen) { seen = calls; next.resolve(jwt(nowS(), nowS() + 3600)); await settle(50); } };
+    take('/d').respond(401); await settle(50);
+    await answer();
+    take('/c').respond(401); await settle(50);
+    await answer();
+    for (const e of pending.splice(0)) e.respond(200);
+    await settle(50);
+    console.log(JSON.stringify({ c: results.c ?? 'pending', d: results.d ?? 'pending', p1: results.p1, callbacks: calls - before }));
+    process.exit(0);`);
+  assert.deepEqual(out, { c: 'ok', d: 'ok', p1: 'NETWORK_ERROR', callbacks: 1 });
+});
+
+// Rule 2: a refusing 401 whose body is slow to arrive is still a refusal. A call held
+// back by it starts the refresh (rule 4 lets it), goes out once with the new token, and
+// its own 401 then is final: one callback, whether that body ends before or after.
+for (const bodyEnds of ['before', 'after']) {
+  test(`a call held back by a 401 whose body ends ${bodyEnds} the call's own 401 is sent once more and starts no second refresh`, () => {
     const out = scenario(`
-      // Six POSTs fill the six places; C waits in the SDK's queue.
-      for (let i = 1; i <= 6; i += 1) run('p' + i, client.post('/p' + i, {}));
-      await settle();
-      run('c', client.get('/c')); await settle();
-      advance(3_600_000 - 10_000); // the token is due: D starts a proactive refresh
-      run('d', client.get('/d')); await settle();
-      const p1 = take('/p1');
-      p1.respond(401, { cut: true }); await settle(); // the 401's head: its body is still coming
-      next.resolve(jwt(nowS(), nowS() + 3600)); await settle(); // the refresh delivers
-      const before = calls;
-      take('/p2').respond(200); await settle(); // a place frees: C goes out
-      take('/p3').respond(200); await settle(); // and another: D goes out
-      if (${cutFirst}) { p1.cut(); await settle(); }
-      let seen = calls;
-      const answer = async () => { if (calls > seen) { seen = calls; next.resolve(jwt(nowS(), nowS() + 3600)); await settle(50); } };
-      take('/d').respond(401); await settle(50);
-      await answer();
-      take('/c').respond(401); await settle(50);
-      await answer();
-      if (!${cutFirst}) { p1.cut(); await settle(); }
-      for (const e of pending.splice(0)) e.respond(200);
-      await settle(50);
-      console.log(JSON.stringify({ c: results.c ?? 'pending', d: results.d ?? 'pending', p1: results.p1, callbacks: calls - before }));
+      const token = () => { calls += 1; return jwt(nowS(), nowS() + 3600); };
+      const fast = await AlternativeClient.create({
+        accessToken: jwt(nowS(), nowS() + 3600), baseUrl: 'http://localhost', retry: false, onAccessTokenExpired: token,
+      });
+      run('a', fast.get('/a')); await settle();
+      const a = take('/a');
+      a.respond(401, { cut: true }); await settle(); // A's 401: its body keeps coming
+      run('c', fast.get('/c')); await settle(50); // held back: starts the refresh, out with the new token
+      if ('${bodyEnds}' === 'before') { a.finish(); await settle(50); }
+      take('/c').respond(401); await settle(50); // the new token is refused too
+      if ('${bodyEnds}' === 'after') { a.finish(); await settle(50); }
+      for (let i = 0; i < 5 && pending.length; i += 1) { for (const e of pending.splice(0)) e.respond(401); await settle(50); }
+      console.log(JSON.stringify({ callbacks: calls, c: results.c, cSends: sent.filter((s) => s.path === '/c').length }));
       process.exit(0);`);
-    assert.deepEqual(out, { c: 'ok', d: 'ok', p1: 'NETWORK_ERROR', callbacks: 1 });
+    assert.deepEqual(out, { callbacks: 1, c: 'ACCESS_TOKEN_EXPIRED', cSends: 1 });
   });
 }
+
+// Rule 4: a call that had its own 401 and refresh keeps them when a refresh it later
+// waits for (while out of a retry's delay) was another call's refusal whose 401 then
+// broke off: that cut gives it no second refresh, and it is sent at most twice for 401s.
+test('a call that had its own refresh keeps it when a refusal it waited for later turns out cut', () => {
+  const out = scenario(`
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const retrying = await AlternativeClient.create({
+      accessToken: jwt(nowS(), nowS() + 3600), baseUrl: 'http://localhost',
+      onAccessTokenExpired: () => { calls += 1; return new Promise((resolve, reject) => { next = { resolve, reject }; }); },
+    });
+    run('b', retrying.get('/b')); await settle();
+    take('/b').respond(401); await settle(); // B's own 401: its refresh
+    next.resolve(jwt(nowS(), nowS() + 600)); await settle();
+    run('a', retrying.get('/a')); await settle(); // A: out with that token, no refresh yet
+    take('/b').respond(503); await settle(); // B waits out a retry delay
+    advance(600_000 - 10_000); // the token is due
+    run('d', retrying.get('/d')); await settle(); // D: a proactive refresh
+    await sleep(400); await settle(); // B's delay is over: it waits for that refresh
+    const a = take('/a');
+    a.respond(401, { cut: true }); await settle(); // A's first 401 joins it; its body keeps coming
+    next.resolve(jwt(nowS(), nowS() + 3600)); await settle(50);
+    const before = calls;
+    a.cut(); await settle(50); // A's 401 breaks off
+    take('/b').respond(401); await settle(50); // B refused with the newest token
+    const fromB = calls - before;
+    for (let i = 0; i < 5 && pending.length; i += 1) { for (const e of pending.splice(0)) e.respond(e.path === '/b' ? 401 : 200); await settle(50); }
+    console.log(JSON.stringify({ b: results.b, callbacksFromB: fromB, bTokens: sent.filter((s) => s.path === '/b').map((s) => s.token) }));
+    process.exit(0);`);
+  assert.equal(out.b, 'ACCESS_TOKEN_EXPIRED');
+  assert.equal(out.callbacksFromB, 0);
+  assert.equal(new Set(out.bTokens).size, 3, `B went out with 3 tokens: its first, its refresh's and the proactive one (${out.bTokens})`);
+});

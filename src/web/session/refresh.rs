@@ -195,21 +195,10 @@ impl Session {
         }
     }
 
-    /// A 401 that brought a refresh for the token of `generation` arrived whole.
-    pub fn refusal_read(&self, generation: u32) {
-        let mut st = self.0.state.borrow_mut();
-        if !st.refusals_read.contains(&generation) {
-            if st.refusals_read.len() >= 4 {
-                st.refusals_read.remove(0);
-            }
-            st.refusals_read.push(generation);
-        }
-    }
-
-    /// Whether a 401 that brought a refresh for the token of `generation` arrived
-    /// whole (not still being read, nor cut mid-body).
-    pub fn refusal_was_read(&self, generation: u32) -> bool {
-        self.0.state.borrow().refusals_read.contains(&generation)
+    /// Whether the refusal of the token of `generation` by a 401 that brought a refresh
+    /// broke off mid-body (among the last few such cuts).
+    pub fn refusal_was_cut(&self, generation: u32) -> bool {
+        self.0.state.borrow().refusals_cut.contains(&generation)
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it

@@ -249,11 +249,18 @@ impl Session {
 
     /// The 401 that [`Session::refused`] acted on never arrived whole (its body was cut):
     /// the token of `generation` is no longer held back (a later refusal of another token
-    /// stays).
-    pub fn refusal_cut(&self, generation: u32) {
+    /// stays). `brought_refresh`: that 401 was to bring a refresh, so the calls that
+    /// waited for it had none ([`Resends::recount`]).
+    pub fn refusal_cut(&self, generation: u32, brought_refresh: bool) {
         let mut st = self.0.state.borrow_mut();
         if st.refused == Some(generation) {
             st.refused = None;
+        }
+        if brought_refresh && !st.refusals_cut.contains(&generation) {
+            if st.refusals_cut.len() >= 4 {
+                st.refusals_cut.remove(0);
+            }
+            st.refusals_cut.push(generation);
         }
         // Nor was a refresh that replaced that token a refused token's (rule 2).
         if st
@@ -280,9 +287,10 @@ pub struct Resends {
     /// Had its refresh, then waited for the refresh of another call's refusal
     /// ([`Session::rescue`]): the next refusal is final.
     pub rescued: bool,
-    /// The generation of the refused token whose refresh counted as this call's,
-    /// while that refusal's 401 may still turn out to be cut ([`Resends::recount`]).
-    pub refusal_of: Option<u32>,
+    /// The generation of the refused token whose refresh counted as this call's (while
+    /// that refusal's 401 may still turn out to be cut, [`Resends::recount`]), and the
+    /// call's `refreshed` and `after_401` before it.
+    pub refusal_of: Option<(u32, bool, bool)>,
 }
 
 impl Resends {
@@ -291,9 +299,13 @@ impl Resends {
     /// token, and a 401 then is final (rule 4). `refusal_of`: the generation another
     /// call's 401 refused, when that 401 brings the refresh.
     pub fn waited_for_refusal(&mut self, refusal_of: Option<u32>) {
+        // Marked already (by its own 401, or for good): nothing a cut could undo.
+        let before = (self.refreshed, self.after_401);
+        self.refusal_of = refusal_of
+            .filter(|_| before != (true, true))
+            .map(|g| (g, before.0, before.1));
         self.refreshed = true;
         self.after_401 = true;
-        self.refusal_of = refusal_of;
     }
 
     /// After a wait that began when `refusals` refreshes of refused tokens had settled:
@@ -305,13 +317,15 @@ impl Resends {
     }
 
     /// Before the call's answer is judged: a refusal whose refresh counted as this
-    /// call's gave it none if that 401 has not arrived whole (it is still being read,
-    /// or it broke off, a network failure by rule 7). Its own 401 then refreshes.
+    /// call's gave it none if that 401 broke off mid-body (a network failure, rule 7):
+    /// the call is as it was before, so its own 401 refreshes. (A 401 still being read
+    /// counts: the call's answer does not wait for another call's body.)
     pub fn recount(&mut self, session: &Session) {
-        if let Some(generation) = self.refusal_of.take() {
-            if !session.refusal_was_read(generation) {
-                self.refreshed = false;
-                self.after_401 = false;
+        if let Some((generation, refreshed, after_401)) = self.refusal_of {
+            if session.refusal_was_cut(generation) {
+                self.refusal_of = None;
+                self.refreshed = refreshed;
+                self.after_401 = after_401;
             }
         }
     }

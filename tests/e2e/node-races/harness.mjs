@@ -10,18 +10,25 @@ let seq = 0;
 export const jwt = (iatS, expS) => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: iatS, exp: expS, n: ++seq })}.c2ln`;
 export const nowS = () => Math.floor(now / 1000);
 export const pending = [];
+/** Every request sent, in order: its path and the number of its token. */
+export const sent = [];
 globalThis.fetch = async function fetch(url, init) {
   const token = init.headers.get('authorization').slice(7);
   const entry = { path: new URL(String(url)).pathname, token: JSON.parse(Buffer.from(token.split('.')[1], 'base64url')).n };
+  sent.push({ path: entry.path, token: entry.token });
   return new Promise((resolve, reject) => {
     init.signal?.addEventListener('abort', () => reject(init.signal.reason));
-    /** Answers `status`; `cut`: the body breaks off after its first bytes (call `entry.cut()`). */
+    /**
+     * Answers `status`. `cut`: the body stops after its first bytes until `entry.cut()`
+     * breaks it off or `entry.finish()` ends it.
+     */
     entry.respond = (status, { cut = false } = {}) => {
       if (!cut) return resolve(new Response('{}', { status, headers: { 'content-type': 'application/json' } }));
       let body;
       const stream = new ReadableStream({ start(c) { body = c; c.enqueue(new TextEncoder().encode('{"a":')); } });
       entry.cut = () => body.error(new TypeError('terminated'));
-      return resolve(new Response(stream, { status }));
+      entry.finish = () => { body.enqueue(new TextEncoder().encode('1}')); body.close(); };
+      return resolve(new Response(stream, { status, headers: { 'content-type': 'application/json' } }));
     };
     pending.push(entry);
   });
