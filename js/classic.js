@@ -48,7 +48,7 @@ function loadEnrollment(source) {
 class CardEnrollment {
   constructor() {
     throw new errors.ConfigurationError(
-      'invalid option `CardEnrollment`: open a form with `await PartnerSDK.CardEnrollment.openForm(options)`, not `new`',
+      'open a form with `await PartnerSDK.CardEnrollment.openForm(options)`, not `new`',
       { key: 'CardEnrollment' },
     );
   }
@@ -98,7 +98,7 @@ function SafeSDK(options) {
     options,
     () => loadGatekeeper().then((module) => module.SafeSDK),
     () => gatekeeperFailure || new errors.ConfigurationError(
-      "invalid option `SafeSDK`: SafeSDK's module is still loading: await sdk.initialize() or PartnerSDK.ready first",
+      "SafeSDK's module is still loading: await sdk.initialize() or PartnerSDK.ready first",
       { key: 'SafeSDK' },
     ),
     SafeSDK.prototype,

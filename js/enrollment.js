@@ -22,7 +22,7 @@ export class CardEnrollment {
   /** Not constructed: `await CardEnrollment.openForm(options)` shows a form. */
   constructor() {
     throw new ConfigurationError(
-      'invalid option `CardEnrollment`: open a form with `await CardEnrollment.openForm(options)`, not `new`',
+      'open a form with `await CardEnrollment.openForm(options)`, not `new`',
       { key: 'CardEnrollment' },
     );
   }

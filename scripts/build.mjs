@@ -125,7 +125,7 @@ function renameGlue(source, map, name) {
     const head = /\nexport class AlternativeClient \{\n/;
     if (!head.test(glue)) throw new Error(`${name}: glue has no AlternativeClient class`);
     glue = glue.replace(head, (h) => `${h}    constructor() { throw new errors.ConfigurationError(${JSON.stringify(
-      'invalid option `AlternativeClient`: make one with `await AlternativeClient.create(options)`, not `new`',
+      'make one with `await AlternativeClient.create(options)`, not `new`',
     )}, { key: 'AlternativeClient' }); }\n`);
   }
   glue += '\nlet notLoaded = () => { throw new Error("partner-sdk: wasm not loaded"); };\n'

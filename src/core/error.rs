@@ -44,6 +44,9 @@ pub struct ConfigError {
     pub key: String,
     /// A fixed sentence saying what is wrong.
     pub problem: &'static str,
+    /// A call made in the wrong order, not a bad option or argument: the message is
+    /// `problem` alone, which says what to call first.
+    pub misuse: bool,
 }
 
 impl ConfigError {
@@ -52,6 +55,7 @@ impl ConfigError {
         Self {
             key: key.to_owned(),
             problem,
+            misuse: false,
         }
     }
 }
@@ -131,6 +135,7 @@ impl SdkError {
             SdkError::Network => "the request failed before a complete response arrived",
             SdkError::RequestTimeout => "the request took longer than requestTimeoutMs",
             SdkError::ClientDestroyed => "the client was destroyed",
+            SdkError::Configuration(e) if e.misuse => e.problem,
             SdkError::Configuration(e) => {
                 let mut s = String::with_capacity(e.key.len() + e.problem.len() + 20);
                 s.push_str("invalid option `");
@@ -147,6 +152,16 @@ impl SdkError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_out_of_order_is_no_bad_option() {
+        let mut misuse = ConfigError::new("check", "call initialize() before check()");
+        misuse.misuse = true;
+        assert_eq!(
+            SdkError::Configuration(misuse).to_string(),
+            "call initialize() before check()"
+        );
+    }
 
     #[test]
     fn api_message_prints_every_status() {

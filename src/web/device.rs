@@ -195,7 +195,7 @@ impl Device {
             _ => {}
         }
         self.id()
-            .ok_or_else(|| Error::config("check", "call initialize() before check()"))
+            .ok_or_else(|| Error::misuse("check", "call initialize() before check()"))
     }
 
     /// This profile's device id, and whether this call registered it: the id held, the

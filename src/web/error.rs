@@ -46,6 +46,14 @@ impl Error {
         Error::Sdk(SdkError::Configuration(ConfigError::new(key, problem)))
     }
 
+    /// `ConfigurationError` for a call made in the wrong order (`key` names the call):
+    /// its message is `message` alone, not "invalid option …".
+    pub fn misuse(key: &str, message: &'static str) -> Self {
+        let mut e = ConfigError::new(key, message);
+        e.misuse = true;
+        Error::Sdk(SdkError::Configuration(e))
+    }
+
     /// The stable code, as `SafeSDK` reports it in `AuthenticationFailed` results.
     pub fn code(&self) -> &'static str {
         match self {

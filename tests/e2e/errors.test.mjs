@@ -419,7 +419,36 @@ test('new AlternativeClient() and new CardEnrollment() throw ConfigurationError 
     const name = what.split(' ').pop();
     const call = name === 'AlternativeClient' ? 'AlternativeClient.create(options)' : 'CardEnrollment.openForm(options)';
     assert.match(result, new RegExp(`^true INVALID_CONFIGURATION ${name} .*${call.replace(/[.()]/g, '\\$&')}`), what);
+    assert.doesNotMatch(result, /invalid option/, `${what}: not an option`);
   }
+});
+
+// A call made in the wrong order is no bad option: its message says what to call first.
+test('check() before initialize() and setAccessToken() on a classic SafeSDK still loading: ConfigurationError naming the call, not an option', async () => {
+  const report = await page.evaluate(async () => {
+    const esm = await import('/pkg/gatekeeper.js');
+    const options = { apiKey: 'k', applicationId: 'a', applicationVersion: '1', baseUrl: location.origin };
+    const show = (e) => `${e.name} ${e.key}: ${e.message}`;
+    const check = await new esm.SafeSDK(options).check().then(() => 'resolved', show);
+    // A page without PartnerSDK.ready: the classic SafeSDK's module is not there yet.
+    const iframe = document.createElement('iframe');
+    iframe.src = '/';
+    document.body.append(iframe);
+    await new Promise((done) => iframe.addEventListener('load', done, { once: true }));
+    let early;
+    try {
+      new iframe.contentWindow.PartnerSDK.SafeSDK(options).setAccessToken('a.b.c');
+      early = 'no throw';
+    } catch (e) {
+      early = show(e);
+    }
+    iframe.remove();
+    return { check, early };
+  });
+  assert.deepEqual(report, {
+    check: 'ConfigurationError check: call initialize() before check()',
+    early: "ConfigurationError SafeSDK: SafeSDK's module is still loading: await sdk.initialize() or PartnerSDK.ready first",
+  });
 });
 
 test('init() with a revoked Proxy or a throwing getter rejects ConfigurationError (key init), never throws', async () => {
