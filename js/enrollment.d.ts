@@ -1,6 +1,6 @@
 // Types of partner-sdk/enrollment (pkg/enrollment.js): the hosted card form and the errors,
 // with only its own wasm module (enrollment_bg.wasm). Every type is the one of the main entry.
-import type { InitInput } from './index.js';
+import type { CheckedInitInput, InitInput } from './index.js';
 
 export type {
   InitInput, TokenCallback, CardEnrollmentOptions, CardForm, EnrolledCard, PartnerSdkErrorCode,
@@ -23,7 +23,7 @@ export {
  *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
  * @throws {ConfigurationError} (as a rejection) for an argument that is none of these.
  */
-export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
+export function init<T extends InitInput | Promise<InitInput>>(source?: T & CheckedInitInput<T>): Promise<void>;
 
 /** Settles once this entry's wasm has loaded: from beside the entry file, or through an `init()`
  * that overtook that load. `openForm()` waits for it. */

@@ -8,6 +8,19 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
+ * `T` when it is an `InitInput` (or a promise of one), else `never`. TypeScript's DOM types
+ * declare `WebAssembly.Module` with no members, so any value would pass for one: an object
+ * with keys of its own (`{ checkout: url }`, the shape of `partner-sdk`'s `init`) or a
+ * number is not a module, and the per-class `init` refuses it here as it does at run time.
+ */
+export type CheckedInitInput<T> =
+  // Any view of bytes: `Uint8Array` alone means a view of any buffer in TypeScript 5.7+.
+  T extends RequestInfo | URL | Response | BufferSource | ArrayBufferView ? T
+  : T extends Promise<infer U> ? (CheckedInitInput<U> extends never ? never : T)
+  : T extends WebAssembly.Module ? ([keyof T] extends [never] ? T : never)
+  : never;
+
+/**
  * Where each class's `.wasm` is, for `init()` on the entries that hold every class
  * (`partner-sdk` and the classic global). Each class has its own wasm module.
  */

@@ -28,6 +28,9 @@ import {
 } from 'partner-sdk';
 // The classic script's global `PartnerSDK` (a side-effect-free, type-only import).
 import type {} from 'partner-sdk/global';
+import { init as initCheckout } from 'partner-sdk/checkout';
+import { init as initGatekeeper } from 'partner-sdk/gatekeeper';
+import { init as initEnrollment } from 'partner-sdk/enrollment';
 
 declare const jwt: string;
 
@@ -212,4 +215,23 @@ async function classic(): Promise<void> {
   sdk.destroy();
 }
 
-export { checkout, gatekeeper, enrollment, explain, classic };
+// The per-class entries' init() takes one source: a URL, a Response, bytes, a compiled
+// module, or a promise of one of them.
+async function perClassInit(module: WebAssembly.Module, bytes: Uint8Array): Promise<void> {
+  await initCheckout();
+  await initCheckout('/checkout_bg.wasm');
+  await initCheckout(new URL('https://cdn.example/checkout_bg.wasm'));
+  await initCheckout(fetch('/checkout_bg.wasm'));
+  await initGatekeeper(module);
+  await initGatekeeper(bytes);
+  await initEnrollment(new Request('/enrollment_bg.wasm'));
+  await initEnrollment(Promise.resolve(bytes.buffer));
+  // @ts-expect-error the { checkout } object is the main entry's init()
+  await initCheckout({ checkout: '/checkout_bg.wasm' });
+  // @ts-expect-error not a source
+  await initGatekeeper(42);
+  // @ts-expect-error nor a promise of one
+  await initEnrollment(Promise.resolve({ enrollment: '/x' }));
+}
+
+export { checkout, gatekeeper, enrollment, explain, classic, perClassInit };
