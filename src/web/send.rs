@@ -179,7 +179,7 @@ impl Call {
         let text = JsFuture::from(reading).await.map_err(|e| {
             if refusal {
                 // A 401 cut mid-body is a network failure, not a refusal (rule 7).
-                session.refusal_cut(generation, refresh_to_come);
+                session.refusal_cut(generation);
             }
             failed(e)
         })?;
@@ -261,9 +261,7 @@ impl Call {
                 unanswered,
                 refresh_to_come,
             );
-            let answer = attempt.await;
-            resends.recount(session);
-            let (status, reply) = match answer {
+            let (status, reply) = match attempt.await {
                 Ok(reply) => (reply.status, Ok(reply)),
                 // Rule 2 extended: a 401 refused this token before we had an answer;
                 // it counts as that 401.
@@ -310,8 +308,6 @@ impl Call {
                         }
                     }
                     resends.after_401 = true;
-                    // Its own 401: no cut of another call's 401 undoes that.
-                    resends.refusal_of = None;
                     continue;
                 }
                 Err(Error::Sdk(SdkError::Network)) => {

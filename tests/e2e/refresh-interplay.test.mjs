@@ -104,8 +104,9 @@ test("a call that had its refresh waits for at most one other call's refresh, an
       onTokenRefreshed: () => { refreshed = true; },
       onAccessTokenExpired: async () => {
         calls += 1;
-        // The GETs' next sends are held 1.5 s at the server.
-        await post('/__sandbox/faults', { path: get, delay_ms: 1500, count: 4 });
+        // The GETs' next sends are held 1.5 s at the server. (Room for 8: a first send
+        // aborted by the first 401 may still reach the server after this and take one.)
+        await post('/__sandbox/faults', { path: get, delay_ms: 1500, count: 8 });
         await sleep(800);
         return mint();
       },

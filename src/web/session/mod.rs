@@ -97,10 +97,6 @@ struct State {
     refusals: u32,
     /// The latest of those: the generation it replaced, and the one it delivered.
     refusal_delivered: Option<(u32, u32)>,
-    /// The generations (the last few) whose refusal by a 401 that brought a refresh
-    /// broke off mid-body: a network failure, so the calls that waited for that refresh
-    /// had none ([`Resends::recount`]).
-    refusals_cut: Vec<u32>,
     /// The latest refresh that failed: the generation it was for, its `settled`
     /// count, and its error. A call held back by a refusal of that generation while
     /// it ran shares its error (rule 2: one callback for every waiting call).
@@ -170,7 +166,6 @@ impl Session {
             settled: 0,
             refusals: 0,
             refusal_delivered: None,
-            refusals_cut: Vec::new(),
             failure: None,
             callback,
             on_refreshed,
@@ -296,7 +291,7 @@ impl Session {
                     .get_or_insert_with(|| JsValue::from_str(&c.token.bearer()));
                 Ok((generation, bearer.clone()))
             }
-            None => Err(Error::misuse(
+            None => Err(Error::config(
                 "accessToken",
                 "no access token yet: call initialize() first",
             )),

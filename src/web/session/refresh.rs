@@ -181,24 +181,16 @@ impl Session {
         self.0.state.borrow().refusals
     }
 
-    /// The generation a refresh of a refused token replaced, when it delivered the
-    /// current token after `since` (a `refusals` count, taken before a wait): a call
-    /// that waited meanwhile (in the SDK's queue, or for that refresh itself) waited
-    /// for it (rule 2), so it has had its refresh (rule 4).
-    pub fn refusal_renewed_since(&self, since: u32) -> Option<u32> {
+    /// Whether a refresh of a refused token delivered the current token after `since`
+    /// (a `refusals` count, taken before a wait): a call that waited meanwhile (in the
+    /// SDK's queue, or for that refresh itself) waited for it (rule 2), so it has had
+    /// its refresh (rule 4).
+    pub fn refusal_renewed_since(&self, since: u32) -> bool {
         let st = self.0.state.borrow();
-        match st.refusal_delivered {
-            Some((replaced, delivered)) if st.refusals != since && delivered == st.generation => {
-                Some(replaced)
-            }
-            _ => None,
-        }
-    }
-
-    /// Whether the refusal of the token of `generation` by a 401 that brought a refresh
-    /// broke off mid-body (among the last few such cuts).
-    pub fn refusal_was_cut(&self, generation: u32) -> bool {
-        self.0.state.borrow().refusals_cut.contains(&generation)
+        st.refusals != since
+            && st
+                .refusal_delivered
+                .is_some_and(|(_, g)| g == st.generation)
     }
 
     /// How many refreshes have settled so far: taken before an attempt is sent, it

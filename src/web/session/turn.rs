@@ -129,13 +129,8 @@ impl Session {
                     }
                     continue;
                 }
-                // Sent once more with the new token; refused again, it is final. (When
-                // the refusal brings a refresh, only if its 401 then arrives whole.)
-                let (generation, coming) = {
-                    let st = self.0.state.borrow();
-                    (st.generation, st.refusal_coming)
-                };
-                resends.waited_for_refusal(coming.then_some(generation));
+                // Sent once more with the new token; refused again, it is final.
+                resends.waited_for_refusal();
                 wait_for(self, self.refusal_flight(waiting_since), caller).await?;
                 continue;
             }
@@ -249,18 +244,11 @@ impl Session {
 
     /// The 401 that [`Session::refused`] acted on never arrived whole (its body was cut):
     /// the token of `generation` is no longer held back (a later refusal of another token
-    /// stays). `brought_refresh`: that 401 was to bring a refresh, so the calls that
-    /// waited for it had none ([`Resends::recount`]).
-    pub fn refusal_cut(&self, generation: u32, brought_refresh: bool) {
+    /// stays).
+    pub fn refusal_cut(&self, generation: u32) {
         let mut st = self.0.state.borrow_mut();
         if st.refused == Some(generation) {
             st.refused = None;
-        }
-        if brought_refresh && !st.refusals_cut.contains(&generation) {
-            if st.refusals_cut.len() >= 4 {
-                st.refusals_cut.remove(0);
-            }
-            st.refusals_cut.push(generation);
         }
         // Nor was a refresh that replaced that token a refused token's (rule 2).
         if st
@@ -287,23 +275,13 @@ pub struct Resends {
     /// Had its refresh, then waited for the refresh of another call's refusal
     /// ([`Session::rescue`]): the next refusal is final.
     pub rescued: bool,
-    /// The generation of the refused token whose refresh counted as this call's (while
-    /// that refusal's 401 may still turn out to be cut, [`Resends::recount`]), and the
-    /// call's `refreshed` and `after_401` before it.
-    pub refusal_of: Option<(u32, bool, bool)>,
 }
 
 impl Resends {
     /// The call waited for a refresh for a refused token, in the SDK's queue or started
     /// while it ran (rule 2): that was its refresh, so it is sent once with the new
-    /// token, and a 401 then is final (rule 4). `refusal_of`: the generation another
-    /// call's 401 refused, when that 401 brings the refresh.
-    pub fn waited_for_refusal(&mut self, refusal_of: Option<u32>) {
-        // Marked already (by its own 401, or for good): nothing a cut could undo.
-        let before = (self.refreshed, self.after_401);
-        self.refusal_of = refusal_of
-            .filter(|_| before != (true, true))
-            .map(|g| (g, before.0, before.1));
+    /// token, and a 401 then is final (rule 4).
+    pub fn waited_for_refusal(&mut self) {
         self.refreshed = true;
         self.after_401 = true;
     }
@@ -311,22 +289,8 @@ impl Resends {
     /// After a wait that began when `refusals` refreshes of refused tokens had settled:
     /// one that settled meanwhile and delivered the current token was this call's.
     pub fn note_refusal(&mut self, session: &Session, refusals: u32) {
-        if let Some(replaced) = session.refusal_renewed_since(refusals) {
-            self.waited_for_refusal(Some(replaced));
-        }
-    }
-
-    /// Before the call's answer is judged: a refusal whose refresh counted as this
-    /// call's gave it none if that 401 broke off mid-body (a network failure, rule 7):
-    /// the call is as it was before, so its own 401 refreshes. (A 401 still being read
-    /// counts: the call's answer does not wait for another call's body.)
-    pub fn recount(&mut self, session: &Session) {
-        if let Some((generation, refreshed, after_401)) = self.refusal_of {
-            if session.refusal_was_cut(generation) {
-                self.refusal_of = None;
-                self.refreshed = refreshed;
-                self.after_401 = after_401;
-            }
+        if session.refusal_renewed_since(refusals) {
+            self.waited_for_refusal();
         }
     }
 }
