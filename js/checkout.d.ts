@@ -25,7 +25,8 @@ export {
  *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
  * @throws {ConfigurationError} (as a rejection) for an argument that is none of these.
  */
-export function init<T extends InitInput | Promise<InitInput>>(source?: T & CheckedInitInput<T>): Promise<void>;
+export function init(): Promise<void>;
+export function init<T extends InitInput | PromiseLike<InitInput> | undefined>(source: T & CheckedInitInput<T>): Promise<void>;
 
 /**
  * Settles once this entry's wasm has loaded: from beside the entry file, or through an `init()`

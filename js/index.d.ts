@@ -15,8 +15,9 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
  */
 export type CheckedInitInput<T> =
   // Any view of bytes: `Uint8Array` alone means a view of any buffer in TypeScript 5.7+.
-  T extends RequestInfo | URL | Response | BufferSource | ArrayBufferView ? T
-  : T extends Promise<infer U> ? (CheckedInitInput<U> extends never ? never : T)
+  // (Distributes over a union: `string | URL` is checked member by member.)
+  T extends undefined | RequestInfo | URL | Response | BufferSource | ArrayBufferView ? T
+  : T extends PromiseLike<infer U> ? ([CheckedInitInput<U>] extends [never] ? never : T)
   : T extends WebAssembly.Module ? ([keyof T] extends [never] ? T : never)
   : never;
 

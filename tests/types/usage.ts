@@ -23,6 +23,7 @@ import {
   type EnrolledCard,
   type CheckResult,
   type InitializeResult,
+  type InitInput,
   type PartnerSdkErrorCode,
   type TokenRefreshedEvent,
 } from 'partner-sdk';
@@ -217,8 +218,16 @@ async function classic(): Promise<void> {
 
 // The per-class entries' init() takes one source: a URL, a Response, bytes, a compiled
 // module, or a promise of one of them.
-async function perClassInit(module: WebAssembly.Module, bytes: Uint8Array): Promise<void> {
+async function perClassInit(module: WebAssembly.Module, bytes: Uint8Array, where: string | URL, source: InitInput, maybe?: RequestInfo | URL): Promise<void> {
   await initCheckout();
+  await initCheckout(undefined);
+  await initCheckout(where);
+  await initCheckout(source);
+  await initCheckout(maybe);
+  await initCheckout(Math.random() > 0.5 ? '/checkout_bg.wasm' : new URL('https://cdn.example/checkout_bg.wasm'));
+  await initCheckout(Math.random() > 0.5 ? fetch('/checkout_bg.wasm') : new Response('wasm'));
+  await initCheckout(bytes.buffer as ArrayBuffer);
+  await initGatekeeper(WebAssembly.compile(new Uint8Array(8)));
   await initCheckout('/checkout_bg.wasm');
   await initCheckout(new URL('https://cdn.example/checkout_bg.wasm'));
   await initCheckout(fetch('/checkout_bg.wasm'));
