@@ -129,7 +129,7 @@ function init(sources) {
 if (!again) globalThis.PartnerSDK = Object.freeze({
   ...errors,
   // For gatekeeper.classic.js: the same error classes as this script's, not a copy.
-  [Symbol.for('partner-sdk.classic')]: Object.freeze({ makeError, notify, fetchAttempt, redact, setTimer, clearTimer, settleOf, anySignal, jsonBody }),
+  [Symbol.for('partner-sdk.classic')]: Object.freeze({ build: __PARTNER_SDK_BUILD__, makeError, notify, fetchAttempt, redact, setTimer, clearTimer, settleOf, anySignal, jsonBody }),
   AlternativeClient,
   SafeSDK,
   CardEnrollment,

@@ -254,7 +254,7 @@ export function loader(initWasm, where, integrity, early) {
   /** Why a class cannot be constructed yet: the load's failure, or still loading. */
   function notLoaded() {
     return failure && !loading ? failure : new ConfigurationError(
-      'invalid option `SafeSDK`: the wasm is still loading: await ready (or init()) first',
+      'the wasm is still loading: await ready (or init()) first',
       { key: 'SafeSDK' },
     );
   }

@@ -147,6 +147,13 @@ const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base
 const define = Object.fromEntries(CLASSES.map((name) => [
   `__${name.toUpperCase()}_SHA384__`, JSON.stringify(sri(readFileSync(join(pkg, `${name}_bg.wasm`)))),
 ]));
+// One id per build, from everything it bundles (the staged JS and glue, in name order):
+// partner-sdk.js hands it to the class modules it loads on demand, which refuse a
+// partner-sdk.js of another build (a cached copy after an upgrade) with an error that
+// says so, instead of failing to link their wasm.
+define.__PARTNER_SDK_BUILD__ = JSON.stringify(createHash('sha256')
+  .update(readdirSync(stage).sort().map((f) => `${f}\0${readFileSync(join(stage, f), 'utf8')}`).join('\0'))
+  .digest('base64').slice(0, 16));
 const common = { bundle: true, minify: true, target: 'es2022', logLevel: 'error', legalComments: 'none', define };
 
 /**

@@ -162,6 +162,28 @@ test('classic script: after a failed load of SafeSDK\'s module, reading PartnerS
   assert.deepEqual(report, { first: 'NetworkError NETWORK_ERROR', second: 'resolved', constructed: 'ConfigurationError baseUrl' });
 });
 
+// A page that gets SafeSDK's module from another release than its partner-sdk.js (a copy
+// of either cached across an upgrade) is told so, rather than failing to link a wasm.
+test('classic script: SafeSDK\'s module from another release than partner-sdk.js: ready rejects NetworkError whose cause says so', async () => {
+  const page = await env.browser.context.newPage();
+  await page.goto(`${env.sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const build = await page.evaluate(() => window.PartnerSDK[Symbol.for('partner-sdk.classic')].build);
+  assert.match(build, /^[\w+/]{16}$/);
+  await page.route('**/pkg/gatekeeper.classic.js', async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    assert.ok(body.includes(JSON.stringify(build)), 'the module carries its build id');
+    return route.fulfill({ response, body: body.replaceAll(JSON.stringify(build), JSON.stringify('another-release!')) });
+  });
+  const report = await page.evaluate(() => window.PartnerSDK.ready.then(
+    () => 'resolved',
+    (e) => `${e.name} ${e.code}: ${e.message} / ${e.cause?.message}`,
+  ));
+  await page.close();
+  assert.equal(report, 'NetworkError NETWORK_ERROR: partner-sdk could not load its Gatekeeper module / partner-sdk.js and this module come from different releases: serve every file of pkg/ from one release');
+});
+
 test('classic script: partner-sdk.js included a second time keeps the first PartnerSDK and downloads nothing again', async () => {
   const page = await checkoutPage();
   const report = await page.evaluate(async () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { sandboxAndBrowser, watchedPage } from './helpers.mjs';
 
 let page;
-sandboxAndBrowser({
+const env = sandboxAndBrowser({
   setup: async ({ sandbox, browser }) => {
     ({ page } = await watchedPage(browser.context));
     await page.goto(`${sandbox.url}/`);
@@ -445,7 +445,33 @@ test('check() before initialize() and setAccessToken() on a classic SafeSDK stil
     iframe.remove();
     return { check, early };
   });
+  // The ES entry's SafeSDK whose wasm is still loading (its first load failed; init()
+  // is under way).
+  const { page: esmPage } = await watchedPage(env.browser.context);
+  let loads = 0;
+  await esmPage.route('**/pkg/gatekeeper_bg.wasm', async (route) => {
+    loads += 1;
+    if (loads <= 2) return route.fulfill({ status: 404, body: 'not here' });
+    await new Promise((r) => setTimeout(r, 1000));
+    return route.continue();
+  });
+  await esmPage.goto(`${env.sandbox.url}/no-script-here`);
+  report.esmLoading = await esmPage.evaluate(async () => {
+    const { SafeSDK, init, ready } = await import('/pkg/gatekeeper.js');
+    await ready.catch(() => {});
+    const loading = init();
+    try {
+      new SafeSDK({ apiKey: 'k', applicationId: 'a', applicationVersion: '1', baseUrl: location.origin }).setAccessToken('a.b.c');
+      return 'no throw';
+    } catch (e) {
+      return `${e.name} ${e.key}: ${e.message}`;
+    } finally {
+      await loading.catch(() => {});
+    }
+  });
+  await esmPage.close();
   assert.deepEqual(report, {
+    esmLoading: 'ConfigurationError SafeSDK: the wasm is still loading: await ready (or init()) first',
     check: 'ConfigurationError check: call initialize() before check()',
     early: "ConfigurationError SafeSDK: SafeSDK's module is still loading: await sdk.initialize() or PartnerSDK.ready first",
   });
