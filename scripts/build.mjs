@@ -150,9 +150,10 @@ const define = Object.fromEntries(CLASSES.map((name) => [
 // One id per build, from everything it bundles (the staged JS and glue, in name order):
 // partner-sdk.js hands it to the class modules it loads on demand, which refuse a
 // partner-sdk.js of another build (a cached copy after an upgrade) with an error that
-// says so, instead of failing to link their wasm.
+// says so, instead of failing to link their wasm. Line endings are normalised: a checkout
+// that converts them (Windows, core.autocrlf) builds the same files.
 define.__PARTNER_SDK_BUILD__ = JSON.stringify(createHash('sha256')
-  .update(readdirSync(stage).sort().map((f) => `${f}\0${readFileSync(join(stage, f), 'utf8')}`).join('\0'))
+  .update(readdirSync(stage).sort().map((f) => `${f}\0${readFileSync(join(stage, f), 'utf8').replace(/\r\n/g, '\n')}`).join('\0'))
   .digest('base64').slice(0, 16));
 const common = { bundle: true, minify: true, target: 'es2022', logLevel: 'error', legalComments: 'none', define };
 

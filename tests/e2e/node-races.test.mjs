@@ -81,6 +81,30 @@ test('a final 401 arriving while a call waits for its own proactive refresh leav
   assert.deepEqual(out, { y: 'ACCESS_TOKEN_EXPIRED', d: 'ok', callbacksFromD: 1 });
 });
 
+// Rule 2: a refresh that a call held back with a refused token starts itself is that
+// refusal's refresh, even when the refusal was final (a 401 for a call that had had its
+// refresh): a call started while it runs waited for it, so refused again with the new
+// token it rejects and starts no second refresh (rule 4).
+test('a call that waits for the refresh a held-back call started after a final 401 has had its refresh', () => {
+  const out = scenario(`
+    run('y', client.get('/y')); await settle();
+    take('/y').respond(401); await settle();
+    next.resolve(jwt(nowS(), nowS() + 3600)); await settle();
+    take('/y').respond(401); await settle(); // Y's resend: final for Y
+    const before = calls;
+    run('q', client.get('/q')); await settle(); // held back by that refusal: starts the refresh
+    run('r', client.get('/r')); await settle(); // started while it runs: waits for it
+    next.resolve(jwt(nowS(), nowS() + 3600)); await settle(50);
+    const afterRefresh = calls;
+    take('/r').respond(401); await settle(50); // the new token is refused for R
+    const fromR = calls - afterRefresh;
+    if (fromR) { next.resolve(jwt(nowS(), nowS() + 3600)); await settle(50); }
+    for (let i = 0; i < 5 && pending.length; i += 1) { for (const e of pending.splice(0)) e.respond(200); await settle(50); }
+    console.log(JSON.stringify({ fromQ: afterRefresh - before, fromR, r: results.r, rSends: sent.filter((s) => s.path === '/r').length }));
+    process.exit(0);`);
+  assert.deepEqual(out, { fromQ: 1, fromR: 0, r: 'ACCESS_TOKEN_EXPIRED', rSends: 1 });
+});
+
 // Rule 2: a refusing 401 whose body is slow to arrive is still a refusal. A call held
 // back by it starts the refresh (rule 4 lets it), goes out once with the new token, and
 // its own 401 then is final: one callback, whether that body ends before or after.

@@ -70,11 +70,13 @@ impl Session {
                 st.flight = None;
             }
             st.settled = st.settled.wrapping_add(1);
-            // A refresh of a token a 401 refused (whatever started it: a 401 may join a
-            // proactive refresh under way) that delivered a token. Not one whose only
-            // refusal was final (it refused a call that had had its refresh, rule 4):
-            // that 401 brings no refresh, so no call waited for one because of it.
-            if result.is_ok() && st.refused == Some(flight.generation) && st.refusal_coming {
+            // A refresh of a token a 401 refused that delivered a token: one started for
+            // the refusal (a 401's, or a call held back with the refused token), or one
+            // a 401 bringing a refresh joined (a proactive refresh under way). Not a
+            // proactive refresh whose token's only refusal was final (it refused a call
+            // that had had its refresh, rule 4): no call waited for it because of that.
+            let for_refusal = flight.reason == Reason::Unauthorized || st.refusal_coming;
+            if result.is_ok() && st.refused == Some(flight.generation) && for_refusal {
                 st.refusals = st.refusals.wrapping_add(1);
                 st.refusal_delivered = Some((flight.generation, st.generation));
             }
