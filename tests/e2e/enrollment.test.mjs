@@ -824,6 +824,17 @@ test('after the machine sleeps (both clocks jump, no timer runs), the submit ref
   await page.close();
 });
 
+/** Opens the form with an `onError` that keeps `requestId` and `body`, submits a typed card, and returns the first error. */
+async function submitForError(page) {
+  await page.evaluate(() => window.form({
+    onError: (e) => window.seen.errors.push({ name: e.name, status: e.status, requestId: e.requestId, body: e.body, message: e.message }),
+  }));
+  const frame = await typeCard(page);
+  await frame.locator('#submit').click();
+  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 30_000 });
+  return (await seenNow(page)).errors[0];
+}
+
 test('a card API answer that repeats the token: onError gets [redacted] in requestId and body, never the token', async () => {
   const { page } = await openPage();
   await page.route('**/v1/subaccounts/*/cards', (route) => {
@@ -835,13 +846,7 @@ test('a card API answer that repeats the token: onError gets [redacted] in reque
       body: JSON.stringify({ error: `proxy saw ${auth}` }),
     });
   });
-  await page.evaluate(() => window.form({
-    onError: (e) => window.seen.errors.push({ name: e.name, status: e.status, requestId: e.requestId, body: e.body, message: e.message }),
-  }));
-  const frame = await typeCard(page);
-  await frame.locator('#submit').click();
-  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 30_000 });
-  const [error] = (await seenNow(page)).errors;
+  const error = await submitForError(page);
   assert.equal(error.name, 'ApiError');
   assert.equal(error.status, 500);
   assert.doesNotMatch(JSON.stringify(error), JWT);
@@ -879,13 +884,7 @@ test('a card API answer that repeats the token the card was sent with, after a r
       body: JSON.stringify({ error: `proxy saw ${sentWith} payload=${payload} sig=${signature}` }),
     });
   });
-  await page.evaluate(() => window.form({
-    onError: (e) => window.seen.errors.push({ name: e.name, status: e.status, requestId: e.requestId, body: e.body, message: e.message }),
-  }));
-  const frame = await typeCard(page);
-  await frame.locator('#submit').click();
-  await page.waitForFunction(() => window.seen.errors.length > 0, null, { timeout: 30_000 });
-  const [error] = (await seenNow(page)).errors;
+  const error = await submitForError(page);
   assert.equal((await seenNow(page)).tokens, 2, 'the card went out with the first token, then the page fetched the next');
   assert.equal(error.name, 'ApiError');
   const shown = JSON.stringify(error);
