@@ -89,7 +89,7 @@ impl EnrollmentSession {
                     handed.push(bearer);
                 }
             }
-            Ok(JsValue::from(token))
+            Ok(token)
         }))
     }
 

@@ -2,7 +2,7 @@
 // card form in a frame served by the vendor's origin (the sandbox's second listener).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JWT, sandboxAndBrowser, screenshot, watchedPage } from './helpers.mjs';
+import { JWT, sandboxAndBrowser, screenshot, watchedPage, watchWasmMemory } from './helpers.mjs';
 
 const NUMBER = '4242424242424242';
 const FRAME = 'iframe[title^="Add a card"]';
@@ -1391,6 +1391,34 @@ test('after close(), the form\'s token is nowhere in the page\'s JS heap, also w
   assert.ok(snapshot.includes(parts[0]), 'the search works: the first half, kept by the test, is found');
   assert.ok(!snapshot.includes(parts.join('')), 'the whole token is in the heap');
   assert.equal(await page.evaluate(() => typeof window.handle.close), 'function', 'the page still holds the handle');
+  await page.close();
+});
+
+// The card-form wasm's memory holds the session's token while the form is open, and
+// not once it is closed (tests/e2e/token-memory.test.mjs does the same for the other two).
+test("after close(), the form's token is gone from the card-form wasm's memory", async () => {
+  const { page } = await watchedPage(env.browser.context);
+  await page.addInitScript(watchWasmMemory);
+  await page.goto(`${env.sandbox.url}/no-script-here`);
+  await page.evaluate(async (baseUrl) => {
+    const { CardEnrollment } = await import('/pkg/enrollment.js');
+    window.handle = await CardEnrollment.openForm({
+      companyName: 'Demo Shop',
+      subaccountId: 'sub_demo',
+      baseUrl,
+      getAccessToken: async () => {
+        window.token = (await (await fetch('/api/enrollment-token')).text()).trim();
+        return window.token;
+      },
+    });
+  }, vendor);
+  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  const out = await page.evaluate(() => {
+    const held = window.inMemory(window.token);
+    window.handle.close();
+    return { memories: window.memories.length, held, afterClose: window.inMemory(window.token) };
+  });
+  assert.deepEqual(out, { memories: 1, held: 1, afterClose: 0 });
   await page.close();
 });
 

@@ -108,6 +108,31 @@ export async function watchedPage(context) {
   return { page, seen };
 }
 
+/**
+ * An init script (`page.addInitScript(watchWasmMemory)`): keeps every wasm memory the page
+ * instantiates in `window.memories`, and defines `window.inMemory(token)`: how many of
+ * them hold the token's signature (its last segment: only a copy of the token has it).
+ */
+export function watchWasmMemory() {
+  window.memories = [];
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async function (...args) {
+      const result = await original.apply(this, args);
+      const instance = result.instance || result;
+      for (const value of Object.values(instance.exports)) {
+        if (value instanceof WebAssembly.Memory) window.memories.push(value);
+      }
+      return result;
+    };
+  }
+  window.inMemory = (token) => {
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const latin1 = new TextDecoder('latin1');
+    return window.memories.filter((m) => latin1.decode(new Uint8Array(m.buffer)).includes(signature)).length;
+  };
+}
+
 /** Saves a full-page screenshot under tests/e2e/screenshots/. */
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });

@@ -6,9 +6,11 @@ use crate::core::error::SdkError;
 use crate::core::refresh::Reason;
 use crate::web::error::Error;
 use crate::web::now_seconds;
+use wasm_bindgen::JsValue;
 
 impl Session {
-    /// The token the card form's frame should hold, as a string for the channel.
+    /// The token the card form's frame should hold, as a JS string for the channel (made
+    /// straight from the session's copy: no other one in the wasm's memory).
     ///
     /// Refreshes first (single flight, rule 2) when there is no token yet (the launch),
     /// when the frame's token was `refused` (rule 1), or when the current one is due
@@ -17,7 +19,7 @@ impl Session {
     /// # Errors
     /// The refresh's error (`TokenRefreshError`, `TokenRefreshTimeoutError`, a token
     /// error), or `ClientDestroyedError` once closed.
-    pub async fn token_for_frame(&self, refused: bool) -> Result<String, Error> {
+    pub async fn token_for_frame(&self, refused: bool) -> Result<JsValue, Error> {
         self.alive()?;
         let has_token = self.0.state.borrow().current.is_some();
         if refused || !has_token {
@@ -34,7 +36,7 @@ impl Session {
         let st = self.0.state.borrow();
         st.current
             .as_ref()
-            .map(|c| c.token.secret().to_owned())
+            .map(|c| JsValue::from_str(c.token.secret()))
             .ok_or_else(|| SdkError::AccessTokenExpired.into())
     }
 

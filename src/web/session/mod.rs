@@ -24,7 +24,7 @@ use crate::core::options::Common;
 use crate::core::proactive::TokenState;
 use crate::core::refresh::Reason;
 use crate::core::retry::RetryPolicy;
-use crate::core::secret::AccessToken;
+use crate::core::secret::{AccessToken, Wiped};
 #[cfg(any(feature = "checkout", feature = "gatekeeper"))]
 use crate::web::deadline::DeadlineTimer;
 use crate::web::error::Error;
@@ -221,7 +221,8 @@ impl Session {
     /// [`Session::set_token`], saying which refresh delivered the token (`None`: the
     /// page). Each accepted token updates the server-clock estimate (rule 8).
     fn accept(&self, value: &JsValue, refresh: Option<Reason>) -> Result<(), Error> {
-        let raw = value.as_string().ok_or(TokenRule::NotAString)?;
+        // Wiped when dropped, on every path: it is the page's token, or close to one.
+        let raw = Wiped::new(value.as_string().ok_or(TokenRule::NotAString)?);
         let parsed = jwt::parse(&raw, &JsJson)?;
         // The clock is read before the borrow: a page may have replaced `Date.now` with
         // a function that calls back into this client.
