@@ -10,8 +10,8 @@ import { face } from './class-face.js';
 // build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('checkout_bg.wasm', import.meta.url)), __CHECKOUT_SHA384__);
 
-/** Settles once the checkout wasm has loaded (it starts loading on import). */
-export const ready = wasm.init();
+/** Settles once the checkout wasm has loaded (it starts loading on import), or rejects with the latest load's failure: an `init(source)` made meanwhile decides. */
+export const ready = wasm.ready();
 ready.catch(() => {});
 
 /** Loads the checkout wasm from `source` (URL, Response, bytes or a compiled module). */

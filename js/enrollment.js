@@ -10,8 +10,8 @@ import { ConfigurationError } from './errors.js';
 // build for esbuild (pkg/*.embedded.js, scripts/build-embedded.mjs) carries its bytes.
 const wasm = loader(initWasm, () => besidePackage(new URL('enrollment_bg.wasm', import.meta.url)), __ENROLLMENT_SHA384__);
 
-/** Settles once the enrollment wasm has loaded (it starts loading on import). */
-export const ready = wasm.init();
+/** Settles once the enrollment wasm has loaded (it starts loading on import), or rejects with the latest load's failure: an `init(source)` made meanwhile decides. */
+export const ready = wasm.ready();
 ready.catch(() => {});
 
 /** Loads the enrollment wasm from `source` (URL, Response, bytes or a compiled module). */

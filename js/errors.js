@@ -67,7 +67,8 @@ export function isPartnerSdkError(error) {
 }
 
 /** @internal Called from Rust: builds the error for `code`. */
-export function makeError(code, message, key, status, body, requestId, cause, attempts) {
+export function makeError(code, message, key, status, body, requestId, cause, attempts, method, url) {
+  if (code === 'API_ERROR') message = apiMessage(message, body, method, url);
   const options = { code };
   if (key) options.key = key;
   if (attempts) options.attempts = attempts;
@@ -75,6 +76,21 @@ export function makeError(code, message, key, status, body, requestId, cause, at
   if (status || code === 'API_ERROR') Object.assign(options, { status, body, requestId });
   if (code === 'TOKEN_REFRESH_FAILED') options.cause = cause;
   return new (shared[code] || PartnerSdkError)(message, options);
+}
+
+/**
+ * An `ApiError`'s message: the request it answers (`method` and `url`, shown without the
+ * URL's origin, query and fragment), then Rust's `message`, then the API's own code for the
+ * error, from the JSON body's `error` or `code` when that reads as one:
+ * `GET /v1/invoices/inv_9: the API answered with status 404 (not_found)`.
+ */
+function apiMessage(message, body, method, url) {
+  const apiCode = body !== null && typeof body === 'object'
+    ? [body.error, body.code].find((v) => typeof v === 'string') : undefined;
+  if (apiCode !== undefined && /^[\w.:-]{1,64}$/.test(apiCode)) message += ` (${apiCode})`;
+  if (!method) return message;
+  const path = String(url).replace(/^[^:/?#]+:\/\/[^/?#]*/, '').replace(/[?#][^]*$/, '');
+  return `${method} ${path || '/'}: ${message}`;
 }
 
 const abortedOf = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
@@ -89,9 +105,11 @@ const JSON_TAGS = ['[object Object]', '[object Number]', '[object String]', '[ob
  * `null`, a function or symbol as nothing (`null` in an array).
  */
 export function jsonBody(value) {
-  const text = JSON.stringify(value, (key, v) => {
+  const text = JSON.stringify(value, function (key, v) {
     const type = typeof v;
-    if (type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(v))
+    // `this[key]` is the value before its `toJSON`: a Node `Buffer` would go out as
+    // `{ type: 'Buffer', data: [...] }`.
+    if (ArrayBuffer.isView(this[key]) || type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(v))
       || (v !== null && type === 'object' && !Array.isArray(v) && !JSON_TAGS.includes(tagOf.call(v)))) {
       throw new TypeError();
     }
@@ -370,9 +388,10 @@ export function settleOf(value, cut) {
  * callback, the card form's `onSuccess`, `onError`, `onCancel`) with `arg`. What it throws,
  * or what the promise it returns rejects with, is the page's own error: it is reported as
  * an uncaught error is (`reportError`: the window's `error` event and the console), as a
- * throwing `setInterval` callback or event listener is, and never reaches the SDK. Where
- * the runtime has no `reportError` (Node), it is dropped: thrown, it would end the process.
- * Never throws.
+ * throwing `setInterval` callback or event listener is, and never reaches the SDK. Node
+ * has no `reportError`: there it is thrown on the next tick, an uncaught exception (the
+ * process's `uncaughtException` event; the end of a process that has no handler), as
+ * Node's own `EventTarget` reports a throwing listener. Never throws.
  */
 export function notify(callback, arg) {
   try {
@@ -388,7 +407,8 @@ export function notify(callback, arg) {
 
 function report(error) {
   try {
-    globalThis.reportError?.(error);
+    if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+    else if (IN_NODE) process.nextTick(() => { throw error; });
   } catch {
     // a page that replaced reportError with one that throws
   }

@@ -44,8 +44,8 @@ for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'],
   };
 }
 
-/** Settles once the Gatekeeper wasm has loaded (it starts loading on import). */
-export const ready = wasm.init();
+/** Settles once the Gatekeeper wasm has loaded (it starts loading on import), or rejects with the latest load's failure: an `init(source)` made meanwhile decides. */
+export const ready = wasm.ready();
 ready.catch(() => {});
 
 /** Loads the Gatekeeper wasm from `source` (URL, Response, bytes or a compiled module). */

@@ -124,7 +124,8 @@ export interface CommonOptions {
   /**
    * Called once after each successful refresh, with the new `expiresAt` and the `reason`.
    * What it returns is ignored; what it throws (or its promise rejects with) is reported
-   * as an uncaught error of the page (`reportError`), and the SDK goes on.
+   * as an uncaught error of the page (`reportError`; in Node, an uncaught exception), and
+   * the SDK goes on.
    */
   onTokenRefreshed?: (event: TokenRefreshedEvent) => void;
 }
@@ -387,7 +388,8 @@ export class SafeSDK {
    * Runs `check()` every `intervalMs` (at least 1000), one at a time, handing each result
    * to `callback`; a rejected check arrives as `status: 'Error'`. A callback that throws
    * does not stop it: its error is reported as an uncaught error of the page
-   * (`reportError`), as a throwing `setInterval` callback is. Replaces a running schedule.
+   * (`reportError`; in Node, an uncaught exception), as a throwing `setInterval` callback
+   * is. Replaces a running schedule.
    */
   startPeriodicCheck(intervalMs: number, callback: (result: PeriodicCheckResult) => void): void;
   /**
@@ -519,7 +521,8 @@ export interface PartnerSdkErrorOptions {
 
 /**
  * Base class of every error the SDK throws: `instanceof PartnerSdkError` and
- * `instanceof Error` both hold. No message, `cause` or property ever contains a token.
+ * `instanceof Error` both hold. No message, `cause` or property the SDK writes contains a
+ * token (a `TokenRefreshError`'s `cause` is what your token callback threw, untouched).
  */
 export class PartnerSdkError extends Error {
   constructor(message?: string, options?: PartnerSdkErrorOptions);

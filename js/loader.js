@@ -17,15 +17,21 @@ const loadDeadline = () => (AbortSignal.timeout ? AbortSignal.timeout(LOAD_MS) :
 const isWasm = (response) => /^\s*application\/wasm\s*$/i.test(response.headers.get('content-type') || '');
 
 /** A file that is not there (an error page, an opaque answer): its status and where, no query. */
-function httpFailure(response) {
-  let at = '';
+/** ` for <origin><path>` of a URL, Request or Response; `''` when it has none. */
+function named(from) {
+  if (from == null) return ''; // bytes
   try {
-    const url = new URL(response.url);
-    at = ` for ${url.origin}${url.pathname}`;
+    const text = String(typeof from === 'object' && 'url' in from ? from.url : from);
+    if (!text) return ''; // a Response made in the page
+    const url = new URL(text, globalThis.location?.href);
+    return ` for ${url.origin}${url.pathname}`;
   } catch {
-    // a Response made in the page has no URL
+    return ''; // a page's object whose getters throw
   }
-  return failed('NETWORK_ERROR', `${NOT_LOADED}: ${response.status ? `HTTP ${response.status}` : 'no readable answer'}${at}`);
+}
+
+function httpFailure(response) {
+  return failed('NETWORK_ERROR', `${NOT_LOADED}: ${response.status ? `HTTP ${response.status}` : 'no readable answer'}${named(response)}`);
 }
 
 /**
@@ -72,7 +78,7 @@ const badInit = () => new ConfigurationError(
 // What a load that another one overtook resolves to: the module is there already.
 const LOADED = {};
 const late = (cause) => failed('NETWORK_ERROR', `${NOT_LOADED} within ${LOAD_MS / 1000} s`, cause);
-const mismatch = () => failed('INTEGRITY_MISMATCH', 'partner-sdk refused a .wasm whose SHA-384 is not the one this build pinned');
+const mismatch = (from) => failed('INTEGRITY_MISMATCH', `partner-sdk refused the .wasm${named(from)}: its SHA-384 is not the one this build pinned`);
 
 /** `sha384-<base64>` of `bytes`. */
 async function digest(bytes) {
@@ -82,8 +88,8 @@ async function digest(bytes) {
   return `sha384-${btoa(text)}`;
 }
 
-async function checked(bytes, integrity) {
-  if ((await digest(bytes)) !== integrity) throw mismatch();
+async function checked(bytes, integrity, from) {
+  if ((await digest(bytes)) !== integrity) throw mismatch(from);
   return bytes;
 }
 
@@ -114,13 +120,13 @@ async function pinnedFetch(input, integrity, started) {
     if (new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength)).join() !== '0,97,115,109') {
       throw failed('NETWORK_ERROR', NOT_LOADED, cause);
     }
-    if (globalThis.crypto?.subtle) return checked(bytes, integrity);
+    if (globalThis.crypto?.subtle) return checked(bytes, integrity, input);
     // No WebCrypto (a page on plain http): the browser checks once more. Refused again
     // with wasm there, the bytes are not ours.
     return fetch(input, { integrity, signal: loadDeadline() }).then(
       (again) => (isWasm(again) ? again : again.arrayBuffer()),
       () => {
-        throw mismatch();
+        throw mismatch(input);
       },
     );
   }
@@ -136,7 +142,7 @@ async function verified(source, integrity) {
   if (tag === '[object Response]') {
     // An error page is a file that is not there, not a file that was changed.
     if (!source.ok) throw httpFailure(source);
-    return checked(await source.arrayBuffer(), integrity);
+    return checked(await source.arrayBuffer(), integrity, source);
   }
   // Any view as bytes: WebAssembly takes a typed array, not a DataView.
   if (ArrayBuffer.isView(source)) return checked(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), integrity);
@@ -251,6 +257,21 @@ export function loader(initWasm, where, integrity, early) {
     loading = joined;
     return attempt;
   }
+  /**
+   * Starts the default load (unless one is under way or done) and settles once the
+   * module has loaded, or rejects with the latest load's failure: a load that an
+   * `init(source)` overtook does not decide, also when it fails first. What an entry
+   * exports as `ready`.
+   */
+  function ready() {
+    const follow = (current) => current.then(() => undefined, (cause) => {
+      if (loaded) return undefined;
+      if (loading && loading !== current) return follow(loading);
+      throw cause;
+    });
+    init();
+    return follow(loading);
+  }
   /** Why a class cannot be constructed yet: the load's failure, or still loading. */
   function notLoaded() {
     return failure && !loading ? failure : new ConfigurationError(
@@ -258,5 +279,5 @@ export function loader(initWasm, where, integrity, early) {
       { key: 'SafeSDK' },
     );
   }
-  return { init, isLoaded: () => loaded, notLoaded };
+  return { init, ready, isLoaded: () => loaded, notLoaded };
 }

@@ -146,6 +146,8 @@ impl EnrollmentSession {
                     },
                     detail: None,
                     attempts: 0,
+                    method: "",
+                    url: JsValue::UNDEFINED,
                 }
             }
         }

@@ -23,7 +23,8 @@ pub mod problem {
     /// A query or fragment in a base URL.
     pub const QUERY: &str = "must not contain a query or fragment";
     /// A request path outside the API's origin.
-    pub const PATH: &str = "must start with / or be an absolute URL at the baseUrl's origin";
+    pub const PATH: &str =
+        "must start with a single / (not // or /\\) or be an absolute URL at the baseUrl's origin";
 }
 
 struct Parts<'a> {

@@ -24,6 +24,10 @@ pub enum Error {
         detail: Option<&'static str>,
         /// How many times the call was sent (rule 9); 0 when not counted.
         attempts: u32,
+        /// The request's method and URL, which the message names (the URL's path only);
+        /// `""` and `undefined` for the card form's errors.
+        method: &'static str,
+        url: JsValue,
     },
     /// `NetworkError` (`NETWORK_ERROR` or `REQUEST_TIMEOUT`) after `attempts` sends.
     Transport {
@@ -84,23 +88,16 @@ impl Error {
 
 impl Error {
     /// Records how many times the call was sent on `ApiError` and `NetworkError`.
-    pub fn with_attempts(self, attempts: u32) -> Error {
+    pub fn with_attempts(mut self, sent: u32) -> Error {
+        if let Error::Api { attempts, .. } = &mut self {
+            *attempts = sent;
+        }
         match self {
-            Error::Api {
-                status,
-                body,
-                request_id,
-                detail,
-                ..
-            } => Error::Api {
-                status,
-                body,
-                request_id,
-                detail,
-                attempts,
-            },
             Error::Sdk(error @ (SdkError::Network | SdkError::RequestTimeout)) => {
-                Error::Transport { error, attempts }
+                Error::Transport {
+                    error,
+                    attempts: sent,
+                }
             }
             other => other,
         }
@@ -139,6 +136,8 @@ impl From<Error> for JsValue {
                 &none,
                 &cause,
                 0,
+                "",
+                &none,
             ),
             Error::Api {
                 status,
@@ -146,6 +145,8 @@ impl From<Error> for JsValue {
                 request_id,
                 detail,
                 attempts,
+                method,
+                url,
             } => {
                 let message = detail.map_or_else(|| api_message(status), str::to_owned);
                 make_error(
@@ -157,6 +158,8 @@ impl From<Error> for JsValue {
                     &request_id,
                     &none,
                     attempts,
+                    method,
+                    &url,
                 )
             }
             Error::Transport { error, attempts } => make_error(
@@ -168,6 +171,8 @@ impl From<Error> for JsValue {
                 &none,
                 &none,
                 attempts,
+                "",
+                &none,
             ),
             Error::Superseded => JsValue::from(Error::Sdk(SdkError::AccessTokenExpired)),
             Error::Sdk(e) => {
@@ -175,7 +180,18 @@ impl From<Error> for JsValue {
                     SdkError::Configuration(c) => c.key.as_str(),
                     _ => "",
                 };
-                make_error(e.code(), &e.message(), key, 0, &none, &none, &none, 0)
+                make_error(
+                    e.code(),
+                    &e.message(),
+                    key,
+                    0,
+                    &none,
+                    &none,
+                    &none,
+                    0,
+                    "",
+                    &none,
+                )
             }
         }
     }

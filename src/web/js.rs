@@ -54,7 +54,9 @@ extern "C" {
 extern "C" {
     /// Builds the error class for `code` (the one conversion point's JS half).
     /// `key` is `""` and `status` 0 when absent; `cause` is used only for
-    /// `TOKEN_REFRESH_FAILED`; `attempts` is 0 when not counted.
+    /// `TOKEN_REFRESH_FAILED`; `attempts` is 0 when not counted; `method` and `url` (the
+    /// request answered, else `""` and `undefined`) only for `API_ERROR`, whose message
+    /// then names them and the API's own error code.
     #[wasm_bindgen(js_name = makeError)]
     #[allow(clippy::too_many_arguments)]
     pub fn make_error(
@@ -66,6 +68,8 @@ extern "C" {
         request_id: &JsValue,
         cause: &JsValue,
         attempts: u32,
+        method: &str,
+        url: &JsValue,
     ) -> JsValue;
 
     /// One attempt's `fetch(url, { method, headers, body, signal, redirect: 'error', cache: 'no-store' })`,

@@ -50,6 +50,9 @@ pub struct Reply {
     pub attempts: u32,
     /// The attempt's `Bearer <token>`: an error made from this reply never repeats it.
     bearer: JsValue,
+    /// The request's method and URL, which an `ApiError` made from this reply names.
+    method: &'static str,
+    url: JsValue,
 }
 
 impl Reply {
@@ -98,6 +101,8 @@ impl Reply {
             body: parse_body(&text).unwrap_or_else(|()| text.into()),
             detail,
             attempts: self.attempts,
+            method: self.method,
+            url: self.url.clone(),
         }
     }
 }
@@ -189,6 +194,8 @@ impl Call {
             headers: response.headers(),
             attempts: 0,
             bearer: bearer.clone(),
+            method: self.method,
+            url: wire.url.clone(),
         })
     }
 

@@ -1357,12 +1357,15 @@ test('an opener inside a shadow root gets the focus back: after Escape on the di
   await page.close();
 });
 
-// The page keeps the handle `openForm` gave (as most do): once the form is closed, no
-// string of the page's JS heap is the form's token. (A page with no script of its own:
-// the demo page's script keeps what it shows.)
-test('after close(), the form\'s token is nowhere in the page\'s JS heap, also while the page keeps the handle', async () => {
+/**
+ * A page of the sandbox's origin with no script of its own (its 404 answer), after
+ * `init` (an init script, or none), with a form open as `window.handle` and ready. Its
+ * `getAccessToken` keeps the token in `window.tokenParts`, in two halves, so that a search
+ * of the page's heap for the whole token does not find the test's own copy.
+ */
+async function openFormOnBarePage(init) {
   const { page } = await watchedPage(env.browser.context);
-  // (A page of the sandbox's origin with no script: its 404 answer.)
+  if (init) await page.addInitScript(init);
   await page.goto(`${env.sandbox.url}/no-script-here`);
   await page.evaluate(async (baseUrl) => {
     const { CardEnrollment } = await import('/pkg/enrollment.js');
@@ -1372,13 +1375,20 @@ test('after close(), the form\'s token is nowhere in the page\'s JS heap, also w
       baseUrl,
       getAccessToken: async () => {
         const token = (await (await fetch('/api/enrollment-token')).text()).trim();
-        // Kept apart, split, for the search below.
         window.tokenParts = [token.slice(0, token.length >> 1), token.slice(token.length >> 1)].map((t) => [...t].join(''));
         return token;
       },
     });
   }, vendor);
   await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  return page;
+}
+
+// The page keeps the handle `openForm` gave (as most do): once the form is closed, no
+// string of the page's JS heap is the form's token. (A page with no script of its own:
+// the demo page's script keeps what it shows.)
+test('after close(), the form\'s token is nowhere in the page\'s JS heap, also while the page keeps the handle', async () => {
+  const page = await openFormOnBarePage();
   await page.waitForTimeout(500); // the token is in the frame
   await page.evaluate(() => window.handle.close());
   const parts = await page.evaluate(() => window.tokenParts);
@@ -1397,26 +1407,12 @@ test('after close(), the form\'s token is nowhere in the page\'s JS heap, also w
 // The card-form wasm's memory holds the session's token while the form is open, and
 // not once it is closed (tests/e2e/token-memory.test.mjs does the same for the other two).
 test("after close(), the form's token is gone from the card-form wasm's memory", async () => {
-  const { page } = await watchedPage(env.browser.context);
-  await page.addInitScript(watchWasmMemory);
-  await page.goto(`${env.sandbox.url}/no-script-here`);
-  await page.evaluate(async (baseUrl) => {
-    const { CardEnrollment } = await import('/pkg/enrollment.js');
-    window.handle = await CardEnrollment.openForm({
-      companyName: 'Demo Shop',
-      subaccountId: 'sub_demo',
-      baseUrl,
-      getAccessToken: async () => {
-        window.token = (await (await fetch('/api/enrollment-token')).text()).trim();
-        return window.token;
-      },
-    });
-  }, vendor);
-  await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  const page = await openFormOnBarePage(watchWasmMemory);
   const out = await page.evaluate(() => {
-    const held = window.inMemory(window.token);
+    const token = window.tokenParts.join('');
+    const held = window.inMemory(token);
     window.handle.close();
-    return { memories: window.memories.length, held, afterClose: window.inMemory(window.token) };
+    return { memories: window.memories.length, held, afterClose: window.inMemory(token) };
   });
   assert.deepEqual(out, { memories: 1, held: 1, afterClose: 0 });
   await page.close();

@@ -242,6 +242,40 @@ test('free() and [Symbol.dispose]() destroy: later calls reject with ClientDestr
 
 // "No error message, cause chain or property ever contains a token", also when the API
 // (or a proxy's error page) repeats the request's Authorization header in its answer.
+test("an ApiError's message names the request (method and path, no query) and the API's error code, when it reads as one (AlternativeClient and SafeSDK)", async () => {
+  const answer = (status, body, contentType = 'application/json') => (route) => route.fulfill({ status, contentType, body });
+  await page.route('**/v1/named/code?*', answer(409, JSON.stringify({ code: 'E1001', message: 'duplicate' })));
+  await page.route('**/v1/named/sentence', answer(500, JSON.stringify({ error: 'something went wrong here' })));
+  await page.route('**/v1/named/text', answer(200, 'hello', 'text/plain'));
+  const messages = await page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const token = (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const client = await esm.AlternativeClient.create({ accessToken: token, baseUrl: location.origin, retry: false });
+    const message = (promise) => promise.then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
+    const out = {
+      // (The token is scoped to inv_1001.)
+      scope: await message(client.get('/v1/invoices/inv_9999', { query: { secret: 's3cr3t' } })),
+      code: await message(client.post('/v1/named/code?x=1', { a: 1 })),
+      sentence: await message(client.delete('/v1/named/sentence')),
+      notJson: await message(client.get('/v1/named/text#frag')),
+    };
+    // SafeSDK: a registration the API refuses.
+    await post('/__sandbox/faults', { path: '/v1/applications/named-app/versions/1.0.0/devices', status: 503 });
+    const sdk = new esm.SafeSDK({ apiKey: 'demo-api-key', applicationId: 'named-app', applicationVersion: '1.0.0', baseUrl: location.origin, retry: false });
+    out.registration = await message(sdk.initialize((await (await fetch('/api/gatekeeper-token')).text()).trim()));
+    sdk.destroy();
+    return out;
+  });
+  assert.deepEqual(messages, {
+    scope: 'ApiError: GET /v1/invoices/inv_9999: the API answered with status 403 (insufficient_scope)',
+    code: 'ApiError: POST /v1/named/code: the API answered with status 409 (E1001)',
+    sentence: 'ApiError: DELETE /v1/named/sentence: the API answered with status 500',
+    notJson: 'ApiError: GET /v1/named/text: the API answered with a body that is not JSON',
+    registration: 'ApiError: POST /v1/applications/named-app/versions/1.0.0/devices: the API answered with status 503 (injected_fault)',
+  });
+});
+
 test('an answer that repeats the token: ApiError body and requestId carry [redacted], never the token (AlternativeClient and SafeSDK)', async () => {
   const echo = (status, json) => (route) => {
     const auth = route.request().headers().authorization;

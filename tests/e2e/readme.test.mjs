@@ -36,6 +36,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// The .wasm files a page fetched, by name: each quickstart loads only its own class's.
+const wasmFetched = (page) => {
+  const names = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) names.push(path.slice(path.lastIndexOf('/') + 1));
+  });
+  return names;
+};
+
 const noErrors = (seen) => {
   assert.deepEqual(seen.pageErrors, []);
   assert.deepEqual(seen.csp, []);
@@ -52,16 +62,19 @@ test('README AlternativeClient quickstart pays the demo invoice', async () => {
 
 test('README SafeSDK quickstart registers the device and checks Ok', async () => {
   const { page, seen } = await watchedPage(browser.context);
+  const wasm = wasmFetched(page);
   await page.goto(`${sandbox.url}/safe.html`);
   await page.waitForFunction(() => document.getElementById('out').textContent.includes('check:'), null, { timeout: 15_000 });
   const text = await page.textContent('#out');
   assert.match(text, /initialize: \{"deviceId":"dev_\w+","registered":true\}/);
   assert.match(text, /check: \{.*"status":"Ok"/);
+  assert.deepEqual(wasm, ['gatekeeper_bg.wasm']);
   noErrors(seen);
 });
 
 test('README CardEnrollment quickstart enrols a test card through the cross-origin form', async () => {
   const { page, seen } = await watchedPage(browser.context);
+  const wasm = wasmFetched(page);
   await page.goto(`${sandbox.url}/card.html`);
   await page.click('#add');
   const frame = page.frameLocator('iframe');
@@ -73,5 +86,6 @@ test('README CardEnrollment quickstart enrols a test card through the cross-orig
   await frame.locator('#submit').click();
   await page.waitForFunction(() => document.getElementById('out').textContent !== '', null, { timeout: 15_000 });
   assert.equal(await page.textContent('#out'), 'enrolled visa 4242');
+  assert.deepEqual(wasm, ['enrollment_bg.wasm']);
   noErrors(seen);
 });

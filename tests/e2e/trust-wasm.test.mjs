@@ -178,6 +178,10 @@ test('init(url) at a tampered copy rejects INTEGRITY_MISMATCH (also init(Respons
   });
   assert.deepEqual(pick(report.defaultLocation), { ok: false, name: 'NetworkError', code: 'NETWORK_ERROR' }, 'no .wasm beside the entry: a plain network error');
   for (const how of ['url', 'string', 'response', 'bytes']) assert.deepEqual(pick(report[how]), MISMATCH, `init(${how})`);
+  // The message names the file refused, where there is one (bytes have no name).
+  const file = `${selfHosted.url}/tampered/checkout_bg.wasm`;
+  for (const how of ['url', 'string', 'response']) assert.ok(report[how].message.includes(` for ${file}:`), `init(${how}) names the file: ${report[how].message}`);
+  assert.equal(report.bytes.message, 'partner-sdk refused the .wasm: its SHA-384 is not the one this build pinned');
   assert.equal(report.createAfter.ok, false, 'no client while no good wasm has loaded');
   assert.equal(report.createAfter.name, 'NetworkError');
   const refused = await selfHosted.counters();
@@ -268,6 +272,28 @@ test('init(url) through the classic script and the Gatekeeper entry: tampered co
   const after = await selfHosted.counters();
   assert.equal(after.api_requests - before.api_requests, 2, 'one invoice GET and one device registration, after the good loads only');
   await esm.close();
+});
+
+// `ready` follows the latest load: the default one (no .wasm beside the entry: a 404) is
+// overtaken by the page's init(url) in the same task, and its 404 comes back first (held
+// 300 ms; the good copy 1.5 s), yet `ready` resolves with the good load.
+test('ESM entry with no .wasm beside it: an init(url) made at once decides `ready`, also when the default load\'s 404 comes back first', async () => {
+  const { page } = await open(selfHosted, '/blank.html');
+  const hold = (ms) => async (route) => {
+    await new Promise((done) => setTimeout(done, ms));
+    await route.continue();
+  };
+  await page.route('**/pkg/checkout_bg.wasm', hold(300));
+  await page.route('**/cdn/checkout_bg.wasm', hold(1500));
+  const out = await page.evaluate(async () => {
+    const m = await import('/pkg/checkout.js');
+    const good = settle(m.init(new URL('/cdn/checkout_bg.wasm', location.href)));
+    const ready = await settle(m.ready);
+    const client = await m.AlternativeClient.create({ accessToken: await token(), baseUrl: location.origin });
+    return { ready, good: await good, invoice: (await client.get('/v1/invoices/inv_1001')).id };
+  });
+  assert.deepEqual(out, { ready: { ok: true }, good: { ok: true }, invoice: 'inv_1001' });
+  await page.close();
 });
 
 // The wasm requests a page made, seen from the page (Resource Timing) and from Playwright.
