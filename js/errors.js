@@ -86,8 +86,8 @@ export function makeError(code, message, key, status, body, requestId, cause, at
  */
 function apiMessage(message, body, method, url) {
   const apiCode = body !== null && typeof body === 'object'
-    ? [body.error, body.code].find((v) => typeof v === 'string') : undefined;
-  if (apiCode !== undefined && /^[\w.:-]{1,64}$/.test(apiCode)) message += ` (${apiCode})`;
+    ? [body.error, body.code].find((v) => typeof v === 'string' && /^[\w.:-]{1,64}$/.test(v)) : undefined;
+  if (apiCode !== undefined) message += ` (${apiCode})`;
   if (!method) return message;
   const path = String(url).replace(/^[^:/?#]+:\/\/[^/?#]*/, '').replace(/[?#][^]*$/, '');
   return `${method} ${path || '/'}: ${message}`;
@@ -107,9 +107,10 @@ const JSON_TAGS = ['[object Object]', '[object Number]', '[object String]', '[ob
 export function jsonBody(value) {
   const text = JSON.stringify(value, function (key, v) {
     const type = typeof v;
-    // `this[key]` is the value before its `toJSON`: a Node `Buffer` would go out as
-    // `{ type: 'Buffer', data: [...] }`.
-    if (ArrayBuffer.isView(this[key]) || type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(v))
+    // The value before its `toJSON` (a Node `Buffer` would go out as `{ type: 'Buffer',
+    // data: [...] }`), read without running a getter a second time.
+    const own = Object.getOwnPropertyDescriptor(this, key);
+    if ((own && ArrayBuffer.isView(own.value)) || type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(v))
       || (v !== null && type === 'object' && !Array.isArray(v) && !JSON_TAGS.includes(tagOf.call(v)))) {
       throw new TypeError();
     }

@@ -24,7 +24,8 @@ function named(from) {
     const text = String(typeof from === 'object' && 'url' in from ? from.url : from);
     if (!text) return ''; // a Response made in the page
     const url = new URL(text, globalThis.location?.href);
-    return ` for ${url.origin}${url.pathname}`;
+    // Not a `data:` or `blob:` URL: no host to name, and a data: URL holds the whole file.
+    return /^(https?|file):$/.test(url.protocol) ? ` for ${url.origin}${url.pathname}` : '';
   } catch {
     return ''; // a page's object whose getters throw
   }

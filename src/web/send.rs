@@ -102,7 +102,9 @@ impl Reply {
             detail,
             attempts: self.attempts,
             method: self.method,
-            url: self.url.clone(),
+            // A page may put a token in a path (a token-lookup endpoint): the message that
+            // names the path must not repeat the one this reply was sent with.
+            url: self.redacted(&self.url),
         }
     }
 }

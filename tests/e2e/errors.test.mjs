@@ -246,6 +246,7 @@ test("an ApiError's message names the request (method and path, no query) and th
   const answer = (status, body, contentType = 'application/json') => (route) => route.fulfill({ status, contentType, body });
   await page.route('**/v1/named/code?*', answer(409, JSON.stringify({ code: 'E1001', message: 'duplicate' })));
   await page.route('**/v1/named/sentence', answer(500, JSON.stringify({ error: 'something went wrong here' })));
+  await page.route('**/v1/named/both', answer(404, JSON.stringify({ error: 'Invoice not found', code: 'invoice_not_found' })));
   await page.route('**/v1/named/text', answer(200, 'hello', 'text/plain'));
   const messages = await page.evaluate(async () => {
     const esm = await import('/pkg/index.js');
@@ -259,6 +260,9 @@ test("an ApiError's message names the request (method and path, no query) and th
       code: await message(client.post('/v1/named/code?x=1', { a: 1 })),
       sentence: await message(client.delete('/v1/named/sentence')),
       notJson: await message(client.get('/v1/named/text#frag')),
+      both: await message(client.get('/v1/named/both')),
+      // A path that carries the token (a token-lookup endpoint): the message never does.
+      tokenPath: await message(client.get(`/v1/tokens/${token}/introspect`)),
     };
     // SafeSDK: a registration the API refuses.
     await post('/__sandbox/faults', { path: '/v1/applications/named-app/versions/1.0.0/devices', status: 503 });
@@ -272,6 +276,8 @@ test("an ApiError's message names the request (method and path, no query) and th
     code: 'ApiError: POST /v1/named/code: the API answered with status 409 (E1001)',
     sentence: 'ApiError: DELETE /v1/named/sentence: the API answered with status 500',
     notJson: 'ApiError: GET /v1/named/text: the API answered with a body that is not JSON',
+    both: 'ApiError: GET /v1/named/both: the API answered with status 404 (invoice_not_found)',
+    tokenPath: 'ApiError: GET /v1/tokens/[redacted]/introspect: the API answered with status 404 (not_found)',
     registration: 'ApiError: POST /v1/applications/named-app/versions/1.0.0/devices: the API answered with status 503 (injected_fault)',
   });
 });

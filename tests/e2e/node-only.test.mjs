@@ -16,7 +16,7 @@ function inNode(script) {
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
 
-test('a Buffer body, at the top or inside an object, is a ConfigurationError (key body) and nothing is sent', () => {
+test('a Buffer body, at the top or inside an object, is a ConfigurationError (key body) and nothing is sent; a getter in a body runs once', () => {
   const out = inNode(`
     const client = await AlternativeClient.create({ accessToken: jwt(nowS(), nowS() + 3600), baseUrl: 'http://localhost' });
     // (A request that did go out is answered, so that the call ends.)
@@ -29,10 +29,14 @@ test('a Buffer body, at the top or inside an object, is a ConfigurationError (ke
     const top = await outcome(client.post('/p', Buffer.from('{"amount":4999}')));
     const inside = await outcome(client.post('/p', { data: Buffer.from('hi') }));
     const inArray = await outcome(client.post('/p', [Buffer.alloc(1)]));
-    console.log(JSON.stringify({ top, inside, inArray, sent: sent.length }));
+    const before = sent.length;
+    // A getter runs once, as JSON.stringify alone runs it, and a Date goes as its toJSON().
+    let reads = 0;
+    const withGetter = await outcome(client.post('/p', { get amount() { reads += 1; return 1; }, at: new Date(0) }));
+    console.log(JSON.stringify({ top, inside, inArray, refusedSent: before, withGetter, reads }));
   `);
   const refused = 'ConfigurationError body';
-  assert.deepEqual(out, { top: refused, inside: refused, inArray: refused, sent: 0 });
+  assert.deepEqual(out, { top: refused, inside: refused, inArray: refused, refusedSent: 0, withGetter: 'sent', reads: 1 });
 });
 
 test('what onTokenRefreshed throws is an uncaught exception (Node has no reportError), and the call goes on', () => {
