@@ -89,7 +89,11 @@ function apiMessage(message, body, method, url) {
     ? [body.error, body.code].find((v) => typeof v === 'string' && /^[\w.:-]{1,64}$/.test(v)) : undefined;
   if (apiCode !== undefined) message += ` (${apiCode})`;
   if (!method) return message;
-  const path = String(url).replace(/^[^:/?#]+:\/\/[^/?#]*/, '').replace(/[?#][^]*$/, '');
+  // The token this reply was sent with is `[redacted]` already; a token an earlier
+  // attempt of the call carried (before a refresh), and anything else shaped like a JWT
+  // (`eyJ…`, a JSON header, and two more dot-joined base64url runs), is made so here.
+  const path = String(url).replace(/^[^:/?#]+:\/\/[^/?#]*/, '').replace(/[?#][^]*$/, '')
+    .replace(/(?:\[redacted\]|eyJ[\w-]{5,})(?:\.(?:\[redacted\]|[\w-]{8,})){2}/g, '[redacted]');
   return `${method} ${path || '/'}: ${message}`;
 }
 

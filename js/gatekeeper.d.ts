@@ -28,8 +28,8 @@ export function init(): Promise<void>;
 export function init<T extends InitInput | PromiseLike<InitInput> | undefined>(source: T & CheckedInitInput<T>): Promise<void>;
 
 /**
- * Settles once this entry's wasm has loaded: from beside the entry file, or through an `init()`
- * that overtook that load.
- * This entry waits for it on import, so `new SafeSDK(...)` works once imported.
+ * Settles once this entry's wasm has loaded from beside the entry file. This entry waits for
+ * it on import, so `new SafeSDK(...)` works once imported (and no `init()` can overtake
+ * that load: with no `.wasm` beside the entry, await `init(url)` itself).
  */
 export const ready: Promise<void>;

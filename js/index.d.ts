@@ -51,9 +51,9 @@ export interface InitSources {
 export function init(sources?: InitSources): Promise<void>;
 
 /**
- * Settles once every class's wasm has loaded (from beside the entry file, or through an
- * `init()` that overtook that load). The ES module
- * entry waits for the Gatekeeper module on import. With the classic script it is what
+ * Settles once every class's wasm has loaded (from beside the entry file; the ES module
+ * entry waits for the Gatekeeper module on import, so no `init()` can overtake that load:
+ * with no `.wasm` beside the entry, await `init(...)` itself). With the classic script it is what
  * loads SafeSDK's module if no `new PartnerSDK.SafeSDK(...)` has yet; awaited first, the
  * SafeSDK constructor checks its options itself (`AlternativeClient.create()` waits by
  * itself).

@@ -23,9 +23,10 @@ function named(from) {
   try {
     const text = String(typeof from === 'object' && 'url' in from ? from.url : from);
     if (!text) return ''; // a Response made in the page
-    const url = new URL(text, globalThis.location?.href);
+    // Resolved as `fetch` resolves it (a page's `<base href>` included).
+    const url = new URL(text, globalThis.document?.baseURI ?? globalThis.location?.href);
     // Not a `data:` or `blob:` URL: no host to name, and a data: URL holds the whole file.
-    return /^(https?|file):$/.test(url.protocol) ? ` for ${url.origin}${url.pathname}` : '';
+    return /^https?:$/.test(url.protocol) ? ` for ${url.origin}${url.pathname}` : '';
   } catch {
     return ''; // a page's object whose getters throw
   }

@@ -247,6 +247,12 @@ test("an ApiError's message names the request (method and path, no query) and th
   await page.route('**/v1/named/code?*', answer(409, JSON.stringify({ code: 'E1001', message: 'duplicate' })));
   await page.route('**/v1/named/sentence', answer(500, JSON.stringify({ error: 'something went wrong here' })));
   await page.route('**/v1/named/both', answer(404, JSON.stringify({ error: 'Invoice not found', code: 'invoice_not_found' })));
+  // A 401, then (after the refresh) a 404.
+  let refreshedCalls = 0;
+  await page.route('**/v1/refreshed/**', (route) => {
+    refreshedCalls += 1;
+    return route.fulfill({ status: refreshedCalls === 1 ? 401 : 404, contentType: 'application/json', body: JSON.stringify({ error: refreshedCalls === 1 ? 'invalid_token' : 'not_found' }) });
+  });
   await page.route('**/v1/named/text', answer(200, 'hello', 'text/plain'));
   const messages = await page.evaluate(async () => {
     const esm = await import('/pkg/index.js');
@@ -264,6 +270,14 @@ test("an ApiError's message names the request (method and path, no query) and th
       // A path that carries the token (a token-lookup endpoint): the message never does.
       tokenPath: await message(client.get(`/v1/tokens/${token}/introspect`)),
     };
+    // Nor one that a refresh replaced before the resend the API answered.
+    const first = (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const refreshing = await esm.AlternativeClient.create({
+      accessToken: first, baseUrl: location.origin, retry: false,
+      onAccessTokenExpired: async () => (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token,
+    });
+    out.refreshedPath = await message(refreshing.get(`/v1/refreshed/${first}/introspect`));
+    out.firstSignatureShown = out.refreshedPath.includes(first.slice(first.lastIndexOf('.') + 1));
     // SafeSDK: a registration the API refuses.
     await post('/__sandbox/faults', { path: '/v1/applications/named-app/versions/1.0.0/devices', status: 503 });
     const sdk = new esm.SafeSDK({ apiKey: 'demo-api-key', applicationId: 'named-app', applicationVersion: '1.0.0', baseUrl: location.origin, retry: false });
@@ -278,6 +292,8 @@ test("an ApiError's message names the request (method and path, no query) and th
     notJson: 'ApiError: GET /v1/named/text: the API answered with a body that is not JSON',
     both: 'ApiError: GET /v1/named/both: the API answered with status 404 (invoice_not_found)',
     tokenPath: 'ApiError: GET /v1/tokens/[redacted]/introspect: the API answered with status 404 (not_found)',
+    refreshedPath: 'ApiError: GET /v1/refreshed/[redacted]/introspect: the API answered with status 404 (not_found)',
+    firstSignatureShown: false,
     registration: 'ApiError: POST /v1/applications/named-app/versions/1.0.0/devices: the API answered with status 503 (injected_fault)',
   });
 });
