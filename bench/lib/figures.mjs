@@ -1,5 +1,6 @@
 // Figures 2–7: each drives the page functions in bench/www and reduces their raw numbers.
 import { heapAfterGc, heapSnapshotByType, openPage } from './browser.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { median, round } from './stats.mjs';
 
 const SETTINGS = {
@@ -88,13 +89,38 @@ export async function jwtDecode(context, url) {
 }
 
 /** 5. One sample per fresh context (its own renderer, no HTTP cache), sides alternating. */
+/**
+ * Figure 5's third floor: a classic script that carries `wasmPath` inside it (base64, as the
+ * `*.embedded.js` entries do) and only decodes, compiles and instantiates it, with no-op
+ * imports like the other floors. Written at each run, so it is always the wasm measured.
+ */
+export function writeEmbeddedFloor(wasmPath, outfile) {
+  const base64 = readFileSync(wasmPath).toString('base64');
+  writeFileSync(outfile, `// Written by bench/run.mjs from ${wasmPath.split('/').slice(-2).join('/')}: see writeEmbeddedFloor.
+(() => {
+  const base64 = '${base64}';
+  const bytes = Uint8Array.fromBase64 ? Uint8Array.fromBase64(base64) : Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  window.floorDone = (async () => {
+    const module = await WebAssembly.compile(bytes);
+    const imports = {};
+    for (const { module: from, name } of WebAssembly.Module.imports(module)) {
+      imports[from] ??= {};
+      imports[from][name] = () => {};
+    }
+    await WebAssembly.instantiate(module, imports);
+  })();
+})();
+`);
+}
+
 export async function coldStart(browser, url, mintToken) {
   // The preload row's integrity: the build's pin of checkout_bg.wasm, as a page copies it
   // from pkg/integrity.json.
   const integrity = (await (await fetch(`${url}/pkg/integrity.json`)).json())['checkout_bg.wasm'];
   // `floor`/`floorPinned`: a script tag that only fetches (unpinned / pinned), compiles and
-  // instantiates the same wasm: what any script-tag SDK pays before its own code runs.
-  const SIDES = ['ours', 'preload', 'bare', 'floor', 'floorPinned'];
+  // instantiates the same wasm: what a script-tag SDK that fetches its wasm pays before its
+  // own code runs. `floorEmbedded`: the same for a script that carries the wasm inside it.
+  const SIDES = ['ours', 'preload', 'bare', 'floor', 'floorPinned', 'floorEmbedded'];
   const samples = Object.fromEntries(SIDES.map((side) => [side, []]));
   for (let i = 0; i < SETTINGS.cold.samples * SIDES.length; i += 1) {
     const side = SIDES[i % SIDES.length];
@@ -117,6 +143,7 @@ export async function coldStart(browser, url, mintToken) {
       bare: () => page.evaluate(([n]) => window.cold.bare(n), [nonce]),
       floor: () => page.evaluate(([n]) => window.cold.floor(n, null), [nonce]),
       floorPinned: () => page.evaluate(([n, p]) => window.cold.floor(n, p), [nonce, integrity]),
+      floorEmbedded: () => page.evaluate(([n]) => window.cold.floorEmbedded(n), [nonce]),
       ours: () => page.evaluate(([n, t]) => window.cold.ours(n, t, null), [nonce, token]),
       preload: () => page.evaluate(([n, t, p]) => window.cold.ours(n, t, p), [nonce, token, integrity]),
     }[side];
@@ -159,6 +186,8 @@ export async function coldStart(browser, url, mintToken) {
     floorRatio: of('floor', 'ms') / bareMs,
     floorPinnedMedianMs: of('floorPinned', 'ms'),
     floorPinnedRatio: of('floorPinned', 'ms') / bareMs,
+    floorEmbeddedMedianMs: of('floorEmbedded', 'ms'),
+    floorEmbeddedRatio: of('floorEmbedded', 'ms') / bareMs,
   };
 }
 

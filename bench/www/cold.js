@@ -69,6 +69,26 @@ window.cold = {
   },
 
   /**
+   * The floor of a script tag that carries the wasm inside it (base64, as the
+   * `*.embedded.js` entries do): script tag inserted → vendor/floor-embedded.js (written by
+   * run.mjs from pkg/checkout_bg.wasm) has decoded, compiled and instantiated it. One
+   * download instead of two, a larger one, and nothing streams.
+   */
+  async floorEmbedded(nonce) {
+    const t0 = performance.now();
+    const script = document.createElement('script');
+    script.src = `/vendor/floor-embedded.js?cold=${nonce}`;
+    const loaded = new Promise((resolve, reject) => {
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('floor-embedded.js did not load'));
+    });
+    document.head.append(script);
+    await loaded;
+    await window.floorDone;
+    return { ms: performance.now() - t0 };
+  },
+
+  /**
    * The floor: `compileStreaming` of the same .wasm the classic script loads
    * (checkout_bg.wasm), then `instantiate` with no-op imports (the glue's imports are not
    * exported; instantiating runs no wasm code, so no-ops suffice).
