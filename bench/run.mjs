@@ -8,7 +8,7 @@ import { launch } from './lib/browser.mjs';
 import { clockSkew, coldStart, jwtDecode, leaks, perRequest, refreshStorm, writeEmbeddedFloor } from './lib/figures.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { mintCheckoutToken } from './lib/sandbox.mjs';
-import { measureSizes, writeJwtDecodeForPage } from './lib/size.mjs';
+import { measureSizes, writeEmbeddedClassic, writeJwtDecodeForPage } from './lib/size.mjs';
 import { renderTable } from './lib/table.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,6 +21,7 @@ const log = (what) => console.error(`[bench] ${((Date.now() - started) / 1000).t
 mkdirSync(join(root, 'bench/www/vendor'), { recursive: true });
 await writeJwtDecodeForPage(root, join(root, 'bench/www/vendor/jwt-decode.js'));
 writeEmbeddedFloor(join(root, 'pkg/checkout_bg.wasm'), join(root, 'bench/www/vendor/floor-embedded.js'));
+const embeddedClassicBytes = await writeEmbeddedClassic(root, join(root, 'bench/www/vendor/partner-sdk-embedded.js'));
 
 const mintToken = () => mintCheckoutToken(url);
 
@@ -67,13 +68,13 @@ try {
   await context.close();
   if (wanted('5')) {
     log('5 cold start');
-    results.cold = await coldStart(browser, url, mintToken);
+    results.cold = { ...await coldStart(browser, url, mintToken), embeddedBytes: embeddedClassicBytes };
     const c = results.cold;
     const t = (v) => v.toFixed(1);
     for (const [side, b, total] of [['ours', c.ours, c.oursMedianMs], ['preload', c.preload, c.preloadMedianMs]]) {
       log(`5 ${side} medians (ms): js fetched ${t(b.jsFetchedMedianMs)}, wasm requested ${t(b.wasmRequestedMedianMs)}, script loaded ${t(b.scriptLoadedMedianMs)}, wasm fetched ${t(b.wasmFetchedMedianMs)}, create resolved ${t(total)}; floor ${t(c.bareMedianMs)} (compiled ${t(c.bareCompileMedianMs)})`);
     }
-    log(`5 script-tag floor (ms): unpinned ${t(c.floorMedianMs)} (${c.floorRatio.toFixed(2)}x), pinned ${t(c.floorPinnedMedianMs)} (${c.floorPinnedRatio.toFixed(2)}x), wasm inside the script ${t(c.floorEmbeddedMedianMs)} (${c.floorEmbeddedRatio.toFixed(2)}x)`);
+    log(`5 script-tag floor (ms): unpinned ${t(c.floorMedianMs)} (${c.floorRatio.toFixed(2)}x), pinned ${t(c.floorPinnedMedianMs)} (${c.floorPinnedRatio.toFixed(2)}x), wasm inside the script ${t(c.floorEmbeddedMedianMs)} (${c.floorEmbeddedRatio.toFixed(2)}x); ours with the wasm inside ${t(c.embeddedMedianMs)} (${c.embeddedRatio.toFixed(2)}x)`);
   }
 } finally {
   await browser.close();

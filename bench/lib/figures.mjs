@@ -120,11 +120,12 @@ export async function coldStart(browser, url, mintToken) {
   // `floor`/`floorPinned`: a script tag that only fetches (unpinned / pinned), compiles and
   // instantiates the same wasm: what a script-tag SDK that fetches its wasm pays before its
   // own code runs. `floorEmbedded`: the same for a script that carries the wasm inside it.
-  const SIDES = ['ours', 'preload', 'bare', 'floor', 'floorPinned', 'floorEmbedded'];
+  // `embedded`: ours from one classic script with the wasm inside (writeEmbeddedClassic).
+  const SIDES = ['ours', 'preload', 'bare', 'floor', 'floorPinned', 'floorEmbedded', 'embedded'];
   const samples = Object.fromEntries(SIDES.map((side) => [side, []]));
   for (let i = 0; i < SETTINGS.cold.samples * SIDES.length; i += 1) {
     const side = SIDES[i % SIDES.length];
-    const token = ['ours', 'preload'].includes(side) ? await mintToken() : null;
+    const token = ['ours', 'preload', 'embedded'].includes(side) ? await mintToken() : null;
     const context = await browser.newContext();
     const { page } = await openPage(context, `${url}/blank.html`, () => window.cold !== undefined);
     const cdp = await context.newCDPSession(page);
@@ -146,6 +147,7 @@ export async function coldStart(browser, url, mintToken) {
       floorEmbedded: () => page.evaluate(([n]) => window.cold.floorEmbedded(n), [nonce]),
       ours: () => page.evaluate(([n, t]) => window.cold.ours(n, t, null), [nonce, token]),
       preload: () => page.evaluate(([n, t, p]) => window.cold.ours(n, t, p), [nonce, token, integrity]),
+      embedded: () => page.evaluate(([n, t]) => window.cold.ours(n, t, null, '/vendor/partner-sdk-embedded.js'), [nonce, token]),
     }[side];
     const sample = await run();
     if (token) Object.assign(sample, { wasmRequests, console: consoleMessages });
@@ -188,6 +190,8 @@ export async function coldStart(browser, url, mintToken) {
     floorPinnedRatio: of('floorPinned', 'ms') / bareMs,
     floorEmbeddedMedianMs: of('floorEmbedded', 'ms'),
     floorEmbeddedRatio: of('floorEmbedded', 'ms') / bareMs,
+    embeddedMedianMs: of('embedded', 'ms'),
+    embeddedRatio: of('embedded', 'ms') / bareMs,
   };
 }
 

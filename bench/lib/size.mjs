@@ -214,3 +214,27 @@ export async function writeJwtDecodeForPage(root, outfile) {
     logLevel: 'error',
   });
 }
+
+/**
+ * Figure 5's embedded row: the checkout entry with its wasm inside (pkg/checkout.embedded.js
+ * and errors.js) bundled into one classic script that sets `PartnerSDK.AlternativeClient`.
+ * Not a shipped file: it measures what carrying the wasm in partner-sdk.js would change.
+ * Returns the script's gzip -9 size.
+ */
+export async function writeEmbeddedClassic(root, outfile) {
+  await build({
+    stdin: {
+      contents: "import { AlternativeClient } from './pkg/checkout.embedded.js'; globalThis.PartnerSDK = { AlternativeClient };",
+      resolveDir: root,
+      loader: 'js',
+    },
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2022',
+    platform: 'browser',
+    outfile,
+    logLevel: 'error',
+  });
+  return gzip9(readFileSync(outfile));
+}

@@ -79,6 +79,10 @@ function coldRows(cold) {
       ms(cold.preloadMedianMs), ms(cold.bareMedianMs), x(cold.preloadRatio),
       `same samples' baseline, sides interleaved; medians: wasm requested ${t(p.wasmRequestedMedianMs)} ms, fetched ${t(p.wasmFetchedMedianMs)} ms, script loaded ${t(p.scriptLoadedMedianMs)} ms (without preload: ${t(cold.ours.wasmRequestedMedianMs)}, ${t(cold.ours.wasmFetchedMedianMs)}, ${t(cold.ours.scriptLoadedMedianMs)}); wasm fetched twice (preload not reused) in ${p.samplesWithTwoWasmRequests}/${cold.settings.samples} samples`]);
   }
+  if (cold.embeddedMedianMs !== undefined) {
+    rows.push(['5', 'cold start, not shipped: the checkout entry with its wasm inside one classic script (base64)', ms(cold.embeddedMedianMs), ms(cold.bareMedianMs), x(cold.embeddedRatio),
+      `same samples' baseline, sides interleaved; bench/www/vendor/partner-sdk-embedded.js, bundled by run.mjs from pkg/checkout.embedded.js: one download of ${cold.embeddedBytes.toLocaleString('en-US')} B gzipped instead of the classic page's two files`]);
+  }
   if (cold.floorMedianMs !== undefined) {
     const fetched = "same samples' baseline, sides interleaved; bench/www/floor.js: none of the SDK's code runs, so no script-tag SDK that fetches its wasm as a second file can start faster than this";
     for (const [label, msValue, ratio, note] of [

@@ -5,8 +5,10 @@ window.cold = {
    * Script tag inserted → `PartnerSDK.AlternativeClient.create()` resolved. With
    * `preloadIntegrity`, a `<link rel="preload" as="fetch" crossorigin>` of the checkout
    * wasm with that integrity is inserted at the same moment (a page following the docs).
+   * `src`: another classic script defining `PartnerSDK.AlternativeClient` (figure 5's
+   * embedded row, vendor/partner-sdk-embedded.js).
    */
-  async ours(nonce, accessToken, preloadIntegrity) {
+  async ours(nonce, accessToken, preloadIntegrity, src = '/pkg/partner-sdk.js') {
     const t0 = performance.now();
     if (preloadIntegrity) {
       const link = document.createElement('link');
@@ -18,10 +20,10 @@ window.cold = {
       document.head.append(link);
     }
     const script = document.createElement('script');
-    script.src = `/pkg/partner-sdk.js?cold=${nonce}`;
+    script.src = `${src}?cold=${nonce}`;
     const loaded = new Promise((resolve, reject) => {
       script.onload = resolve;
-      script.onerror = () => reject(new Error('partner-sdk.js did not load'));
+      script.onerror = () => reject(new Error(`${src} did not load`));
     });
     document.head.append(script);
     await loaded;
