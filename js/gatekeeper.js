@@ -44,7 +44,7 @@ for (const [name, keep] of [['startPeriodicCheck', true], ['stopPeriodicCheck'],
   };
 }
 
-/** Settles once the Gatekeeper wasm has loaded (it starts loading on import), or rejects with the latest load's failure: an `init(source)` made meanwhile decides. */
+/** The default load of the Gatekeeper wasm (from beside this file), settled before the page's code runs, since importing this module waits for it. If it rejected, load the wasm with `init(source)` and await that: `ready` does not change afterwards. */
 export const ready = wasm.ready();
 ready.catch(() => {});
 

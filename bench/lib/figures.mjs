@@ -144,7 +144,7 @@ export async function coldStart(browser, url, mintToken) {
       bare: () => page.evaluate(([n]) => window.cold.bare(n), [nonce]),
       floor: () => page.evaluate(([n]) => window.cold.floor(n, null), [nonce]),
       floorPinned: () => page.evaluate(([n, p]) => window.cold.floor(n, p), [nonce, integrity]),
-      floorEmbedded: () => page.evaluate(([n]) => window.cold.floorEmbedded(n), [nonce]),
+      floorEmbedded: () => page.evaluate(([n]) => window.cold.floor(n, null, '/vendor/floor-embedded.js'), [nonce]),
       ours: () => page.evaluate(([n, t]) => window.cold.ours(n, t, null), [nonce, token]),
       preload: () => page.evaluate(([n, t, p]) => window.cold.ours(n, t, p), [nonce, token, integrity]),
       embedded: () => page.evaluate(([n, t]) => window.cold.ours(n, t, null, '/vendor/partner-sdk-embedded.js'), [nonce, token]),

@@ -50,19 +50,21 @@ window.cold = {
   },
 
   /**
-   * The floor of any script tag: script tag inserted → floor.js has fetched (pinned with
-   * `integrity` when given), compiled and instantiated the same wasm. Two downloads one
-   * after the other, as partner-sdk.js, with none of the SDK's own work.
+   * The floor of a script tag that fetches its wasm: script tag inserted → floor.js has
+   * fetched (pinned with `integrity` when given), compiled and instantiated the same wasm.
+   * Two downloads one after the other, as partner-sdk.js, with none of the SDK's own work.
+   * With `src` /vendor/floor-embedded.js (written by run.mjs), the floor of a script that
+   * carries the wasm inside it (base64): one larger download, decoded, compiled, instantiated.
    */
-  async floor(nonce, integrity) {
+  async floor(nonce, integrity, src = '/floor.js') {
     const t0 = performance.now();
     const script = document.createElement('script');
     const query = new URLSearchParams({ cold: nonce });
     if (integrity) query.set('integrity', integrity);
-    script.src = `/floor.js?${query}`;
+    script.src = `${src}?${query}`;
     const loaded = new Promise((resolve, reject) => {
       script.onload = resolve;
-      script.onerror = () => reject(new Error('floor.js did not load'));
+      script.onerror = () => reject(new Error(`${src} did not load`));
     });
     document.head.append(script);
     await loaded;
@@ -71,27 +73,7 @@ window.cold = {
   },
 
   /**
-   * The floor of a script tag that carries the wasm inside it (base64, as the
-   * `*.embedded.js` entries do): script tag inserted → vendor/floor-embedded.js (written by
-   * run.mjs from pkg/checkout_bg.wasm) has decoded, compiled and instantiated it. One
-   * download instead of two, a larger one, and nothing streams.
-   */
-  async floorEmbedded(nonce) {
-    const t0 = performance.now();
-    const script = document.createElement('script');
-    script.src = `/vendor/floor-embedded.js?cold=${nonce}`;
-    const loaded = new Promise((resolve, reject) => {
-      script.onload = resolve;
-      script.onerror = () => reject(new Error('floor-embedded.js did not load'));
-    });
-    document.head.append(script);
-    await loaded;
-    await window.floorDone;
-    return { ms: performance.now() - t0 };
-  },
-
-  /**
-   * The floor: `compileStreaming` of the same .wasm the classic script loads
+   * The baseline: `compileStreaming` of the same .wasm the classic script loads
    * (checkout_bg.wasm), then `instantiate` with no-op imports (the glue's imports are not
    * exported; instantiating runs no wasm code, so no-ops suffice).
    */
