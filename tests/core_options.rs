@@ -6,6 +6,7 @@ use partner_sdk::core::error::{ConfigError, SdkError};
 use partner_sdk::core::options::{
     self, AlternativeOptions, CallbackKey, Entry, SafeOptions, Value, PRODUCTION_URL, SANDBOX_URL,
 };
+use partner_sdk::core::secret::Wiped;
 use partner_sdk::core::url::problem;
 
 fn e(key: &str, value: Value) -> Entry {
@@ -15,7 +16,7 @@ fn e(key: &str, value: Value) -> Entry {
     }
 }
 fn s(v: &str) -> Value {
-    Value::Str(v.to_owned())
+    Value::Str(Wiped::from(v))
 }
 fn n(v: f64) -> Value {
     Value::Number(v)

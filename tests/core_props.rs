@@ -7,6 +7,7 @@ use partner_sdk::core::error::SdkError;
 use partner_sdk::core::json::SerdeJson;
 use partner_sdk::core::jwt::{parse, TokenRule};
 use partner_sdk::core::options::{self, Entry, Value as Opt};
+use partner_sdk::core::secret::Wiped;
 use partner_sdk::core::url as sdk_url;
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
@@ -218,7 +219,7 @@ fn option_value() -> impl Strategy<Value = Opt> {
         Just(Opt::Undefined),
         Just(Opt::Function),
         Just(Opt::Other),
-        any::<String>().prop_map(Opt::Str),
+        any::<String>().prop_map(|s| Opt::Str(Wiped::new(s))),
         prop::sample::select(vec![
             "production",
             "sandbox",
@@ -231,7 +232,7 @@ fn option_value() -> impl Strategy<Value = Opt> {
             " ",
             "ab.cd.ef",
         ])
-        .prop_map(|s| Opt::Str(s.to_owned())),
+        .prop_map(|s| Opt::Str(Wiped::from(s))),
         any::<f64>().prop_map(Opt::Number),
         prop::sample::select(vec![
             f64::NAN,

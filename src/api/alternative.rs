@@ -31,15 +31,17 @@ async fn open(options: JsValue) -> Result<JsValue, Error> {
         js.function("onTokenRefreshed"),
         retry,
     )?;
-    let token = match (opts.access_token, session.callback()) {
-        (Some(token), _) => JsValue::from(token),
+    match (opts.access_token, session.callback()) {
+        // Read once, into a string wiped on every path (a refused token too).
+        (Some(token), _) => session.set_token_text(token)?,
         (None, Some(cb)) if opts.common.callback == Some(CallbackKey::GetAccessToken) => {
-            call_token_callback(
+            let token = call_token_callback(
                 &cb,
                 opts.common.refresh_timeout_ms,
                 session.lifetime_signal(),
             )
-            .await?
+            .await?;
+            session.set_token(&token)?;
         }
         _ => {
             return Err(Error::config(
@@ -47,8 +49,7 @@ async fn open(options: JsValue) -> Result<JsValue, Error> {
                 "is required unless getAccessToken is given",
             ))
         }
-    };
-    session.set_token(&token)?;
+    }
     Ok(AlternativeClient { session }.into())
 }
 

@@ -2,6 +2,7 @@
 //! to a list of [`Entry`] values; this module decides, naming the offending key.
 
 use crate::core::error::ConfigError;
+use crate::core::secret::Wiped;
 use crate::core::url::{self, BaseUrl};
 
 /// The API root for `environment: 'production'`.
@@ -23,8 +24,9 @@ const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 pub enum Value {
     /// `undefined`: treated as absent.
     Undefined,
-    /// A string.
-    Str(String),
+    /// A string, wiped when dropped: it may be the page's token (`accessToken`), and a
+    /// `create()` that refuses another option drops it at once.
+    Str(Wiped),
     /// A number.
     Number(f64),
     /// A function.
@@ -33,25 +35,13 @@ pub enum Value {
     Other,
 }
 
-/// One own key of the options object. Its `Debug` never shows an `accessToken` value.
-#[derive(Clone, PartialEq)]
+/// One own key of the options object. Its `Debug` shows no string value.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The key as written.
     pub key: String,
     /// Its value's type.
     pub value: Value,
-}
-
-impl core::fmt::Debug for Entry {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let mut d = f.debug_struct("Entry");
-        d.field("key", &self.key);
-        match &self.value {
-            Value::Str(_) if self.key == "accessToken" => d.field("value", &"[redacted]"),
-            value => d.field("value", value),
-        };
-        d.finish()
-    }
 }
 
 /// Which token callback the page gave.
@@ -91,22 +81,12 @@ pub struct Common {
 }
 
 /// Validated `AlternativeClient` options. Their `Debug` never shows `accessToken`.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AlternativeOptions {
     /// The shared part.
     pub common: Common,
     /// `accessToken`, not yet shape-checked (that gives token errors, not config ones).
-    pub access_token: Option<String>,
-}
-
-impl core::fmt::Debug for AlternativeOptions {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let token = self.access_token.as_ref().map(|_| "[redacted]");
-        f.debug_struct("AlternativeOptions")
-            .field("common", &self.common)
-            .field("access_token", &token)
-            .finish()
-    }
+    pub access_token: Option<Wiped>,
 }
 
 /// Validated `SafeSDK` options.
@@ -298,7 +278,7 @@ pub fn alternative(entries: &[Entry]) -> Result<AlternativeOptions, ConfigError>
         None => r.base_url("environment", environment_url)?,
     };
     let common = r.common(base)?;
-    let access_token = r.string("accessToken")?.map(str::to_owned);
+    let access_token = r.string("accessToken")?.map(Wiped::from);
     if access_token.is_none() && common.callback != Some(CallbackKey::GetAccessToken) {
         return Err(ConfigError::new(
             "accessToken",

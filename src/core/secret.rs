@@ -15,6 +15,12 @@ impl Wiped {
     }
 }
 
+impl From<&str> for Wiped {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
 impl core::ops::Deref for Wiped {
     type Target = str;
 

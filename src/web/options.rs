@@ -2,6 +2,7 @@
 
 use crate::core::options::{Entry, Value};
 use crate::core::retry::{self, RetryPolicy, RetryValue};
+use crate::core::secret::Wiped;
 use crate::web::error::Error;
 use crate::web::js;
 use js_sys::{Array, Function};
@@ -81,7 +82,7 @@ pub fn classify(value: &JsValue) -> Value {
     if value.is_undefined() {
         Value::Undefined
     } else if let Some(s) = value.as_string() {
-        Value::Str(s)
+        Value::Str(Wiped::new(s))
     } else if let Some(n) = value.as_f64() {
         Value::Number(n)
     } else if value.is_function() {

@@ -64,6 +64,48 @@ test('AlternativeClient: a token replaced by a refresh or by setAccessToken, a m
   await page.close();
 });
 
+test('AlternativeClient: a token given to a create() that refuses another option is gone from the wasm memory', async () => {
+  const { page } = await blankPage();
+  const out = await page.evaluate(async () => {
+    const { AlternativeClient } = await import('/pkg/checkout.js');
+    const mint = async () => (await (await fetch('/api/checkout-token', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+    })).json()).token;
+    const refused = {
+      'a query in baseUrl': { baseUrl: `${location.origin}/?x=1` },
+      'retry.limit out of range': { baseUrl: location.origin, retry: { limit: -1 } },
+      'retry.limit not a number': { baseUrl: location.origin, retry: { limit: 'x' } },
+      'an unknown key': { baseUrl: location.origin, bogus: 1 },
+    };
+    const seen = {};
+    for (const [why, options] of Object.entries(refused)) {
+      const token = await mint();
+      try {
+        await AlternativeClient.create({ accessToken: token, ...options });
+        seen[why] = 'created';
+      } catch (e) {
+        seen[why] = `${e.name}, ${window.inMemory(token)} in memory`;
+      }
+    }
+    // The search works: a token create() accepts is held.
+    const token = await mint();
+    const client = await AlternativeClient.create({ accessToken: token, baseUrl: location.origin });
+    seen.held = window.inMemory(token);
+    client.destroy();
+    return seen;
+  });
+  assert.equal(out.held, 1, 'the search works: the token in use is in the memory');
+  delete out.held;
+  assert.deepEqual(out, {
+    'a query in baseUrl': 'ConfigurationError, 0 in memory',
+    'retry.limit out of range': 'ConfigurationError, 0 in memory',
+    'retry.limit not a number': 'ConfigurationError, 0 in memory',
+    'an unknown key': 'ConfigurationError, 0 in memory',
+  });
+  await page.close();
+});
+
 test('SafeSDK: after destroy() the token is gone from the wasm memory', async () => {
   const { page } = await blankPage();
   const out = await page.evaluate(async () => {

@@ -218,11 +218,21 @@ impl Session {
         self.accept(value, None)
     }
 
+    /// [`Session::set_token`] for a token the wasm has already read (the `accessToken`
+    /// option).
+    pub fn set_token_text(&self, raw: Wiped) -> Result<(), Error> {
+        self.accept_text(raw, None)
+    }
+
     /// [`Session::set_token`], saying which refresh delivered the token (`None`: the
     /// page). Each accepted token updates the server-clock estimate (rule 8).
     fn accept(&self, value: &JsValue, refresh: Option<Reason>) -> Result<(), Error> {
         // Wiped when dropped, on every path: it is the page's token, or close to one.
         let raw = Wiped::new(value.as_string().ok_or(TokenRule::NotAString)?);
+        self.accept_text(raw, refresh)
+    }
+
+    fn accept_text(&self, raw: Wiped, refresh: Option<Reason>) -> Result<(), Error> {
         let parsed = jwt::parse(&raw, &JsJson)?;
         // The clock is read before the borrow: a page may have replaced `Date.now` with
         // a function that calls back into this client.
