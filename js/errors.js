@@ -68,7 +68,7 @@ export function isPartnerSdkError(error) {
 
 /** @internal Called from Rust: builds the error for `code`. */
 export function makeError(code, message, key, status, body, requestId, cause, attempts, method, url) {
-  if (code === 'API_ERROR') message = apiMessage(message, body, method, url);
+  message = requestMessage(message, body, method, url);
   const options = { code };
   if (key) options.key = key;
   if (attempts) options.attempts = attempts;
@@ -79,12 +79,13 @@ export function makeError(code, message, key, status, body, requestId, cause, at
 }
 
 /**
- * An `ApiError`'s message: the request it answers (`method` and `url`, shown without the
- * URL's origin, query and fragment), then Rust's `message`, then the API's own code for the
- * error, from the JSON body's `error` or `code` when that reads as one:
- * `GET /v1/invoices/inv_9: the API answered with status 404 (not_found)`.
+ * An `ApiError`'s or a request's `NetworkError`'s message: the request (`method` and
+ * `url`, shown without the URL's origin, query and fragment), then Rust's `message`, then
+ * the API's own code for the error, from the JSON body's `error` or `code` when that
+ * reads as one: `GET /v1/invoices/inv_9: the API answered with status 404 (not_found)`.
+ * Other errors (no `method`, no body) keep Rust's message.
  */
-function apiMessage(message, body, method, url) {
+function requestMessage(message, body, method, url) {
   const apiCode = body !== null && typeof body === 'object'
     ? [body.error, body.code].find((v) => typeof v === 'string' && /^[\w.:-]{1,64}$/.test(v)) : undefined;
   if (apiCode !== undefined) message += ` (${apiCode})`;

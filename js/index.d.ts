@@ -27,11 +27,11 @@ export type CheckedInitInput<T> =
  */
 export interface InitSources {
   /** The checkout module (`checkout_bg.wasm`), for `AlternativeClient`. */
-  checkout?: InitInput | Promise<InitInput>;
+  checkout?: InitInput | Promise<InitInput> | undefined;
   /** The Gatekeeper module (`gatekeeper_bg.wasm`), for `SafeSDK`. */
-  gatekeeper?: InitInput | Promise<InitInput>;
+  gatekeeper?: InitInput | Promise<InitInput> | undefined;
   /** The card form's module (`enrollment_bg.wasm`), for `CardEnrollment`. */
-  enrollment?: InitInput | Promise<InitInput>;
+  enrollment?: InitInput | Promise<InitInput> | undefined;
 }
 
 /**
@@ -86,13 +86,13 @@ export interface TokenRefreshedEvent {
 /** The `retry` option's object form; missing members take their defaults. */
 export interface RetryOptions {
   /** How many retries one call may make after its first attempt (0 to 10, default 2). */
-  limit?: number;
+  limit?: number | undefined;
   /**
    * The longest wait before a retry, in ms (default 10000). A `Retry-After` longer than
    * this is not waited for: the call rejects at once with the `ApiError`. Without
    * `Retry-After`, the wait is exponential backoff with full jitter from 250 ms.
    */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 /** The options both classes share. */
@@ -101,17 +101,17 @@ export interface CommonOptions {
    * How long a token callback may take to settle, in ms (whole number, default 5000).
    * Past it, every waiting call rejects with `TokenRefreshTimeoutError`.
    */
-  refreshTimeoutMs?: number;
+  refreshTimeoutMs?: number | undefined;
   /**
    * Deadline of each HTTP attempt, in ms (whole number, default 30000). Past it, the call
    * rejects with `NetworkError` code `REQUEST_TIMEOUT`.
    */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /**
    * With a token callback, a token whose `exp` is this close is refreshed before the next
    * request goes out, in seconds (0 to 86400, default 30).
    */
-  refreshLeewaySeconds?: number;
+  refreshLeewaySeconds?: number | undefined;
   /**
    * Retries for transient failures (408, 429, 500, 502, 503, 504, failed fetches and
    * timed-out attempts) of
@@ -120,14 +120,14 @@ export interface CommonOptions {
    * turns retries off, a partial object is merged with the defaults. 401s never use
    * up `limit` (the refresh rules handle them).
    */
-  retry?: boolean | RetryOptions;
+  retry?: boolean | RetryOptions | undefined;
   /**
    * Called once after each successful refresh, with the new `expiresAt` and the `reason`.
    * What it returns is ignored; what it throws (or its promise rejects with) is reported
    * as an uncaught error of the page (`reportError`; in Node, an uncaught exception), and
    * the SDK goes on.
    */
-  onTokenRefreshed?: (event: TokenRefreshedEvent) => void;
+  onTokenRefreshed?: ((event: TokenRefreshedEvent) => void) | undefined;
 }
 
 /**
@@ -139,13 +139,13 @@ export type AlternativeTokenSource =
       /** The JWT your backend minted for this checkout. Kept in memory only. */
       accessToken: string;
       /** Called when the token is due or refused (401); resolves to a new JWT. */
-      onAccessTokenExpired?: TokenCallback;
+      onAccessTokenExpired?: TokenCallback | undefined;
       /** Not with `onAccessTokenExpired`: give at most one token callback. */
       getAccessToken?: undefined;
     }
   | {
       /** The JWT your backend minted; optional with `getAccessToken`. Kept in memory only. */
-      accessToken?: string;
+      accessToken?: string | undefined;
       /**
        * Called by `create()` when there is no `accessToken`, and whenever the token is due
        * or refused (401); resolves to a new JWT.
@@ -167,12 +167,12 @@ export type Environment = 'production' | 'sandbox';
  */
 export type AlternativeClientOptions = CommonOptions & AlternativeTokenSource & {
   /** Which vendor API to call (default `'production'`); `baseUrl` overrides it. */
-  environment?: Environment;
+  environment?: Environment | undefined;
   /**
    * The API root: an absolute `https:` URL (`http:` only for `localhost`, `127.0.0.1`,
    * `[::1]`); a trailing `/` is removed. Overrides `environment`.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
 };
 
 /**
@@ -194,13 +194,13 @@ export type SafeSDKOptions = CommonOptions & {
 } & (
   | {
       /** Called when the token is refused (401) or due; resolves to a new JWT. */
-      onAccessTokenExpired?: TokenCallback;
+      onAccessTokenExpired?: TokenCallback | undefined;
       /** Not with `onAccessTokenExpired`: give at most one token callback. */
       getAccessToken?: undefined;
     }
   | {
       /** Called when the token is refused (401) or due; resolves to a new JWT. */
-      getAccessToken?: TokenCallback;
+      getAccessToken?: TokenCallback | undefined;
       /** Not with `getAccessToken`: give at most one token callback. */
       onAccessTokenExpired?: undefined;
     }
@@ -223,16 +223,16 @@ export interface RequestOptions {
    */
   body?: unknown;
   /** Extra headers (anything `new Headers()` accepts); `Authorization` is always the SDK's own. */
-  headers?: HeadersInit;
+  headers?: HeadersInit | undefined;
   /** Query parameters added to the URL; `null`/`undefined` skipped, arrays repeat the key. */
-  query?: Record<string, QueryValue | readonly QueryValue[]>;
+  query?: Record<string, QueryValue | readonly QueryValue[]> | undefined;
   /** Aborting rejects the call with the signal's reason, as `fetch` does; it also ends a wait before a retry. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Sent as `Idempotency-Key` on every attempt of this call, unchanged; `true` makes a
    * fresh random UUID (version 4). It lets `POST`/`PATCH` be retried safely.
    */
-  idempotencyKey?: string | true;
+  idempotencyKey?: string | true | undefined;
 }
 
 /** `RequestOptions` for methods that take the body as an argument. */
@@ -425,6 +425,12 @@ export interface EnrolledCard {
 }
 
 /**
+ * The DOM's `Element` where the project's types include it (`lib: ["dom"]`), else `never`:
+ * so that a project without the DOM types (a Web Worker's, say) still type-checks.
+ */
+type DomElement = typeof globalThis extends { Element: { prototype: infer E } } ? E : never;
+
+/**
  * `CardEnrollment.openForm()` options. Bad options reject with `ConfigurationError`
  * naming the key, before anything is shown.
  */
@@ -445,21 +451,21 @@ export interface CardEnrollmentOptions {
    * page's Content-Security-Policy must allow its origin in `frame-src`.
    */
   baseUrl: string;
-  /** Where to put the form; by default a modal dialog over the page. */
-  container?: Element;
+  /** Where to put the form (an `Element`); by default a modal dialog over the page. */
+  container?: DomElement | undefined;
   /** The card was stored. The form has closed. */
-  onSuccess?: (card: EnrolledCard) => void;
+  onSuccess?: ((card: EnrolledCard) => void) | undefined;
   /**
    * Something failed (`ApiError`, `NetworkError`, `AccessTokenExpiredError`,
    * `TokenRefreshError`, `TokenRefreshTimeoutError`, or `InvalidAccessToken` /
    * `InvalidAccessTokenFormat` when `getAccessToken` gave something that is no JWT); the
    * form stays open for a retry.
    */
-  onError?: (error: PartnerSdkError) => void;
+  onError?: ((error: PartnerSdkError) => void) | undefined;
   /** The user closed the form (the × button, the form's own Cancel button, or Escape). Not called by `close()`. */
-  onCancel?: () => void;
+  onCancel?: (() => void) | undefined;
   /** How long `getAccessToken` may take, in ms (whole number, default 5000). */
-  refreshTimeoutMs?: number;
+  refreshTimeoutMs?: number | undefined;
 }
 
 /** An open card form. */
@@ -506,17 +512,17 @@ export interface PartnerSdkErrorOptions {
   /** The underlying error. */
   cause?: unknown;
   /** Overrides the class's default `code`. */
-  code?: string;
+  code?: string | undefined;
   /** For `ApiError`: the HTTP status. */
-  status?: number;
+  status?: number | undefined;
   /** For `ApiError`: the response body. */
   body?: unknown;
   /** For `ApiError`: the `x-request-id` header. */
-  requestId?: string | null;
+  requestId?: string | null | undefined;
   /** For `ConfigurationError`: the option or argument at fault. */
-  key?: string;
+  key?: string | undefined;
   /** For `ApiError` and `NetworkError`: how many times the call was sent. */
-  attempts?: number;
+  attempts?: number | undefined;
 }
 
 /**

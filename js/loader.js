@@ -84,6 +84,8 @@ const mismatch = (from) => failed('INTEGRITY_MISMATCH', `partner-sdk refused the
 
 /** `sha384-<base64>` of `bytes`. */
 async function digest(bytes) {
+  // Browsers give WebCrypto to secure contexts only (a phone on a LAN dev server is not one).
+  if (!globalThis.crypto?.subtle) throw failed('NETWORK_ERROR', `${NOT_LOADED}: checking it needs crypto.subtle, which a page has only on https: or localhost`);
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes));
   let text = '';
   for (const byte of hash) text += String.fromCharCode(byte);

@@ -38,8 +38,13 @@ if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
 fi
 
 if [ -f tests/types/usage.ts ]; then
+  tsc_strict=(tsc --noEmit --strict --target es2022 --module esnext --moduleResolution bundler --skipLibCheck false)
   echo "== TypeScript: tsc --noEmit --strict"
-  tsc --noEmit --strict --target es2022 --module esnext --moduleResolution bundler --skipLibCheck false tests/types/usage.ts
+  "${tsc_strict[@]}" tests/types/usage.ts
+  echo "== TypeScript: the same with --exactOptionalPropertyTypes"
+  "${tsc_strict[@]}" --exactOptionalPropertyTypes tests/types/usage.ts
+  echo "== TypeScript: a Web Worker project (lib es2022 + webworker, no DOM types)"
+  "${tsc_strict[@]}" --lib es2022,webworker tests/types/worker.ts
 fi
 
 echo "== all passed: $native native, $browser in-browser"

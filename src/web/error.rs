@@ -35,6 +35,9 @@ pub enum Error {
         error: SdkError,
         /// How many times the call was sent (rule 9).
         attempts: u32,
+        /// The request's method and URL, which the message names, as an `ApiError`'s.
+        method: &'static str,
+        url: JsValue,
     },
     /// The caller's signal aborted: its reason is rethrown as `fetch` does.
     Aborted(JsValue),
@@ -87,8 +90,14 @@ impl Error {
 }
 
 impl Error {
-    /// Records how many times the call was sent on `ApiError` and `NetworkError`.
-    pub fn with_attempts(mut self, sent: u32) -> Error {
+    /// Records how many times the call was sent on `ApiError` and `NetworkError`, and
+    /// on `NetworkError` the request (`url` is asked for only then).
+    pub fn with_attempts(
+        mut self,
+        sent: u32,
+        method: &'static str,
+        url: impl FnOnce() -> JsValue,
+    ) -> Error {
         if let Error::Api { attempts, .. } = &mut self {
             *attempts = sent;
         }
@@ -97,6 +106,8 @@ impl Error {
                 Error::Transport {
                     error,
                     attempts: sent,
+                    method,
+                    url: url(),
                 }
             }
             other => other,
@@ -162,7 +173,12 @@ impl From<Error> for JsValue {
                     &url,
                 )
             }
-            Error::Transport { error, attempts } => make_error(
+            Error::Transport {
+                error,
+                attempts,
+                method,
+                url,
+            } => make_error(
                 error.code(),
                 &error.message(),
                 "",
@@ -171,8 +187,8 @@ impl From<Error> for JsValue {
                 &none,
                 &none,
                 attempts,
-                "",
-                &none,
+                method,
+                &url,
             ),
             Error::Superseded => JsValue::from(Error::Sdk(SdkError::AccessTokenExpired)),
             Error::Sdk(e) => {

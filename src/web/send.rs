@@ -228,7 +228,17 @@ impl Call {
                 attempts: sends,
                 ..reply
             }),
-            Err(e) => Err(e.with_attempts(sends)),
+            Err(e) => Err(e.with_attempts(sends, self.method, || self.named_url(session))),
+        }
+    }
+
+    /// The URL for an error's message, without the session's token (a page may put one
+    /// in a path; js/errors.js also hides anything shaped like a JWT).
+    fn named_url(&self, session: &Session) -> JsValue {
+        let url = JsValue::from_str(&self.url);
+        match session.bearer() {
+            Ok((_, bearer)) => js::redact(&url, &bearer),
+            Err(_) => url,
         }
     }
 

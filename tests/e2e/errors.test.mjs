@@ -298,6 +298,33 @@ test("an ApiError's message names the request (method and path, no query) and th
   });
 });
 
+test("a NetworkError's message names the request too (a cut connection, a timeout; a token in the path never shows)", async () => {
+  await page.route('**/v1/down/**', (route) => route.abort('connectionreset'));
+  await page.route('**/v1/slow/**', async (route) => {
+    await new Promise((resolve) => { setTimeout(resolve, 1500); });
+    await route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }).catch(() => {});
+  });
+  const messages = await page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const token = (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    const client = await esm.AlternativeClient.create({ accessToken: token, baseUrl: location.origin, retry: false, requestTimeoutMs: 300 });
+    const message = (promise) => promise.then(() => 'resolved', (e) => `${e.name} ${e.code} ${e.attempts}: ${e.message}`);
+    const out = {
+      cut: await message(client.put('/v1/down/orders/o_1?x=1', { a: 1 })),
+      slow: await message(client.get('/v1/slow/orders')),
+      tokenPath: await message(client.get(`/v1/down/tokens/${token}`)),
+    };
+    client.destroy();
+    return out;
+  });
+  assert.deepEqual(messages, {
+    cut: 'NetworkError NETWORK_ERROR 1: PUT /v1/down/orders/o_1: the request failed before a complete response arrived',
+    slow: 'NetworkError REQUEST_TIMEOUT 1: GET /v1/slow/orders: the request took longer than requestTimeoutMs',
+    tokenPath: 'NetworkError NETWORK_ERROR 1: GET /v1/down/tokens/[redacted]: the request failed before a complete response arrived',
+  });
+});
+
 test('an answer that repeats the token: ApiError body and requestId carry [redacted], never the token (AlternativeClient and SafeSDK)', async () => {
   const echo = (status, json) => (route) => {
     const auth = route.request().headers().authorization;

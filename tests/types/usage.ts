@@ -243,4 +243,28 @@ async function perClassInit(module: WebAssembly.Module, bytes: Uint8Array, where
   await initEnrollment(Promise.resolve({ enrollment: '/x' }));
 }
 
-export { checkout, gatekeeper, enrollment, explain, classic, perClassInit };
+// Options built conditionally: an optional key may be given as `undefined`, as the SDK
+// reads it (absent). scripts/test.sh checks this file a second time with
+// `--exactOptionalPropertyTypes`, where `?: T` alone would refuse these.
+async function optionalAsUndefined(flag: boolean, jwt: string, signal?: AbortSignal): Promise<void> {
+  const onExpired = flag ? () => jwt : undefined;
+  const client = await AlternativeClient.create({
+    accessToken: jwt,
+    onAccessTokenExpired: onExpired,
+    baseUrl: flag ? 'https://api.example.com' : undefined,
+    environment: undefined,
+    retry: flag ? { limit: undefined, maxDelayMs: 5000 } : undefined,
+    refreshTimeoutMs: undefined,
+    onTokenRefreshed: undefined,
+  });
+  await client.get('/v1/x', { signal, query: undefined, headers: undefined, idempotencyKey: undefined });
+  new SafeSDK({ apiKey: 'k', applicationId: 'a', applicationVersion: '1', baseUrl: 'https://x.test', requestTimeoutMs: undefined, getAccessToken: flag ? () => jwt : undefined });
+  await CardEnrollment.openForm({
+    companyName: 'A', subaccountId: 'b', baseUrl: 'https://x.test', getAccessToken: () => jwt,
+    container: flag ? document.body : undefined, onCancel: undefined, refreshTimeoutMs: undefined,
+  });
+  await init({ checkout: flag ? '/checkout_bg.wasm' : undefined, gatekeeper: undefined });
+  throw new NetworkError('offline', { code: undefined, attempts: undefined });
+}
+
+export { checkout, gatekeeper, enrollment, explain, classic, perClassInit, optionalAsUndefined };
