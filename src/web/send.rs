@@ -222,27 +222,36 @@ impl Call {
     /// # Errors
     /// Every error of the contract's table, or the caller's abort reason.
     pub async fn send(&self, session: &Session) -> Result<Reply, Error> {
-        let mut sends = 0;
-        match self.send_counting(session, &mut sends).await {
+        let mut sent = Vec::new();
+        match self.send_counting(session, &mut sent).await {
             Ok(reply) => Ok(Reply {
-                attempts: sends,
+                attempts: sent.len() as u32,
                 ..reply
             }),
-            Err(e) => Err(e.with_attempts(sends, self.method, || self.named_url(session))),
+            Err(e) => Err(e.with_attempts(sent.len() as u32, self.method, || {
+                self.named_url(session, &sent)
+            })),
         }
     }
 
-    /// The URL for an error's message, without the session's token (a page may put one
-    /// in a path; js/errors.js also hides anything shaped like a JWT).
-    fn named_url(&self, session: &Session) -> JsValue {
-        let url = JsValue::from_str(&self.url);
-        match session.bearer() {
-            Ok((_, bearer)) => js::redact(&url, &bearer),
-            Err(_) => url,
-        }
+    /// The URL for an error's message, without any token the call was sent with or the
+    /// session holds now (a page may put one in a path; js/errors.js also hides anything
+    /// shaped like a JWT).
+    fn named_url(&self, session: &Session, sent: &[JsValue]) -> JsValue {
+        let current = session.bearer().ok().map(|(_, bearer)| bearer);
+        sent.iter()
+            .chain(current.as_ref())
+            .fold(JsValue::from_str(&self.url), |url, bearer| {
+                js::redact(&url, bearer)
+            })
     }
 
-    async fn send_counting(&self, session: &Session, sends: &mut u32) -> Result<Reply, Error> {
+    /// [`Call::send`]'s loop; `sent` gets the `Bearer` value of each attempt that went out.
+    async fn send_counting(
+        &self,
+        session: &Session,
+        sent: &mut Vec<JsValue>,
+    ) -> Result<Reply, Error> {
         self.check_signal()?;
         let began = session.settled();
         let refusals = session.refusals();
@@ -270,7 +279,7 @@ impl Call {
                 .await?;
             // Read as the attempt goes out (no await since its turn was granted).
             let since = session.settled();
-            *sends += 1;
+            sent.push(bearer.clone());
             let refresh_to_come = !resends.after_401;
             let attempt = self.attempt(
                 session,

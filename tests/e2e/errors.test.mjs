@@ -300,6 +300,12 @@ test("an ApiError's message names the request (method and path, no query) and th
 
 test("a NetworkError's message names the request too (a cut connection, a timeout; a token in the path never shows)", async () => {
   await page.route('**/v1/down/**', (route) => route.abort('connectionreset'));
+  // A 401, then the resend's connection is cut.
+  let staleCalls = 0;
+  await page.route('**/v1/stale/**', (route) => {
+    staleCalls += 1;
+    return staleCalls === 1 ? route.fulfill({ status: 401, contentType: 'application/json', body: '{}' }) : route.abort('connectionreset');
+  });
   await page.route('**/v1/slow/**', async (route) => {
     await new Promise((resolve) => { setTimeout(resolve, 1500); });
     await route.fulfill({ status: 200, contentType: 'application/json', body: '{}' }).catch(() => {});
@@ -316,12 +322,26 @@ test("a NetworkError's message names the request too (a cut connection, a timeou
       tokenPath: await message(client.get(`/v1/down/tokens/${token}`)),
     };
     client.destroy();
+    // A token the call was sent with, then replaced by a refresh before the attempt that
+    // failed. Its header has a space (`{ "alg"…`), so it is not `eyJ…`-shaped: only the
+    // SDK's own record of what it sent can hide it.
+    const b64 = (text) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const jwt = (header, sub) => `${b64(header)}.${b64(JSON.stringify({ sub, exp: Math.floor(Date.now() / 1000) + 600 }))}.${b64(`signature of ${sub}`)}`;
+    const [first, second] = [jwt('{ "alg":"HS256","typ":"JWT"}', 'first'), jwt('{"alg":"HS256"}', 'second')];
+    const refreshing = await esm.AlternativeClient.create({
+      accessToken: first, baseUrl: location.origin, retry: false, onAccessTokenExpired: () => second,
+    });
+    out.stale = await message(refreshing.get(`/v1/stale/${first}`));
+    out.staleShown = first.split('.').some((part) => out.stale.includes(part));
+    refreshing.destroy();
     return out;
   });
   assert.deepEqual(messages, {
     cut: 'NetworkError NETWORK_ERROR 1: PUT /v1/down/orders/o_1: the request failed before a complete response arrived',
     slow: 'NetworkError REQUEST_TIMEOUT 1: GET /v1/slow/orders: the request took longer than requestTimeoutMs',
     tokenPath: 'NetworkError NETWORK_ERROR 1: GET /v1/down/tokens/[redacted]: the request failed before a complete response arrived',
+    stale: 'NetworkError NETWORK_ERROR 2: GET /v1/stale/[redacted]: the request failed before a complete response arrived',
+    staleShown: false,
   });
 });
 
