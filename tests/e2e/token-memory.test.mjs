@@ -12,6 +12,13 @@ async function blankPage() {
   await fetch(`${env.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
   const { page, seen } = await watchedPage(env.browser.context);
   await page.addInitScript(watchWasmMemory);
+  // A checkout token from the sandbox's partner backend, for the page's code.
+  await page.addInitScript(() => {
+    window.mintCheckoutToken = async () => (await (await fetch('/api/checkout-token', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
+    })).json()).token;
+  });
   // A page of the sandbox's origin with no script of its own: its 404 answer.
   await page.goto(`${env.sandbox.url}/no-script-here`);
   return { page, seen };
@@ -21,10 +28,7 @@ test('AlternativeClient: a token replaced by a refresh or by setAccessToken, a m
   const { page } = await blankPage();
   const out = await page.evaluate(async () => {
     const { AlternativeClient } = await import('/pkg/checkout.js');
-    const mint = async () => (await (await fetch('/api/checkout-token', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
-    })).json()).token;
+    const mint = window.mintCheckoutToken;
     const [t1, t2, t3] = [await mint(), await mint(), await mint()];
     const path = '/v1/invoices/inv_1001';
     const seen = {};
@@ -68,10 +72,7 @@ test('AlternativeClient: a token given to a create() that refuses another option
   const { page } = await blankPage();
   const out = await page.evaluate(async () => {
     const { AlternativeClient } = await import('/pkg/checkout.js');
-    const mint = async () => (await (await fetch('/api/checkout-token', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: 'cus_demo', invoiceId: 'inv_1001' }),
-    })).json()).token;
+    const mint = window.mintCheckoutToken;
     const refused = {
       'a query in baseUrl': { baseUrl: `${location.origin}/?x=1` },
       'retry.limit out of range': { baseUrl: location.origin, retry: { limit: -1 } },
