@@ -230,7 +230,8 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /**
    * Sent as `Idempotency-Key` on every attempt of this call, unchanged; `true` makes a
-   * fresh random UUID (version 4). It lets `POST`/`PATCH` be retried safely.
+   * fresh random UUID (version 4). It lets `POST`/`PATCH` be retried safely. A string
+   * that is empty or only spaces and tabs is refused (`ConfigurationError`).
    */
   idempotencyKey?: string | true | undefined;
 }

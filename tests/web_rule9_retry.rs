@@ -284,6 +284,52 @@ async fn a_post_with_a_key_is_retried_with_that_key_and_pays_once() {
     assert_eq!(payments_created().await, paid + 1.0);
 }
 
+/// A key `Headers` would trim to nothing is no key: an API would take the POST as
+/// unkeyed, and a retry of it could pay twice. Refused like `''`, before anything is sent.
+#[wasm_bindgen_test]
+async fn a_blank_idempotency_key_is_refused_and_nothing_is_sent() {
+    let client = client_with(&[("retry", retry(2, 20))]).await;
+    let before = counts().await;
+    let blanks: [JsValue; 6] = [
+        "".into(),
+        "   ".into(),
+        "\t".into(),
+        " \t\r\n ".into(),
+        false.into(),
+        5.into(),
+    ];
+    for key in blanks {
+        let init = obj(&[("idempotencyKey", key.clone())]);
+        let err = call_async(
+            &client,
+            "post",
+            &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
+        )
+        .await
+        .expect_err("a blank key is refused");
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+        assert_eq!(
+            get(&err, "key").as_string().as_deref(),
+            Some("idempotencyKey"),
+            "{key:?}"
+        );
+    }
+    assert_eq!(before.since().await.api, 0.0, "nothing was sent");
+    // A key with something besides the blanks goes out as the trimmed value.
+    let spy = KeySpy::install();
+    let init = obj(&[("idempotencyKey", " k1 ".into())]);
+    let paid = call_async(
+        &client,
+        "post",
+        &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
+    )
+    .await;
+    let keys = spy.keys.borrow().clone();
+    drop(spy);
+    assert!(paid.is_ok(), "{paid:?}");
+    assert_eq!(keys, vec![Some("k1".to_owned())]);
+}
+
 #[wasm_bindgen_test]
 async fn idempotency_key_true_sends_one_fresh_uuid_on_every_attempt() {
     faults(PAYMENTS, 1, r#","status":500"#).await;

@@ -143,6 +143,10 @@ fn signal(value: &JsValue) -> Result<Option<AbortSignal>, Error> {
 }
 
 /// `init.idempotencyKey` (rule 9): a string, or `true` for a fresh random UUID.
+///
+/// A string of nothing but HTTP whitespace is refused: `Headers` trims it to an empty
+/// value, which an API reads as no key at all, and a `POST` it let rule 9 resend could
+/// then pay twice.
 fn idempotency_key(value: &JsValue) -> Result<Option<String>, Error> {
     if value.is_undefined() {
         return Ok(None);
@@ -153,10 +157,10 @@ fn idempotency_key(value: &JsValue) -> Result<Option<String>, Error> {
         return Ok(Some(key));
     }
     match value.as_string() {
-        Some(key) if !key.is_empty() => Ok(Some(key)),
+        Some(key) if !key.trim_matches([' ', '\t', '\n', '\r']).is_empty() => Ok(Some(key)),
         _ => Err(Error::config(
             "idempotencyKey",
-            "must be a non-empty string or true",
+            "must be true or a string with more than spaces and tabs",
         )),
     }
 }
