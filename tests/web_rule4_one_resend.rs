@@ -26,6 +26,11 @@ async fn a_new_token_refused_again_gives_access_token_expired_without_a_loop() {
     let before = counts().await;
     let err = call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err();
     assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
+    // Not rule 5's message: there is a callback; its token was refused too.
+    assert_eq!(
+        message(&err),
+        "the access token was refused and could not be refreshed"
+    );
     assert_eq!(calls.get(), 1, "no second refresh");
     sleep(200).await; // nothing more goes out afterwards
     let d = before.since().await;

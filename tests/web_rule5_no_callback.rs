@@ -19,6 +19,13 @@ async fn without_a_callback_a_401_gives_access_token_expired_at_once() {
     let err = call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err();
     let elapsed = now_ms() - t0;
     assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
+    // The message says what is missing, unlike rule 4's refusal after a refresh.
+    assert!(
+        message(&err).contains(
+            "refused and no onAccessTokenExpired or getAccessToken callback was given"
+        ),
+        "{err:?}"
+    );
     assert!(elapsed < 1500.0, "elapsed {elapsed} ms");
     let d = before.since().await;
     assert_eq!((d.api, d.unauthorized), (1.0, 1.0));

@@ -17,9 +17,14 @@ pub enum SdkError {
     /// Breaks a JWT shape rule (`INVALID_ACCESS_TOKEN_FORMAT`).
     #[error("{}", self.message())]
     InvalidAccessTokenFormat(TokenRule),
-    /// Refused with no callback, or refused again after the one refresh.
+    /// Refused again after the one refresh (rule 4), or no newer token could be had.
     #[error("{}", self.message())]
     AccessTokenExpired,
+    /// Refused, and the client has no token callback to ask for another (rule 5). The
+    /// same class and code as [`SdkError::AccessTokenExpired`]; the message says what
+    /// is missing.
+    #[error("{}", self.message())]
+    NoTokenCallback,
     /// The token callback did not settle within `refreshTimeoutMs`.
     #[error("{}", self.message())]
     TokenRefreshTimeout,
@@ -111,7 +116,7 @@ impl SdkError {
         match self {
             SdkError::InvalidAccessToken(_) => "INVALID_ACCESS_TOKEN",
             SdkError::InvalidAccessTokenFormat(_) => "INVALID_ACCESS_TOKEN_FORMAT",
-            SdkError::AccessTokenExpired => "ACCESS_TOKEN_EXPIRED",
+            SdkError::AccessTokenExpired | SdkError::NoTokenCallback => "ACCESS_TOKEN_EXPIRED",
             SdkError::TokenRefreshTimeout => "TOKEN_REFRESH_TIMEOUT",
             SdkError::Network => "NETWORK_ERROR",
             SdkError::RequestTimeout => "REQUEST_TIMEOUT",
@@ -128,6 +133,9 @@ impl SdkError {
             }
             SdkError::AccessTokenExpired => {
                 "the access token was refused and could not be refreshed"
+            }
+            SdkError::NoTokenCallback => {
+                "the access token was refused and no onAccessTokenExpired or getAccessToken callback was given to refresh it"
             }
             SdkError::TokenRefreshTimeout => {
                 "the token callback did not settle within refreshTimeoutMs"

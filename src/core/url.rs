@@ -15,8 +15,10 @@ pub struct BaseUrl {
 
 /// The problems a URL can have, as fixed sentences.
 pub mod problem {
-    /// Not an absolute URL we can read unambiguously.
-    pub const NOT_ABSOLUTE: &str = "must be an absolute https: URL";
+    /// Not an absolute URL we can read unambiguously (a user name or password in it, a
+    /// space, a control character or a backslash make it ambiguous).
+    pub const NOT_ABSOLUTE: &str =
+        "must be an absolute https: URL, without a user name, password, spaces or backslashes";
     /// `http:` to a host other than a loopback name.
     pub const HTTP_NOT_LOCAL: &str =
         "must use https: (http: is allowed only for localhost, 127.0.0.1 and [::1])";

@@ -81,6 +81,7 @@ impl Error {
             Error::RefreshFailed(_)
                 | Error::Sdk(
                     SdkError::AccessTokenExpired
+                        | SdkError::NoTokenCallback
                         | SdkError::TokenRefreshTimeout
                         | SdkError::InvalidAccessToken(_)
                         | SdkError::InvalidAccessTokenFormat(_)

@@ -317,6 +317,9 @@ impl Call {
                         Next::Done | Next::Fail(Failure::Api) => {
                             return reply.and_then(Reply::done)
                         }
+                        Next::Fail(Failure::Expired) if !has_callback => {
+                            return Err(SdkError::NoTokenCallback.into())
+                        }
                         Next::Fail(Failure::Expired) => {
                             return Err(SdkError::AccessTokenExpired.into())
                         }

@@ -373,6 +373,11 @@ pub async fn wait_until(what: &str, ms: f64, mut cond: impl FnMut() -> bool) {
 
 // ---- errors -------------------------------------------------------------------------
 
+/// An error's `message`, or `""`.
+pub fn message(error: &JsValue) -> String {
+    get(error, "message").as_string().unwrap_or_default()
+}
+
 /// Asserts that `error` is a partner-sdk error of class `name` with `code`.
 pub fn assert_error(error: &JsValue, name: &str, code: &str) {
     assert!(
