@@ -21,9 +21,8 @@ async fn without_a_callback_a_401_gives_access_token_expired_at_once() {
     assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
     // The message says what is missing, unlike rule 4's refusal after a refresh.
     assert!(
-        message(&err).contains(
-            "refused and no onAccessTokenExpired or getAccessToken callback was given"
-        ),
+        message(&err)
+            .contains("refused and no onAccessTokenExpired or getAccessToken callback was given"),
         "{err:?}"
     );
     assert!(elapsed < 1500.0, "elapsed {elapsed} ms");
