@@ -156,8 +156,9 @@ fn idempotency_key(value: &JsValue) -> Result<Option<String>, Error> {
             .ok_or_else(|| Error::config("idempotencyKey", "true needs crypto.getRandomValues"))?;
         return Ok(Some(key));
     }
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     match value.as_string() {
-        Some(key) if !key.trim_matches([' ', '\t', '\n', '\r']).is_empty() => Ok(Some(key)),
+        Some(key) if !key.bytes().all(blank) => Ok(Some(key)),
         _ => Err(Error::config(
             "idempotencyKey",
             "must be true or a string with more than spaces and tabs",
