@@ -483,3 +483,57 @@ fn a_card_form_error_without_a_status_is_an_api_error_with_every_field() {
     assert!(get(&err, "body").is_null());
     assert!(get(&err, "requestId").is_null());
 }
+
+/// An options object whose `key` is a getter answering `first` on its first read and
+/// `undefined` after, with the count of reads.
+fn once_getter(key: &str, first: &JsValue, rest: &JsValue) -> (JsValue, js_sys::Function) {
+    let reads = js(
+        "key, first, rest",
+        "let n = 0; const o = Object.assign({}, rest);
+         Object.defineProperty(o, key, { enumerable: true, get() { n += 1; return n === 1 ? first : undefined; } });
+         return [o, () => n];",
+    )
+    .call3(&JsValue::UNDEFINED, &key.into(), first, rest)
+    .unwrap();
+    let pair: Array = reads.unchecked_into();
+    (pair.get(0), pair.get(1).unchecked_into())
+}
+
+/// Each option is read once: the token callback used is the one that was checked, even
+/// when its getter answers something else later (it turned refresh off quietly).
+#[wasm_bindgen_test]
+async fn a_callback_option_is_read_once_and_that_function_is_used() {
+    let (a, _) = revoked_then_fresh().await;
+    let (cb, calls) = counting(|| Err(JsValue::from_str("asked")));
+    let (options, reads) = once_getter(
+        "onAccessTokenExpired",
+        &cb,
+        &obj(&[("accessToken", a.into()), ("baseUrl", sandbox().into())]),
+    );
+    let c = create(options).await.unwrap();
+    let err = call_async(&c, "get", &[INVOICE.into()]).await.unwrap_err();
+    assert_error(&err, "TokenRefreshError", "TOKEN_REFRESH_FAILED");
+    assert_eq!(calls.get(), 1, "the checked callback was called");
+    assert_eq!(
+        reads.call0(&JsValue::UNDEFINED).unwrap().as_f64(),
+        Some(1.0)
+    );
+
+    clear_storage();
+    let (cb, calls) = counting(|| Err(JsValue::from_str("asked")));
+    let (options, reads) = once_getter("onAccessTokenExpired", &cb, &safe_options(&[]));
+    let s = construct_safe_sdk(&options).unwrap();
+    initialize(&s).await.unwrap();
+    revoke_all().await;
+    let r = call_async(&s, "check", &[]).await.unwrap();
+    assert_eq!(status_of(&r).as_deref(), Some("AuthenticationFailed"));
+    assert_eq!(
+        get(&r, "reason").as_string().as_deref(),
+        Some("TOKEN_REFRESH_FAILED")
+    );
+    assert_eq!(calls.get(), 1, "SafeSDK: the checked callback was called");
+    assert_eq!(
+        reads.call0(&JsValue::UNDEFINED).unwrap().as_f64(),
+        Some(1.0)
+    );
+}

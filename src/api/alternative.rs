@@ -21,7 +21,7 @@ pub struct AlternativeClient {
 
 /// Validates the options and, with no `accessToken`, asks `getAccessToken` for one.
 async fn open(options: JsValue) -> Result<JsValue, Error> {
-    let js = JsOptions::new(options)?;
+    let mut js = JsOptions::new(options)?;
     let opts = options::alternative(&js.entries())?;
     let callback = opts.common.callback.and_then(|k| js.function(k.key()));
     let retry = js.retry()?;

@@ -38,7 +38,7 @@ impl EnrollmentSession {
     /// `ConfigurationError` naming the key (a `container` that is no object included;
     /// whether it is an `Element` of this page, the JS that draws the form checks).
     pub fn open(options: JsValue) -> Result<EnrollmentSession, JsValue> {
-        let js = JsOptions::new(options)?;
+        let mut js = JsOptions::new(options)?;
         let options = options::enrollment(&js.entries()).map_err(Error::from)?;
         let callback = js.function("getAccessToken");
         let session = Session::new(options.common.clone(), callback, None, None)?;

@@ -77,7 +77,7 @@ impl SafeSdk {
     /// `ConfigurationError` naming the key.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<SafeSdk, JsValue> {
-        let js = JsOptions::new(options)?;
+        let mut js = JsOptions::new(options)?;
         let opts = options::safe(&js.entries()).map_err(Error::from)?;
         let callback = opts.common.callback.and_then(|k| js.function(k.key()));
         let retry = js.retry()?;

@@ -12,6 +12,9 @@ use wasm_bindgen::{JsCast, JsValue};
 pub struct JsOptions {
     object: JsValue,
     keys: Array,
+    /// The functions [`JsOptions::entries`] read: a callback is the value that was
+    /// checked, never a second read (a getter could answer something else then).
+    functions: Vec<(String, Function)>,
 }
 
 impl JsOptions {
@@ -29,21 +32,30 @@ impl JsOptions {
         Ok(JsOptions {
             object: value,
             keys,
+            functions: Vec::new(),
         })
     }
 
-    /// Every own enumerable key with its value's type.
-    pub fn entries(&self) -> Vec<Entry> {
-        self.keys
-            .iter()
-            .filter_map(|key| {
-                let name = key.as_string()?;
-                // A throwing getter reads as `null`: a wrong type, not an absent key.
-                let value = js_sys::Reflect::get(&self.object, &key).unwrap_or(JsValue::NULL);
-                let value = classify(&value);
-                Some(Entry { key: name, value })
-            })
-            .collect()
+    /// Every own enumerable key with its value's type, each value read once; the
+    /// functions among them are kept for [`JsOptions::function`].
+    pub fn entries(&mut self) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        for key in self.keys.iter() {
+            let Some(name) = key.as_string() else {
+                continue;
+            };
+            // A throwing getter reads as `null`: a wrong type, not an absent key.
+            let value = js_sys::Reflect::get(&self.object, &key).unwrap_or(JsValue::NULL);
+            let class = classify(&value);
+            if let Value::Function = class {
+                self.functions.push((name.clone(), value.unchecked_into()));
+            }
+            entries.push(Entry {
+                key: name,
+                value: class,
+            });
+        }
+        entries
     }
 
     /// The `retry` option (rule 9): `None` when it is `false`.
@@ -57,7 +69,7 @@ impl JsOptions {
             RetryValue::Undefined
         } else if let Some(on) = value.as_bool() {
             RetryValue::Bool(on)
-        } else if let Some(object) = js::is_plain_object(&value)
+        } else if let Some(mut object) = js::is_plain_object(&value)
             .then(|| JsOptions::new(value).ok())
             .flatten()
         {
@@ -70,10 +82,10 @@ impl JsOptions {
         Ok(retry::parse_retry(&reduced)?)
     }
 
-    /// The function at `key`, if there is one.
+    /// The function [`JsOptions::entries`] read at `key`, if it read one.
     pub fn function(&self, key: &str) -> Option<Function> {
-        let value = js::get(&self.object, key);
-        value.is_function().then(|| value.unchecked_into())
+        let (_, f) = self.functions.iter().find(|(k, _)| k == key)?;
+        Some(f.clone())
     }
 }
 
