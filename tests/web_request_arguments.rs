@@ -145,6 +145,27 @@ async fn query_values_are_encoded_into_the_url() {
         sent[0].0
     );
     assert_eq!(before.since().await.api, 1.0);
+
+    // A query in the path stays first; with nothing to add, it is sent as written.
+    let spy = FetchSpy::install();
+    let with_query = format!("{INVOICE}?x=1%202");
+    for query in [obj(&[("a", "b".into())]), obj(&[("d", JsValue::UNDEFINED)])] {
+        let init = obj(&[("query", query)]);
+        call_async(&c, "get", &[with_query.as_str().into(), init])
+            .await
+            .unwrap();
+    }
+    let urls: Vec<String> = spy.to(INVOICE).into_iter().map(|(url, ..)| url).collect();
+    drop(spy);
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert!(
+        urls[0].ends_with("/v1/invoices/inv_1001?x=1+2&a=b"),
+        "{urls:?}"
+    );
+    assert!(
+        urls[1].ends_with("/v1/invoices/inv_1001?x=1%202"),
+        "{urls:?}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -7,7 +7,7 @@ use crate::web::js;
 use crate::web::send::Call;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, Headers, Url};
+use web_sys::{AbortSignal, Headers, Url, UrlSearchParams};
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const INIT_KEYS: [&str; 5] = ["body", "headers", "query", "signal", "idempotencyKey"];
@@ -80,7 +80,10 @@ fn with_query(
     if !js::is_plain_object(query) {
         return Err(Error::config("query", "must be a plain object"));
     }
-    let params = parsed.search_params();
+    // A list of its own, put into the URL once: appending to `parsed.search_params()`
+    // rewrites the whole URL on every value (10,000 values blocked the page for 3 s).
+    let params = UrlSearchParams::new_with_str(&parsed.search()).map_err(|_| bad_path())?;
+    let mut added = false;
     // Getters and Proxy traps run here: every read of a page value is guarded.
     for entry in js::object_entries(query).map_err(|_| query_error())?.iter() {
         let pair: Array = entry.unchecked_into();
@@ -99,7 +102,11 @@ fn with_query(
             }
             let text = js::to_string(&v).map_err(|_| query_error())?;
             params.append(&key.as_string().unwrap_or_default(), &text);
+            added = true;
         }
+    }
+    if added {
+        parsed.set_search(&String::from(params.to_string()));
     }
     Ok(parsed.href())
 }
