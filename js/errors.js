@@ -68,9 +68,11 @@ export function isPartnerSdkError(error) {
 
 /** @internal Called from Rust: builds the error for `code`. */
 export function makeError(code, message, key, status, body, requestId, cause, attempts, method, url) {
-  message = requestMessage(message, body, method, url);
+  // An option or argument key can be anything the page wrote, a token included
+  // (`{ [token]: 1 }`): a JWT shape in it, or in the message that names it, is redacted.
+  message = hideJwts(requestMessage(message, body, method, url));
   const options = { code };
-  if (key) options.key = key;
+  if (key) options.key = hideJwts(key);
   if (attempts) options.attempts = attempts;
   // An ApiError always has them (status 0: a card-form error that named none).
   if (status || code === 'API_ERROR') Object.assign(options, { status, body, requestId });
@@ -91,11 +93,19 @@ function requestMessage(message, body, method, url) {
   if (apiCode !== undefined) message += ` (${apiCode})`;
   if (!method) return message;
   // The token this reply was sent with is `[redacted]` already; a token an earlier
-  // attempt of the call carried (before a refresh), and anything else shaped like a JWT
-  // (`eyJ…`, a JSON header, and two more dot-joined base64url runs), is made so here.
-  const path = String(url).replace(/^[^:/?#]+:\/\/[^/?#]*/, '').replace(/[?#][^]*$/, '')
-    .replace(/(?:\[redacted\]|eyJ[\w-]{5,})(?:\.(?:\[redacted\]|[\w-]{8,})){2}/g, '[redacted]');
+  // attempt of the call carried (before a refresh), and anything else shaped like a JWT,
+  // is made so by makeError's `hideJwts`.
+  const path = String(url).replace(/^[^:/?#]+:\/\/[^/?#]*/, '').replace(/[?#][^]*$/, '');
   return `${method} ${path || '/'}: ${message}`;
+}
+
+/**
+ * `text` with anything shaped like a JWT made `[redacted]`: a base64url JSON header
+ * (`ey…`, or `ew…` when the JSON starts with a line break) and two more dot-joined
+ * base64url runs; a `[redacted]` segment Rust wrote counts as one.
+ */
+function hideJwts(text) {
+  return text.replace(/(?:\[redacted\]|e[wy][\w-]{5,})(?:\.(?:\[redacted\]|[\w-]{8,})){2}/g, '[redacted]');
 }
 
 const abortedOf = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;

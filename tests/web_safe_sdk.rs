@@ -23,6 +23,47 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------- registration
 
+/// A registration answer whose `deviceId` repeats the token (an API echoing the
+/// request), or a segment of it, is no id: never stored, never put in a check's URL.
+#[wasm_bindgen_test]
+async fn a_registration_answer_repeating_the_token_is_no_device_id() {
+    let token = mint_gatekeeper(600).await;
+    let signature = token.rsplit('.').next().unwrap().to_owned();
+    for echoed in [token.clone(), format!("dev-{signature}")] {
+        clear_storage();
+        let devices = format!("/v1/applications/{GK_APP}/versions/{GK_VERSION}/devices");
+        let fault = obj(&[
+            ("path", devices.into()),
+            ("count", 1.into()),
+            ("status", 201.into()),
+            ("body", format!(r#"{{"deviceId":"{echoed}"}}"#).into()),
+        ]);
+        control(
+            "faults",
+            &js_sys::JSON::stringify(&fault)
+                .unwrap()
+                .as_string()
+                .unwrap(),
+        )
+        .await;
+        let s = safe_sdk(&[]);
+        let err = call_async(&s, "initialize", &[token.clone().into()])
+            .await
+            .unwrap_err();
+        clear_faults().await;
+        assert_error(&err, "ApiError", "API_ERROR");
+        assert!(!format!("{err:?}").contains(&signature), "{err:?}");
+        assert!(get(&s, "deviceId").is_null());
+        let st = storage();
+        for i in 0..st.length().unwrap() {
+            let key = st.key(i).unwrap().unwrap_or_default();
+            let value = st.get_item(&key).unwrap().unwrap_or_default();
+            assert!(!value.contains(&signature), "stored under {key}");
+        }
+        call(&s, "destroy", &[]).unwrap();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn registers_once_per_profile() {
     clear_storage();

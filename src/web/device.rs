@@ -311,9 +311,11 @@ impl Device {
             .call(protocol::devices_url(&self.options), false, None)?
             .send(&self.session)
             .await?;
+        // An id that repeats the token (an API echoing the request) would be stored and
+        // sent in every check's URL: it is no id.
         let id = js::get(&reply.json()?, "deviceId")
             .as_string()
-            .filter(|id| protocol::usable_device_id(id));
+            .filter(|id| protocol::usable_device_id(id) && !reply.repeats_token(id));
         let id =
             id.ok_or_else(|| reply.error(Some("the registration response has no deviceId")))?;
         storage::set(key, &id);

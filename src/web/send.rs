@@ -74,6 +74,16 @@ impl Reply {
         js::redact(text, &self.bearer)
     }
 
+    /// Whether `text` (a value read from this reply) holds the token it was sent with,
+    /// or one of its segments: such a value is never stored or put in a URL.
+    #[cfg(feature = "gatekeeper")]
+    pub fn repeats_token(&self, text: &str) -> bool {
+        self.redacted(&JsValue::from_str(text))
+            .as_string()
+            .as_deref()
+            != Some(text)
+    }
+
     /// The body as JSON (`null` when empty).
     ///
     /// # Errors

@@ -345,6 +345,45 @@ test("a NetworkError's message names the request too (a cut connection, a timeou
   });
 });
 
+test('a token written as an option or argument key never shows in the ConfigurationError (message, key, stack, JSON)', async () => {
+  const out = await page.evaluate(async () => {
+    const esm = await import('/pkg/index.js');
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const live = (await (await post('/api/checkout-token', { customerId: 'cus_demo', invoiceId: 'inv_1001' })).json()).token;
+    // Headers whose JSON starts with a space or a line break: `eyAi…`, `ewog…`.
+    const b64 = (text) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const jwt = (header) => `${b64(header)}.${b64(JSON.stringify({ sub: 'someone', exp: 4102444800 }))}.${b64('a signature of some length')}`;
+    const tokens = [live, jwt('{ "alg":"HS256"}'), jwt('{\n"alg":"HS256"}')];
+    const client = await esm.AlternativeClient.create({ accessToken: live, baseUrl: location.origin });
+    const seen = [];
+    for (const token of tokens) {
+      const cases = {
+        create: () => esm.AlternativeClient.create({ accessToken: live, baseUrl: location.origin, [token]: true }),
+        retry: () => esm.AlternativeClient.create({ accessToken: live, baseUrl: location.origin, retry: { [token]: 1 } }),
+        safe: async () => new esm.SafeSDK({ apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin, [token]: 1 }),
+        init: () => client.get('/v1/invoices/inv_1001', { [token]: 1 }),
+      };
+      for (const [name, run] of Object.entries(cases)) {
+        try {
+          await run();
+          seen.push({ name, settled: 'resolved' });
+        } catch (e) {
+          const text = [e.message, e.key, e.stack, JSON.stringify(e), String(e)].join('\n');
+          seen.push({ name, code: e.code, key: e.key, shown: token.split('.').some((part) => text.includes(part)) });
+        }
+      }
+    }
+    client.destroy();
+    return seen;
+  });
+  assert.equal(out.length, 12);
+  for (const seen of out) {
+    assert.equal(seen.code, 'INVALID_CONFIGURATION', JSON.stringify(seen));
+    assert.equal(seen.shown, false, JSON.stringify(seen));
+    assert.match(seen.key, /^(retry\.)?\[redacted\]$/, JSON.stringify(seen));
+  }
+});
+
 test('an answer that repeats the token: ApiError body and requestId carry [redacted], never the token (AlternativeClient and SafeSDK)', async () => {
   const echo = (status, json) => (route) => {
     const auth = route.request().headers().authorization;
