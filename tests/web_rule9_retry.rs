@@ -263,22 +263,31 @@ impl Drop for KeySpy {
     }
 }
 
+/// `client.post(PAYMENTS, { amount: 4999 }, { idempotencyKey: key })`: its result and
+/// the `Idempotency-Key` of every attempt sent.
+async fn pay_with_key(
+    client: &JsValue,
+    key: JsValue,
+) -> (Result<JsValue, JsValue>, Vec<Option<String>>) {
+    let spy = KeySpy::install();
+    let init = obj(&[("idempotencyKey", key)]);
+    let payment = call_async(
+        client,
+        "post",
+        &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
+    )
+    .await;
+    let keys = spy.keys.borrow().clone();
+    (payment, keys)
+}
+
 #[wasm_bindgen_test]
 async fn a_post_with_a_key_is_retried_with_that_key_and_pays_once() {
     faults(PAYMENTS, 1, r#","status":503"#).await;
     let client = client_with(&[("retry", retry(2, 20))]).await;
     let paid = payments_created().await;
     let key = format!("order-{}", js_sys::Math::random());
-    let init = obj(&[("idempotencyKey", key.clone().into())]);
-    let spy = KeySpy::install();
-    let payment = call_async(
-        &client,
-        "post",
-        &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
-    )
-    .await;
-    let keys = spy.keys.borrow().clone();
-    drop(spy);
+    let (payment, keys) = pay_with_key(&client, key.clone().into()).await;
     assert!(payment.is_ok(), "{payment:?}");
     assert_eq!(keys, vec![Some(key.clone()), Some(key)]);
     assert_eq!(payments_created().await, paid + 1.0);
@@ -299,33 +308,19 @@ async fn a_blank_idempotency_key_is_refused_and_nothing_is_sent() {
         5.into(),
     ];
     for key in blanks {
-        let init = obj(&[("idempotencyKey", key.clone())]);
-        let err = call_async(
-            &client,
-            "post",
-            &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
-        )
-        .await
-        .expect_err("a blank key is refused");
+        let (payment, keys) = pay_with_key(&client, key.clone()).await;
+        let err = payment.expect_err("a blank key is refused");
         assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
         assert_eq!(
             get(&err, "key").as_string().as_deref(),
             Some("idempotencyKey"),
             "{key:?}"
         );
+        assert!(keys.is_empty(), "{key:?} was sent");
     }
     assert_eq!(before.since().await.api, 0.0, "nothing was sent");
     // A key with something besides the blanks goes out as the trimmed value.
-    let spy = KeySpy::install();
-    let init = obj(&[("idempotencyKey", " k1 ".into())]);
-    let paid = call_async(
-        &client,
-        "post",
-        &[PAYMENTS.into(), obj(&[("amount", 4999.into())]), init],
-    )
-    .await;
-    let keys = spy.keys.borrow().clone();
-    drop(spy);
+    let (paid, keys) = pay_with_key(&client, " k1 ".into()).await;
     assert!(paid.is_ok(), "{paid:?}");
     assert_eq!(keys, vec![Some("k1".to_owned())]);
 }
@@ -334,16 +329,7 @@ async fn a_blank_idempotency_key_is_refused_and_nothing_is_sent() {
 async fn idempotency_key_true_sends_one_fresh_uuid_on_every_attempt() {
     faults(PAYMENTS, 1, r#","status":500"#).await;
     let client = client_with(&[("retry", retry(1, 20))]).await;
-    let spy = KeySpy::install();
-    let init = obj(&[("idempotencyKey", true.into())]);
-    let payment = call_async(
-        &client,
-        "post",
-        &[PAYMENTS.into(), Object::new().into(), init],
-    )
-    .await;
-    let keys = spy.keys.borrow().clone();
-    drop(spy);
+    let (payment, keys) = pay_with_key(&client, true.into()).await;
     assert!(payment.is_ok(), "{payment:?}");
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1], "the same key on both attempts");
