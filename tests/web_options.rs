@@ -523,14 +523,8 @@ async fn a_callback_option_is_read_once_and_that_function_is_used() {
     let (cb, calls) = counting(|| Err(JsValue::from_str("asked")));
     let (options, reads) = once_getter("onAccessTokenExpired", &cb, &safe_options(&[]));
     let s = construct_safe_sdk(&options).unwrap();
-    initialize(&s).await.unwrap();
-    revoke_all().await;
-    let r = call_async(&s, "check", &[]).await.unwrap();
-    assert_eq!(status_of(&r).as_deref(), Some("AuthenticationFailed"));
-    assert_eq!(
-        get(&r, "reason").as_string().as_deref(),
-        Some("TOKEN_REFRESH_FAILED")
-    );
+    let r = check_after_revoke(&s).await;
+    assert_authentication_failed(&r, "TOKEN_REFRESH_FAILED");
     assert_eq!(calls.get(), 1, "SafeSDK: the checked callback was called");
     assert_eq!(
         reads.call0(&JsValue::UNDEFINED).unwrap().as_f64(),

@@ -367,14 +367,8 @@ async fn a_failed_refresh_is_authentication_failed() {
     // The callback throws.
     let throws = js("", "throw new Error('backend down')");
     let s = safe_sdk(&[("onAccessTokenExpired", throws.into())]);
-    initialize(&s).await.unwrap();
-    revoke_all().await;
-    let r = call_async(&s, "check", &[]).await.unwrap();
-    assert_eq!(status_of(&r).as_deref(), Some("AuthenticationFailed"));
-    assert_eq!(
-        get(&r, "reason").as_string().as_deref(),
-        Some("TOKEN_REFRESH_FAILED")
-    );
+    let r = check_after_revoke(&s).await;
+    assert_authentication_failed(&r, "TOKEN_REFRESH_FAILED");
 
     // The callback hands back a token that is refused again: one refresh, no loop.
     let stale = mint_gatekeeper(600).await;

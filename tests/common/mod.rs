@@ -545,6 +545,29 @@ pub async fn initialize(s: &JsValue) -> Result<JsValue, JsValue> {
     call_async(s, "initialize", &[t.into()]).await
 }
 
+/// `initialize(s)`, a revoke of every token, then `s.check()`'s result.
+pub async fn check_after_revoke(s: &JsValue) -> JsValue {
+    initialize(s).await.unwrap();
+    revoke_all().await;
+    call_async(s, "check", &[])
+        .await
+        .expect("check() resolves, it does not reject")
+}
+
+/// Asserts a `check()` result is `{ status: 'AuthenticationFailed', reason }`.
+pub fn assert_authentication_failed(result: &JsValue, reason: &str) {
+    assert_eq!(
+        status_of(result).as_deref(),
+        Some("AuthenticationFailed"),
+        "{result:?}"
+    );
+    assert_eq!(
+        get(result, "reason").as_string().as_deref(),
+        Some(reason),
+        "{result:?}"
+    );
+}
+
 /// The `status` of a `check()` result.
 pub fn status_of(result: &JsValue) -> Option<String> {
     get(result, "status").as_string()
