@@ -48,7 +48,16 @@ export interface InitSources {
  * @throws {ConfigurationError} (as a rejection) for anything but such an object (a URL alone
  *   does not say which class it is for), or an unknown key.
  */
-export function init(sources?: InitSources): Promise<void>;
+export function init<S extends InitSources = InitSources>(sources?: S & CheckedInitSources<S>): Promise<void>;
+
+/**
+ * `S` with each value checked as the per-class `init` checks its one source
+ * (`CheckedInitInput`), and any key but the three classes' refused: `{ checkout: 42 }`
+ * or `{ checkout: { checkout: url } }` is a compile error here as at run time.
+ */
+export type CheckedInitSources<S> = {
+  [K in keyof S]: K extends keyof InitSources ? CheckedInitInput<S[K]> : never;
+};
 
 /**
  * Settles once every class's wasm has loaded (from beside the entry file; the ES module
@@ -512,8 +521,8 @@ export type PartnerSdkErrorCode =
 export interface PartnerSdkErrorOptions {
   /** The underlying error. */
   cause?: unknown;
-  /** Overrides the class's default `code`. */
-  code?: string | undefined;
+  /** Overrides the class's default `code` (one of the SDK's codes: `e.code` is typed so). */
+  code?: PartnerSdkErrorCode | undefined;
   /** For `ApiError`: the HTTP status. */
   status?: number | undefined;
   /** For `ApiError`: the response body. */

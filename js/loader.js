@@ -169,6 +169,21 @@ export function besidePackage(url) {
 }
 
 /**
+ * `where()`, the default source; when the entry's own URL cannot locate a file (a
+ * CommonJS bundle has no `import.meta.url`, a `data:` or `blob:` module has no folder), a
+ * rejected promise of the `NetworkError` saying what to do, so that the import succeeds,
+ * `ready` and `create()` reject, and `init(bytes)` can still load it.
+ * @param {() => unknown} where
+ */
+function besideEntry(where) {
+  try {
+    return where();
+  } catch (cause) {
+    return Promise.reject(failed('NETWORK_ERROR', `${NOT_LOADED}: this entry's own URL cannot locate the .wasm (pass its URL or bytes to init())`, cause));
+  }
+}
+
+/**
  * A loader for one wasm module.
  * @param {(input: object) => Promise<unknown>} initWasm the wasm-bindgen init of that module
  * @param {() => unknown} where the default source of its .wasm (beside the entry)
@@ -224,7 +239,7 @@ export function loader(initWasm, where, integrity, early) {
     // The early fetch serves one default load; a retry fetches again.
     const started = source === undefined ? early : undefined;
     if (source === undefined) early = undefined;
-    const from = source === undefined ? where() : source;
+    const from = source === undefined ? besideEntry(where) : source;
     const attempt = inTime(started ? pinnedFetch(from, integrity, started) : verified(from, integrity))
       .then((module_or_path) => module_or_path === LOADED || initWasm({ module_or_path }))
       .then(

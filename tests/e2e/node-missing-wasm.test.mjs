@@ -155,3 +155,29 @@ test('Node: every entry imports and makes its classes without a DOM', () => {
     enrollment: ['CardEnrollment'],
   });
 });
+
+// A module whose own URL cannot locate a file (a `data:` or `blob:` module, a CommonJS
+// bundle without `import.meta.url`): importing it must not throw; `ready` rejects with a
+// NetworkError saying what to do, and init() with the bytes still loads the wasm.
+test('an entry whose own URL locates nothing imports, rejects ready with NetworkError, and loads from init(bytes)', async () => {
+  const { build } = await import('esbuild');
+  const bundle = await build({ entryPoints: [join(pkg, 'checkout.js')], bundle: true, format: 'esm', write: false, logLevel: 'silent' });
+  const source = `data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString('base64')}`;
+  const script = `
+    const { readFileSync } = await import('node:fs');
+    const sdk = await import(${JSON.stringify(source)});
+    const out = {};
+    await sdk.ready.then(() => { out.ready = 'resolved'; }, (e) => { out.ready = [e instanceof sdk.NetworkError, e.code, e.message]; });
+    await sdk.init(readFileSync(${JSON.stringify(join(pkg, 'checkout_bg.wasm'))}));
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = [b64({ alg: 'HS256', typ: 'JWT' }), b64({ sub: 'x', exp: 4102444800 }), 'c2lnbmF0dXJlLW9mLXNvbWUtbGVuZ3Ro'].join('.');
+    const client = await sdk.AlternativeClient.create({ accessToken: jwt, baseUrl: 'https://api.example' });
+    out.expiresAt = client.expiresAt;
+    client.destroy();
+    console.log(JSON.stringify(out));`;
+  const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.deepEqual(out, {
+    ready: [true, 'NETWORK_ERROR', "partner-sdk could not load its wasm module: this entry's own URL cannot locate the .wasm (pass its URL or bytes to init())"],
+    expiresAt: 4102444800,
+  });
+});

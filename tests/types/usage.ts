@@ -241,6 +241,18 @@ async function perClassInit(module: WebAssembly.Module, bytes: Uint8Array, where
   await initGatekeeper(42);
   // @ts-expect-error nor a promise of one
   await initEnrollment(Promise.resolve({ enrollment: '/x' }));
+  // The main entry's init() checks each class's source the same way.
+  await init({ checkout: where, gatekeeper: module, enrollment: Promise.resolve(bytes) });
+  // @ts-expect-error not a source
+  await init({ checkout: 42 });
+  // @ts-expect-error a { checkout } object is no source for one class
+  await init({ gatekeeper: { checkout: where } });
+  // @ts-expect-error wasm-bindgen's own call shape is not this init()'s
+  await init({ checkout: { module_or_path: where } });
+  // @ts-expect-error no such class
+  await init({ checkuot: where });
+  // @ts-expect-error the classic global's init() too
+  await PartnerSDK.init({ enrollment: 42 });
 }
 
 // Options built conditionally: an optional key may be given as `undefined`, as the SDK
@@ -264,6 +276,10 @@ async function optionalAsUndefined(flag: boolean, jwt: string, signal?: AbortSig
     container: flag ? document.body : undefined, onCancel: undefined, refreshTimeoutMs: undefined,
   });
   await init({ checkout: flag ? '/checkout_bg.wasm' : undefined, gatekeeper: undefined });
+  // A code of the SDK's own may be given; anything else would break `e.code`'s type.
+  void new NetworkError('slow', { code: 'REQUEST_TIMEOUT' });
+  // @ts-expect-error not one of the SDK's codes
+  void new ApiError('down', { code: 'UPSTREAM_DOWN' });
   throw new NetworkError('offline', { code: undefined, attempts: undefined });
 }
 
