@@ -78,7 +78,15 @@
     if (!data || typeof data !== 'object') return;
     if (data.type === 'token') {
       const t = typeof data.token === 'string' ? data.token.trim() : '';
-      if (t === '' || t.length > MAX_TOKEN_LENGTH) return;
+      if (t === '' || t.length > MAX_TOKEN_LENGTH) {
+        // Refused at once, as the API would refuse it: dropped without a word, it left the
+        // submit waiting out tokenWaitMs and reported a slow callback that was not slow.
+        if (tokenWait) {
+          send({ type: 'error', code: 'ACCESS_TOKEN_EXPIRED', message: 'The token is not one this form can use' });
+          settleTokenWait((w) => w.reject({ tokenError: true, code: 'ACCESS_TOKEN_EXPIRED' }));
+        }
+        return;
+      }
       token = t;
       tokenSeq = Number.isInteger(data.seq) ? data.seq : null;
       settleTokenWait((w) => w.resolve(t));

@@ -236,6 +236,16 @@ run = await submit([]);
 assert.deepEqual(run.needs, ['submit']);
 assert.deepEqual([run.messages[0].code, run.messages[0].status, run.messages[0].error], ['API_ERROR', 403, 'insufficient_scope']);
 
+// A token the form cannot take (over 8192 characters) is refused at once: an error the
+// page maps to AccessTokenExpiredError, no card sent, no wait for another token.
+give({ type: 'token', token: `${good}${'A'.repeat(9000)}` });
+await tick();
+run = await submit([]);
+assert.deepEqual(run.needs, ['submit']);
+assert.equal(run.requests, 0);
+assert.deepEqual(run.messages.map((m) => [m.type, m.code]), [['error', 'ACCESS_TOKEN_EXPIRED']]);
+assert.match(els.status.textContent, /authorize/);
+
 // Cancel button and Escape.
 fromFrame.length = 0;
 els.cancel.fire('click');
