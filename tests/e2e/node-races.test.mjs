@@ -135,6 +135,12 @@ for (const bodyEnds of ['before', 'after']) {
 test('a call that had its own refresh keeps it when a refusal it waited for later turns out cut', () => {
   const out = scenario(`
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    // The retry jitter, fixed: B's delay (after its 503) is 50 ms, well inside the 400-ms
+    // sleep; A's (after its cut 401) about 250 ms, well past the few ms in which B's 401
+    // is counted. With a near-zero jitter A would be back in time to start a refresh of
+    // its own (it has had none, and B's 401 refused the token), counted here as B's.
+    const jitter = [0.2, 0.999];
+    Math.random = () => jitter.shift() ?? 0.999;
     const retrying = await AlternativeClient.create({
       accessToken: jwt(nowS(), nowS() + 3600), baseUrl: 'http://localhost',
       onAccessTokenExpired: () => { calls += 1; return new Promise((resolve, reject) => { next = { resolve, reject }; }); },
