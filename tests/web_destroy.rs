@@ -19,16 +19,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn destroy_during_a_request_rejects_it_and_every_later_call() {
     let (c, _, _) = guarded_client(&[]).await;
-    hold(INVOICE, 1500).await;
+    hold(INVOICE, 3000).await;
     let before = counts().await;
-    let t0 = now_ms();
     let pending = start(&c, "get", &[INVOICE.into()]);
-    sleep(150).await;
+    before.until_api(1.0).await;
+    let t0 = now_ms();
     call(&c, "destroy", &[]).unwrap();
     let err = settle(pending).await.unwrap_err();
     assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
     assert!(
-        now_ms() - t0 < 1200.0,
+        now_ms() - t0 < 1500.0,
         "rejected at destroy, not after the response"
     );
     assert!(get(&c, "claims").is_null());

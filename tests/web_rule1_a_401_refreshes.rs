@@ -188,13 +188,14 @@ async fn a_token_the_page_sets_during_a_failing_refresh_is_used() {
     let (a, b) = revoked_then_fresh().await;
     let (cb, calls) = counting(|| {
         Ok(run_js(
-            "return new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 1000));",
+            "return new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 3000));",
         ))
     });
     let c = checkout_client(&a, &[("onAccessTokenExpired", cb), ("retry", false.into())]).await;
     let before = counts().await;
     let refused = start(&c, "get", &[INVOICE.into()]);
-    sleep(400).await;
+    // The refusal has started the refresh, which fails 3 s later.
+    wait_until("the refresh", 5000.0, || calls.get() == 1).await;
     call(&c, "setAccessToken", &[b.clone().into()]).unwrap();
     let later = start(&c, "get", &[INVOICE.into()]);
     let results = settle_all(vec![refused, later]).await;
@@ -209,8 +210,8 @@ async fn a_token_the_page_sets_during_a_failing_refresh_is_used() {
 
 /// The stale-401 set-up: a client on a first token with `callback` and retries off; two
 /// canned 401 answers, each `(delay_ms, extra fault options)`, taken in order; a GET
-/// that goes out with the first token, then (100 ms later) the page sets a second
-/// token and a second GET goes out with it. Returns both calls. Two URLs: Chromium's
+/// that goes out with the first token, then (once it is at the sandbox) the page sets a
+/// second token and a second GET goes out with it. Returns both calls. Two URLs: Chromium's
 /// cache would hold a second GET of one URL until the first's answer is in.
 async fn stale_then_current(
     callback: JsValue,
@@ -235,8 +236,9 @@ async fn stale_then_current(
         fault(&pairs).await;
     }
     let at = |name: &str| obj(&[("query", obj(&[("call", name.into())]))]);
+    let before = counts().await;
     let stale = start(&c, "get", &[INVOICE.into(), at("stale")]);
-    sleep(100).await;
+    before.until_api(1.0).await;
     call(&c, "setAccessToken", &[second.into()]).unwrap();
     let current = start(&c, "get", &[INVOICE.into(), at("current")]);
     (stale, current)

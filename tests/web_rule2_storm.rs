@@ -156,20 +156,20 @@ async fn a_call_waiting_for_its_turn_is_aborted_at_once_and_the_queue_moves_on()
 /// until its status arrives: a body still downloading holds its connection, so a call
 /// handed to `fetch` then would wait in the browser's queue with its `requestTimeoutMs`
 /// running ("`requestTimeoutMs` starts only when it goes out"). 18 GETs whose bodies
-/// each take about 1.5 s, under a 3 s timeout and no retries: none times out, and the
+/// each take about 2.5 s, under a 5 s timeout and no retries: none times out, and the
 /// server sees 18 requests. (With places freed at the status, all 18 went to `fetch` at
-/// once and the third six timed out in Chromium's queue.)
+/// once and the third six, about 7.5 s after theirs, timed out in Chromium's queue.)
 #[wasm_bindgen_test]
 async fn a_body_still_downloading_keeps_its_place_so_no_call_times_out_in_the_browsers_queue() {
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(
         &token,
-        &[("requestTimeoutMs", 3000.into()), ("retry", JsValue::FALSE)],
+        &[("requestTimeoutMs", 5000.into()), ("retry", JsValue::FALSE)],
     )
     .await;
     clear_faults().await;
-    // 151 bytes at one byte per 10 ms: the head at once, the body over about 1.5 s.
-    let body = format!(r#"{{"id":"inv_1001","pad":"{}"}}"#, ".".repeat(125));
+    // 250 bytes at one byte per 10 ms: the head at once, the body over about 2.5 s.
+    let body = format!(r#"{{"id":"inv_1001","pad":"{}"}}"#, ".".repeat(224));
     fault(&[
         ("path", INVOICE.into()),
         ("count", 18.into()),
@@ -402,12 +402,13 @@ async fn a_call_in_a_retry_delay_shares_a_failed_refresh() {
     let (callback, calls) = counting(|| Err(js_sys::Error::new("backend down").into()));
     let token = mint_checkout("inv_1001", 900).await;
     let client = checkout_client(&token, &[("onAccessTokenExpired", callback)]).await;
-    // The first call is answered 503 with Retry-After: 1, and waits a second to retry.
+    // The first call is answered 503 with Retry-After: 3, and waits 3 s to retry: room
+    // for the revoke, the second call's 401 and its failed refresh on a loaded machine.
     fault(&[
         ("path", INVOICE.into()),
         ("count", 1.into()),
         ("status", 503.into()),
-        ("retry_after_s", 1.into()),
+        ("retry_after_s", 3.into()),
     ])
     .await;
     let waiting = start(&client, "get", &[INVOICE.into()]);

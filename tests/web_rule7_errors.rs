@@ -338,17 +338,18 @@ async fn an_aborted_signal_rejects_with_its_reason() {
     assert_eq!(before.since().await.api, 0.0, "nothing sent");
 
     // Aborted in flight.
-    hold(INVOICE, 1500).await;
+    hold(INVOICE, 3000).await;
     let late = AbortController::new().unwrap();
     let reason = obj(&[("mine", 2.into())]);
     let init = obj(&[("signal", late.signal().into())]);
-    let t0 = now_ms();
+    let sent = counts().await;
     let pending = start(&c, "get", &[INVOICE.into(), init]);
-    sleep(150).await;
+    sent.until_api(1.0).await;
+    let t0 = now_ms();
     late.abort_with_reason(&reason);
     let err = settle(pending).await.unwrap_err();
     assert!(js_sys::Object::is(&err, &reason), "in flight: {err:?}");
-    assert!(now_ms() - t0 < 1200.0, "rejected when aborted");
+    assert!(now_ms() - t0 < 1500.0, "rejected when aborted");
     assert_eq!(before.since().await.api, 1.0);
 }
 

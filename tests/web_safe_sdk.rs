@@ -588,11 +588,11 @@ async fn periodic_check_runs_stops_survives_throws_and_ends_on_destroy() {
     );
     let (c_cb, c_runs) = counting(|| Ok(JsValue::UNDEFINED));
     let (d_cb, d_runs) = counting(|| Ok(JsValue::UNDEFINED));
-    // D's first check takes 1.5 s at the sandbox.
+    // D's first check takes 4 s at the sandbox.
     fault(&[
         ("path", checks_path(&d_id).into()),
         ("count", 1.into()),
-        ("delay_ms", 1500.into()),
+        ("delay_ms", 4000.into()),
     ])
     .await;
 
@@ -603,8 +603,9 @@ async fn periodic_check_runs_stops_survives_throws_and_ends_on_destroy() {
     ok(call(&c, "startPeriodicCheck", &[1000.into(), c_cb]).unwrap());
     ok(call(&d, "startPeriodicCheck", &[1000.into(), d_cb]).unwrap());
 
-    sleep(1600).await;
-    // C ran once, then is destroyed; D's check is still waiting at the sandbox.
+    // C runs once (its first tick is at 1 s), then is destroyed; D's check is still
+    // waiting at the sandbox.
+    wait_until("C's first check", 3000.0, || c_runs.get() >= 1).await;
     let c_at_destroy = c_runs.get();
     call(&c, "destroy", &[]).unwrap();
     assert_eq!(d_runs.get(), 0, "D's check should still be in flight");
@@ -698,8 +699,7 @@ async fn stopping_the_periodic_check_ends_its_check_in_flight() {
     let (cb, runs) = counting(|| Ok(JsValue::UNDEFINED));
     call(&s, "startPeriodicCheck", &[1000.into(), cb]).unwrap();
     // The first tick at 1 s gets the 503 and waits 3 s for its retry.
-    sleep(1600).await;
-    assert_eq!(before.since().await.api, 1.0, "the first check went out");
+    before.until_api(1.0).await;
     call(&s, "stopPeriodicCheck", &[]).unwrap();
     sleep(3400).await;
     let n = before.since().await;

@@ -128,6 +128,16 @@ impl Counts {
             checks: now.checks - self.checks,
         }
     }
+
+    /// Waits (up to 5 s) until the sandbox has seen `n` API requests since `self`: a
+    /// request is at the server, rather than a fixed sleep that a loaded machine outruns.
+    pub async fn until_api(self, n: f64) {
+        let t0 = now_ms();
+        while self.since().await.api < n {
+            assert!(now_ms() - t0 < 5000.0, "the sandbox never saw {n} API requests");
+            sleep(20).await;
+        }
+    }
 }
 
 /// The jti of the last token a protected endpoint accepted.

@@ -193,13 +193,25 @@ test('a launch getAccessToken that fails while a submit waits for it reaches onE
       window.seen.tokens += 1;
       return new Promise((_, reject) => { window.failLaunch = () => reject(new Error('backend down')); });
     };
+    // Marks when the page's end of the channel has handled a need-token.
+    const onmessage = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage');
+    Object.defineProperty(MessagePort.prototype, 'onmessage', {
+      ...onmessage,
+      set(handler) {
+        onmessage.set.call(this, handler && function (event) {
+          const result = handler.call(this, event);
+          if (event.data?.type === 'need-token') window.sawNeedToken = true;
+          return result;
+        });
+      },
+    });
     return window.form();
   });
   const frame = await typeCard(page);
   await frame.locator('#submit').click();
   // The frame has no token yet: it asks the page (need-token) while the launch is out.
   await frame.locator('#status').filter({ hasText: /Saving/ }).waitFor();
-  await page.waitForTimeout(300); // the need-token message crosses the channel
+  await page.waitForFunction(() => window.sawNeedToken === true, null, { timeout: 10_000 });
   await page.evaluate(() => window.failLaunch());
   await frame.locator('#status').filter({ hasText: /could not authorize/i }).waitFor();
   const failed = await seenNow(page);
@@ -665,7 +677,11 @@ test('a form the page removes before it connects (a route change) ends at the ha
       box.replaceChildren(); // the route's view goes, the form with it, before the frame's hello
     });
   });
-  await page.waitForTimeout(11_000); // past the 10 s handshake deadline
+  assert.ok(await page.evaluate(() => window.listening) > 0, 'the form listens for its hello');
+  // The listeners go at the 10 s handshake deadline (given up to 20 s on a slow machine);
+  // a moment more for an onError that would come with it.
+  await page.waitForFunction(() => window.listening === 0, null, { timeout: 20_000, polling: 100 });
+  await page.waitForTimeout(500);
   const state = await page.evaluate(() => ({ errors: window.seen.errors, listening: window.listening }));
   assert.deepEqual(state, { errors: [], listening: 0 });
   await page.close();
@@ -1307,19 +1323,22 @@ test("the dialog's focus loop: Tab and Shift+Tab go round the close button and t
     if (outside !== 'frame') return outside;
     return frame.evaluate(() => (document.hasFocus() && document.activeElement !== document.body ? document.activeElement.id : 'frame body'));
   };
-  const step = async (key) => {
+  // The focus may move on a message round trip: after each key, wait (up to 5 s) for it
+  // to reach where it should, then record where it is.
+  const step = async (key, want) => {
     await page.keyboard.press(key);
-    // The focus may move on a message round trip: give it a moment to settle.
-    await page.waitForTimeout(150);
+    for (const until = Date.now() + 5_000; Date.now() < until && (await where()) !== want;) await page.waitForTimeout(25);
     return where();
   };
   await page.evaluate(() => document.querySelector('[aria-label="Close"]').focus());
+  const forwardWanted = ['number', 'expiry', 'cvc', 'submit', 'cancel', 'close'];
   const forward = [];
-  for (let i = 0; i < 6; i += 1) forward.push(await step('Tab'));
-  assert.deepEqual(forward, ['number', 'expiry', 'cvc', 'submit', 'cancel', 'close']);
+  for (const want of forwardWanted) forward.push(await step('Tab', want));
+  assert.deepEqual(forward, forwardWanted);
+  const backwardWanted = ['cancel', 'submit', 'cvc', 'expiry', 'number', 'close'];
   const backward = [];
-  for (let i = 0; i < 6; i += 1) backward.push(await step('Shift+Tab'));
-  assert.deepEqual(backward, ['cancel', 'submit', 'cvc', 'expiry', 'number', 'close']);
+  for (const want of backwardWanted) backward.push(await step('Shift+Tab', want));
+  assert.deepEqual(backward, backwardWanted);
   await page.close();
 });
 

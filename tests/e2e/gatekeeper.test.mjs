@@ -480,7 +480,9 @@ test('a tab whose turn waits out another tab\'s registration through a 401, a sl
   const start = await env.sandbox.counters();
   const run = (page) => page.evaluate(() => new window.SafeSDK({
     apiKey: 'demo-api-key', applicationId: 'demo-app', applicationVersion: '1.0.0', baseUrl: location.origin,
-    requestTimeoutMs: 2000,
+    // Room for the 1.5-s resend on a loaded machine; the second tab then waits up to
+    // 2 × 5 s + 3 × 5 s + 4 s = 29 s for the first tab's ~3 s registration.
+    requestTimeoutMs: 5000,
     onAccessTokenExpired: async () => {
       await new Promise((done) => setTimeout(done, 1500));
       return (await fetch('/api/gatekeeper-token')).text();

@@ -281,12 +281,15 @@ test('a POST started while the refresh of a refused token runs waited for it: re
     const { AlternativeClient } = await import('/pkg/checkout.js');
     const { post, mint, sleep } = window.t;
     let calls = 0;
+    // The refresh waits at this gate until the POST has been started.
+    let open;
+    const gate = new Promise((resolve) => { open = resolve; });
     const client = await AlternativeClient.create({
       accessToken: await mint(),
       baseUrl: location.origin,
       onAccessTokenExpired: async () => {
         calls += 1;
-        await sleep(500);
+        await gate;
         return mint();
       },
     });
@@ -295,7 +298,9 @@ test('a POST started while the refresh of a refused token runs waited for it: re
     const get = settle(client.get('/v1/invoices/inv_1001'));
     while (calls < 1) await sleep(10);
     // To a route that refuses every checkout token.
-    const refused = await settle(client.post('/v1/applications/refuses/versions/1/devices', {}));
+    const posted = settle(client.post('/v1/applications/refuses/versions/1/devices', {}));
+    open();
+    const refused = await posted;
     const result = { get: await get, refused, calls };
     client.destroy();
     return result;

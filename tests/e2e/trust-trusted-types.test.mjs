@@ -80,7 +80,8 @@ test('control: trusted-types.html really enforces Trusted Types (a string into i
     return tried;
   });
   assert.deepEqual(outcome, { innerHTML: 'TypeError', createPolicy: 'TypeError' });
-  await page.waitForTimeout(300); // the violation events reach the test through a binding
+  // The violation events reach the test through a binding: wait for them (up to 5 s).
+  for (const until = Date.now() + 5_000; Date.now() < until && seen.csp.length < 2;) await page.waitForTimeout(50);
   assert.ok(seen.csp.some((v) => /require-trusted-types-for/.test(v)), `violation reported: ${JSON.stringify(seen.csp)}`);
   assert.ok(seen.csp.some((v) => /trusted-types/.test(v)));
   await page.close();
