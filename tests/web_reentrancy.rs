@@ -507,9 +507,10 @@ fn wrap_globals_to_poke(client: &JsValue) -> WrappedGlobals {
            inside = true;
            try { client.expiresAt; client.claims; JSON.stringify(client); } finally { inside = false; }
          };
-         Date.now = function () { poke(); return saved.now.call(Date); };
-         performance.now = function () { poke(); return saved.perf.call(performance); };
-         JSON.parse = function (...args) { poke(); return saved.parse.apply(JSON, args); };
+         window.__pokes = { now: 0, perf: 0, parse: 0 };
+         Date.now = function () { window.__pokes.now += 1; poke(); return saved.now.call(Date); };
+         performance.now = function () { window.__pokes.perf += 1; poke(); return saved.perf.call(performance); };
+         JSON.parse = function (...args) { window.__pokes.parse += 1; poke(); return saved.parse.apply(JSON, args); };
          return () => { Date.now = saved.now; delete performance.now; JSON.parse = saved.parse; };",
     )
     .call1(&JsValue::UNDEFINED, client)
@@ -530,6 +531,15 @@ async fn page_wrapped_clocks_and_json_parse_that_call_back_never_alias() {
         assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
         call(&c, "setAccessToken", &[a.into()]).unwrap();
         assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);
+        // The SDK did go through each wrapped global (so each poke was tried).
+        let pokes = run_js("return window.__pokes;");
+        for global in ["now", "perf", "parse"] {
+            let n = get(&pokes, global).as_f64().unwrap_or(0.0);
+            assert!(
+                n > 0.0,
+                "the SDK never called the wrapped {global}: {pokes:?}"
+            );
+        }
     }
     // And the instance is whole afterwards.
     assert_invoice(&call_async(&c, "get", &[INVOICE.into()]).await);

@@ -387,11 +387,13 @@ async fn a_failed_refresh_is_authentication_failed() {
     assert_eq!(calls.get(), 1);
     assert_eq!(before.since().await.unauthorized, 2.0);
 
-    // The callback returns something that is not a JWT.
-    let junk = js_fn0(|| JsValue::from("not-a-jwt"));
+    // The callback returns something that is not a JWT: it was asked once, and the
+    // reason says what it handed back (not rule 5's "no callback").
+    let (junk, calls) = counting(|| Ok(JsValue::from("not-a-jwt")));
     let s = safe_sdk(&[("onAccessTokenExpired", junk)]);
     initialize(&s).await.unwrap();
     revoke_all().await;
     let r = call_async(&s, "check", &[]).await.unwrap();
-    assert_eq!(status_of(&r).as_deref(), Some("AuthenticationFailed"));
+    assert_authentication_failed(&r, "INVALID_ACCESS_TOKEN_FORMAT");
+    assert_eq!(calls.get(), 1);
 }

@@ -74,9 +74,36 @@ async fn a_401_on_every_request_refreshes_once_then_gives_up() {
     watch.assert_none().await;
 }
 
+/// `f` wrapped so that its calls are counted; what it throws is thrown on.
+fn counted(f: JsValue) -> (JsValue, std::rc::Rc<std::cell::Cell<u32>>) {
+    let n = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = n.clone();
+    let f: js_sys::Function = f.unchecked_into();
+    let wrapped = js_try1(move |arg| {
+        seen.set(seen.get() + 1);
+        f.call1(&JsValue::UNDEFINED, &arg)
+    });
+    (wrapped, n)
+}
+
+/// Starts recording the messages of the page's `error` events (what `reportError`
+/// dispatches); `reported()` returns them and stops.
+fn record_reported_errors() {
+    run_js(
+        "window.__reported = [];
+         window.__onReported = (e) => window.__reported.push(e.error instanceof Error ? e.error.message : String(e.error));
+         addEventListener('error', window.__onReported);",
+    );
+}
+
+fn reported() -> JsValue {
+    run_js("removeEventListener('error', window.__onReported); return window.__reported;")
+}
+
 #[wasm_bindgen_test]
 async fn on_token_refreshed_that_throws_or_rejects_breaks_nothing() {
     let watch = RejectionWatch::install();
+    record_reported_errors();
     let throwing: Vec<(&str, JsValue)> = vec![
         (
             "throws an Error",
@@ -95,6 +122,7 @@ async fn on_token_refreshed_that_throws_or_rejects_breaks_nothing() {
         ),
     ];
     for (label, on_refreshed) in throwing {
+        let (on_refreshed, hooked) = counted(on_refreshed);
         let (a, b) = revoked_then_fresh().await;
         let (cb, calls) = answering(&b);
         let c = checkout_client(
@@ -111,8 +139,19 @@ async fn on_token_refreshed_that_throws_or_rejects_breaks_nothing() {
         assert_eq!(client_jti(&c), Some(jti_of(&b)), "{label}");
         assert_invoice(&timed_get(&c).await.0);
         call(&c, "setAccessToken", &[b.clone().into()]).unwrap();
+        assert_eq!(
+            hooked.get(),
+            1,
+            "{label}: onTokenRefreshed, once for the one refresh"
+        );
     }
     watch.assert_none().await;
+    sleep(50).await;
+    assert_eq!(
+        format!("{:?}", reported()),
+        "JsValue([\"page bug\", \"async page bug\", \"hostile then\"])",
+        "each throw reported once, as an uncaught error of the page"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -120,21 +159,22 @@ async fn on_token_refreshed_returning_a_thenable_with_a_throwing_getter_breaks_n
     let watch = RejectionWatch::install();
     let (a, b) = revoked_then_fresh().await;
     let (cb, calls) = answering(&b);
-    let hostile = js(
-        "",
-        "return Object.defineProperty({}, 'then', { get() { throw new Error('hostile getter'); } });",
+    let (hostile, hooked) = counted(
+        js(
+            "",
+            "return Object.defineProperty({}, 'then', { get() { throw new Error('hostile getter'); } });",
+        )
+        .into(),
     );
     let c = checkout_client(
         &a,
-        &[
-            ("onAccessTokenExpired", cb),
-            ("onTokenRefreshed", hostile.into()),
-        ],
+        &[("onAccessTokenExpired", cb), ("onTokenRefreshed", hostile)],
     )
     .await;
     let r = within(5000, start(&c, "get", &[INVOICE.into()])).await;
     assert_invoice(&r.expect("the request hung"));
     assert_eq!(calls.get(), 1);
+    assert_eq!(hooked.get(), 1, "onTokenRefreshed was called");
     let again = within(5000, start(&c, "get", &[INVOICE.into()])).await;
     assert_invoice(&again.expect("the client hung"));
     watch.assert_none().await;

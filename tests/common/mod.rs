@@ -106,7 +106,12 @@ pub struct Counts {
 /// Reads the counters now.
 pub async fn counts() -> Counts {
     let c = fetch_json("GET", "/__sandbox/counters", None).await;
-    let n = |k: &str| get(&c, k).as_f64().unwrap_or(0.0);
+    // A counter the sandbox no longer has would read as 0 and let "nothing sent" pass.
+    let n = |k: &str| {
+        get(&c, k)
+            .as_f64()
+            .unwrap_or_else(|| panic!("the sandbox has no counter {k}: {c:?}"))
+    };
     Counts {
         api: n("api_requests"),
         unauthorized: n("unauthorized"),
@@ -134,7 +139,10 @@ impl Counts {
     pub async fn until_api(self, n: f64) {
         let t0 = now_ms();
         while self.since().await.api < n {
-            assert!(now_ms() - t0 < 5000.0, "the sandbox never saw {n} API requests");
+            assert!(
+                now_ms() - t0 < 5000.0,
+                "the sandbox never saw {n} API requests"
+            );
             sleep(20).await;
         }
     }

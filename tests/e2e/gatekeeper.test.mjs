@@ -413,9 +413,14 @@ for (const withoutAny of [false, true]) {
       });
       const token = await (await fetch('/api/gatekeeper-token')).text();
       const late = new Promise((done) => setTimeout(() => done('still waiting after 30 s'), 30_000));
-      return Promise.race([sdk.initialize(token), late]);
+      const t0 = performance.now();
+      const result = await Promise.race([sdk.initialize(token), late]);
+      return { ...result, waitedMs: performance.now() - t0 };
     }, withoutAny);
     const now = await env.sandbox.counters();
+    // It waited for its turn (a tab that ignored the lock would register at once), and
+    // not for ever: the 9-s bound, with a generous margin for a slow machine.
+    assert.ok(out.waitedMs >= 8_500 && out.waitedMs < 20_000, `registered after ${Math.round(out.waitedMs)} ms`);
     assert.equal(out.registered, true, JSON.stringify(out));
     assert.match(out.deviceId, /^dev_\w+$/);
     assert.equal(now.device_registrations - start.device_registrations, 1);
