@@ -185,9 +185,13 @@ async fn on_token_refreshed_that_destroys_the_client_rejects_the_retry_cleanly()
     let watch = RejectionWatch::install();
     let (a, b) = revoked_then_fresh().await;
     let slot: Slot = Rc::default();
-    let inner = slot.clone();
-    let on_refreshed = js_fn1(move |_| slot_call(&inner, "destroy", &[]).unwrap_or_else(|e| e));
-    let (cb, _) = answering(&b);
+    let (inner, thrown) = (slot.clone(), Rc::new(RefCell::new(None)));
+    let thrown_in = thrown.clone();
+    let on_refreshed = js_fn1(move |_| {
+        *thrown_in.borrow_mut() = slot_call(&inner, "destroy", &[]).err();
+        JsValue::UNDEFINED
+    });
+    let (cb, calls) = answering(&b);
     let c = checkout_client(
         &a,
         &[
@@ -197,8 +201,17 @@ async fn on_token_refreshed_that_destroys_the_client_rejects_the_retry_cleanly()
     )
     .await;
     *slot.borrow_mut() = Some(c.clone());
+    let before = counts().await;
     let err = timed_get(&c).await.0.unwrap_err();
     assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
+    assert!(
+        thrown.borrow().is_none(),
+        "destroy() threw: {:?}",
+        thrown.borrow()
+    );
+    assert_eq!(calls.get(), 1);
+    // The refused request only: no resend once onTokenRefreshed has destroyed the client.
+    assert_eq!(before.since().await.api, 1.0, "nothing sent after destroy");
     assert!(get(&c, "claims").is_null());
     watch.assert_none().await;
 }

@@ -72,6 +72,7 @@ async fn paths_outside_the_api_origin_are_refused_before_sending() {
 async fn put_patch_delete_use_their_methods() {
     let (c, _, _) = guarded_client(&[]).await;
     let before = counts().await;
+    let spy = FetchSpy::install();
     for (method, args) in [
         ("put", vec![INVOICE.into(), obj(&[("a", 1.into())])]),
         ("patch", vec![INVOICE.into(), obj(&[("a", 1.into())])]),
@@ -81,6 +82,11 @@ async fn put_patch_delete_use_their_methods() {
         assert_error(&err, "ApiError", "API_ERROR");
         assert_eq!(get(&err, "status").as_f64(), Some(405.0), "{method}");
     }
+    // The sandbox answers 405 to every method but GET there: what was sent is checked
+    // at fetch.
+    let methods: Vec<String> = spy.to(INVOICE).into_iter().map(|s| s.1).collect();
+    drop(spy);
+    assert_eq!(methods, ["PUT", "PATCH", "DELETE"]);
     assert_eq!(before.since().await.api, 3.0);
 }
 

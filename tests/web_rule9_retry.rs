@@ -394,37 +394,51 @@ async fn a_safe_sdk_check_is_retried_with_its_key_and_the_next_check_gets_a_new_
     assert_ne!(keys[1], keys[2], "a new check, a new key");
 }
 
-#[wasm_bindgen_test]
-async fn the_callers_signal_cancels_a_wait() {
-    faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
-    let client = client_with(&[]).await;
-    let controller = web_sys::AbortController::new().unwrap();
-    let init = obj(&[("signal", controller.signal().into())]);
-    let pending = start(&client, "get", &[INVOICE.into(), init]);
-    sleep(300).await;
-    controller.abort_with_reason(&"stop".into());
-    // Cut short, not after the 5 s wait (a generous bound).
-    let err = within(3000, pending)
-        .await
-        .expect("the abort did not end the wait")
-        .unwrap_err();
-    assert_eq!(err.as_string().as_deref(), Some("stop"));
+/// After a call waiting out `Retry-After: 3` (started at `t0`) was cut: past the 3 s,
+/// the sandbox has still seen only its first attempt.
+async fn assert_the_retry_never_went_out(before: Counts, t0: f64) {
+    sleep((t0 + 3700.0 - now_ms()) as i32).await;
+    assert_eq!(
+        before.since().await.api,
+        1.0,
+        "the retry went out after the cut"
+    );
     clear_faults().await;
 }
 
 #[wasm_bindgen_test]
-async fn destroy_cancels_a_wait() {
-    faults(INVOICE, 1, r#","status":503,"retry_after_s":5"#).await;
+async fn the_callers_signal_cancels_a_wait() {
+    faults(INVOICE, 1, r#","status":503,"retry_after_s":3"#).await;
     let client = client_with(&[]).await;
+    let controller = web_sys::AbortController::new().unwrap();
+    let init = obj(&[("signal", controller.signal().into())]);
+    let (before, t0) = (counts().await, now_ms());
+    let pending = start(&client, "get", &[INVOICE.into(), init]);
+    sleep(300).await;
+    controller.abort_with_reason(&"stop".into());
+    // Cut short, not after the 3 s wait (a generous bound).
+    let err = within(1500, pending)
+        .await
+        .expect("the abort did not end the wait")
+        .unwrap_err();
+    assert_eq!(err.as_string().as_deref(), Some("stop"));
+    assert_the_retry_never_went_out(before, t0).await;
+}
+
+#[wasm_bindgen_test]
+async fn destroy_cancels_a_wait() {
+    faults(INVOICE, 1, r#","status":503,"retry_after_s":3"#).await;
+    let client = client_with(&[]).await;
+    let (before, t0) = (counts().await, now_ms());
     let pending = start(&client, "get", &[INVOICE.into()]);
     sleep(300).await;
     call(&client, "destroy", &[]).unwrap();
-    let err = within(3000, pending)
+    let err = within(1500, pending)
         .await
         .expect("destroy() did not end the wait")
         .unwrap_err();
     assert_error(&err, "ClientDestroyedError", "CLIENT_DESTROYED");
-    clear_faults().await;
+    assert_the_retry_never_went_out(before, t0).await;
 }
 
 #[wasm_bindgen_test]

@@ -546,6 +546,9 @@ test('close() of an inline form leaves the focus where the shopper put it; a for
   // Opened again, then its container goes without close().
   await page.evaluate(() => window.form({ container: document.getElementById('own-box') }));
   await page.frameLocator(FRAME).locator('#submit:not([disabled])').waitFor();
+  // Attached, it does ask again (else the check below would hold for any form).
+  const attached = await page.evaluate(() => window.seen.tokens);
+  await page.waitForFunction((n) => window.seen.tokens > n, attached, { timeout: 10_000 });
   await page.evaluate(() => document.getElementById('own-box').remove());
   const tokens = await page.evaluate(() => window.seen.tokens);
   await page.waitForTimeout(7000);
@@ -1168,15 +1171,19 @@ test('one failed refresh is one onError, however many need-tokens joined it; eac
   await frame.waitForFunction(() => window.got.some((m) => m.type === 'token'));
   // The backend fails from now on, after a moment (so that all three asks join one refresh).
   await page.evaluate(() => {
-    window.backendToken = () => new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 300));
+    window.backendToken = () => {
+      window.seen.tokens += 1;
+      return new Promise((_, reject) => setTimeout(() => reject(new Error('backend down')), 300));
+    };
   });
   await frame.evaluate(() => {
     for (let i = 0; i < 3; i += 1) window.say({ type: 'need-token', reason: 'unauthorized', seq: 1 });
   });
   await frame.waitForFunction(() => window.got.filter((m) => m.type === 'token-error').length >= 3);
   await page.waitForTimeout(300);
-  const errors = (await seenNow(page)).errors.map((e) => e.name);
-  assert.deepEqual(errors, ['TokenRefreshError'], 'onError once for the one failed refresh');
+  const state = await seenNow(page);
+  assert.deepEqual(state.errors.map((e) => e.name), ['TokenRefreshError'], 'onError once for the one failed refresh');
+  assert.equal(state.tokens, 2, 'getAccessToken: the launch, then one refresh for the three need-tokens');
   const tokenErrors = await frame.evaluate(() => window.got.filter((m) => m.type === 'token-error').map((m) => m.code));
   assert.deepEqual(tokenErrors, Array(3).fill('TOKEN_REFRESH_FAILED'));
   await page.close();
