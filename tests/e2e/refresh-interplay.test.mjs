@@ -25,7 +25,9 @@ for (const slow of [200, 3000]) {
         refreshTimeoutMs: 10_000,
         onAccessTokenExpired: async () => {
           calls += 1;
-          if (calls === 2) await sleep(slow);
+          // The second refresh (B's) first revokes the token A holds, so that A sent with
+          // it instead of waiting for this refresh is refused for real (and rejects).
+          if (calls === 2) { await post('/__sandbox/revoke'); await sleep(slow); }
           return mint();
         },
       });
@@ -60,7 +62,9 @@ test("a call's retry that is out when another call's 401 refuses its token (rule
       refreshTimeoutMs: 10_000,
       onAccessTokenExpired: async () => {
         calls += 1;
-        if (calls === 2) await sleep(1500);
+        // The second refresh (B's) first revokes the token A's retry is out with: not
+        // aborted and resent after this refresh, that retry is refused for real.
+        if (calls === 2) { await post('/__sandbox/revoke'); await sleep(1500); }
         return mint();
       },
     });
@@ -176,6 +180,7 @@ test("a final 401 that arrives while another call's 401 is still being read does
   // C had its refresh and waits out the 503 when A's 401 (a refresh to come) and then
   // B's final 401 refuse the token: it waits for A's refresh and succeeds.
   assert.deepEqual(out, { c: 'ok', b: 'ACCESS_TOKEN_EXPIRED', a: 'ACCESS_TOKEN_EXPIRED', calls: 2 });
+  await page.close();
 });
 
 /**
