@@ -103,6 +103,8 @@ mod tests {
             (429, true, false, true, Fail(Api)),
             (500, true, false, true, Fail(Api)),
             (302, true, false, true, Fail(Api)),
+            (300, true, false, true, Fail(Api)),
+            (199, true, false, true, Fail(Api)),
             (0, true, false, true, Fail(Api)),
             (400, false, true, true, Fail(Api)),
         ];
@@ -132,5 +134,25 @@ mod tests {
             Some(1010.0),
             1000.0
         ));
+        // The boundary: usable until the very second of `exp`; a token without one is
+        // sent.
+        assert!(send_after_failed_refresh(
+            Reason::Expiring,
+            Some(1000.5),
+            1000.0
+        ));
+        assert!(!send_after_failed_refresh(
+            Reason::Expiring,
+            Some(1000.0),
+            1000.0
+        ));
+        assert!(send_after_failed_refresh(Reason::Expiring, None, 1000.0));
+    }
+
+    /// What `onTokenRefreshed` receives as `reason`.
+    #[test]
+    fn reason_strings() {
+        assert_eq!(Reason::Expiring.as_str(), "expiring");
+        assert_eq!(Reason::Unauthorized.as_str(), "unauthorized");
     }
 }

@@ -198,6 +198,7 @@ mod tests {
         assert_eq!(base("http://127.0.0.1:1/").url, "http://127.0.0.1:1");
         assert_eq!(base("http://[::1]:9/").origin, "http://[::1]:9");
         assert_eq!(base("http://localhost:0/").origin, "http://localhost:0");
+        assert_eq!(base("https://x.com:65535").origin, "https://x.com:65535");
         for bad in [
             "",
             "api.example.com",
@@ -214,6 +215,10 @@ mod tests {
             "https://exämple.com",
             "https:\\\\x.com",
             "javascript:alert(1)",
+            "https://[]",
+            "https://[zz]",
+            "https://x.com:65536",
+            "https://x.com/a\u{7f}",
         ] {
             assert_eq!(parse_base_url(bad), Err(problem::NOT_ABSOLUTE), "{bad}");
         }
@@ -254,6 +259,7 @@ mod tests {
             "https://api.example.com@evil.com/",
             "https://api.example.com.evil.com/",
             "/a\nb",
+            "/a\u{7f}b",
             "",
             "ftp://api.example.com/",
         ] {
