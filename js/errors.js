@@ -231,7 +231,9 @@ export function redact(text, authorization) {
  */
 export function fetchAttempt(url, method, headers, authorization, body, signal) {
   headers.set('authorization', authorization);
-  const init = { method, headers, body, signal, redirect: 'error' };
+  // 'manual', not 'error': the SDK sees the redirect (status 0 in a browser) and says
+  // so, instead of a failed fetch it would retry.
+  const init = { method, headers, body, signal, redirect: 'manual' };
   if (noStore()) init.cache = 'no-store';
   if (fetch !== seenFetch) {
     seenFetch = fetch;
@@ -311,6 +313,8 @@ async function awaited(url, init) {
     [status, headers, body] = [statusOf.call(response), headersOf.call(response), bodyOf.call(response)];
     // A body the wrapper read already (its `text()` then rejects below): a failed fetch.
     if (usedOf.call(response)) throw new TypeError();
+    // An opaque redirect, which no new Response can copy: the SDK refuses it as it is.
+    if (status === 0) return response;
   } catch {
     // (`undefined`, `null` or a primitive throws here too: a failed fetch.)
     status = response.status;

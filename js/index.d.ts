@@ -600,7 +600,7 @@ export class ApiError extends PartnerSdkError {
 }
 /**
  * The request failed before an answer (`NETWORK_ERROR`: no connection, CORS, a cut
- * connection, a redirect, or the wasm could not load) or an attempt took longer than
+ * connection, a redirect (never followed or retried), or the wasm could not load) or an attempt took longer than
  * `requestTimeoutMs` (`REQUEST_TIMEOUT`).
  */
 export class NetworkError extends PartnerSdkError {

@@ -241,6 +241,44 @@ async fn a_redirect_to_another_origin_is_network_error_and_the_token_does_not_fo
     watch.assert_none().await;
 }
 
+/// With rule 9 on (its defaults), a redirect is still sent once: the same request would
+/// get the same redirect, so it is no transient failure. The error says what happened,
+/// and names the request as any `NetworkError` does. Through the browser's own `fetch`
+/// and through a page's wrapper of it (the SDK's guarded path), the same.
+#[wasm_bindgen_test]
+async fn a_redirect_is_never_retried_and_the_error_says_redirect() {
+    let watch = RejectionWatch::install();
+    let (c, _) = live_client(&[]).await;
+    let echo = format!("{}/__sandbox/echo", sandbox_other_origin());
+    for (status, wrapped) in [301, 302, 303, 307, 308, 302]
+        .into_iter()
+        .zip([false, false, false, false, false, true])
+    {
+        let spy = wrapped.then(FetchSpy::install);
+        fault(&[
+            ("path", INVOICE.into()),
+            ("count", 5.into()),
+            ("status", status.into()),
+            ("headers", obj(&[("location", echo.clone().into())])),
+        ])
+        .await;
+        let before = counts().await;
+        let err = timed_get(&c).await.0.unwrap_err();
+        clear_faults().await;
+        if let Some(spy) = spy {
+            assert_eq!(spy.to(INVOICE).len(), 1, "the wrapper saw the call once");
+        }
+        assert_error(&err, "NetworkError", "NETWORK_ERROR");
+        assert_eq!(get(&err, "attempts").as_f64(), Some(1.0), "{status}");
+        let text = message(&err);
+        assert!(text.contains("redirect"), "{status}: {text}");
+        assert!(text.starts_with(&format!("GET {INVOICE}: ")), "{text}");
+        assert_eq!(before.since().await.api, 1.0, "{status}: sent again");
+    }
+    assert_invoice(&timed_get(&c).await.0);
+    watch.assert_none().await;
+}
+
 /// `fetch(url)` without credentials or headers, as JSON.
 async fn plain_fetch_json(url: &str) -> JsValue {
     let window = web_sys::window().unwrap();

@@ -28,9 +28,14 @@ pub enum SdkError {
     /// The token callback did not settle within `refreshTimeoutMs`.
     #[error("{}", self.message())]
     TokenRefreshTimeout,
-    /// `fetch` failed: offline, DNS, CORS, a refused redirect.
+    /// `fetch` failed: offline, DNS, CORS, a body cut short.
     #[error("{}", self.message())]
     Network,
+    /// The API answered with a redirect, which the SDK never follows: the token stays
+    /// on the API's origin. Code `NETWORK_ERROR`, as a refused redirect is in `fetch`;
+    /// never retried (rule 9), since the same request gets the same redirect.
+    #[error("{}", self.message())]
+    Redirect,
     /// One attempt took longer than `requestTimeoutMs`.
     #[error("{}", self.message())]
     RequestTimeout,
@@ -118,7 +123,7 @@ impl SdkError {
             SdkError::InvalidAccessTokenFormat(_) => "INVALID_ACCESS_TOKEN_FORMAT",
             SdkError::AccessTokenExpired | SdkError::NoTokenCallback => "ACCESS_TOKEN_EXPIRED",
             SdkError::TokenRefreshTimeout => "TOKEN_REFRESH_TIMEOUT",
-            SdkError::Network => "NETWORK_ERROR",
+            SdkError::Network | SdkError::Redirect => "NETWORK_ERROR",
             SdkError::RequestTimeout => "REQUEST_TIMEOUT",
             SdkError::Configuration(_) => "INVALID_CONFIGURATION",
             SdkError::ClientDestroyed => "CLIENT_DESTROYED",
@@ -141,6 +146,9 @@ impl SdkError {
                 "the token callback did not settle within refreshTimeoutMs"
             }
             SdkError::Network => "the request failed before a complete response arrived",
+            SdkError::Redirect => {
+                "the API answered with a redirect, which the SDK does not follow (the token stays on the API's origin)"
+            }
             SdkError::RequestTimeout => "the request took longer than requestTimeoutMs",
             SdkError::ClientDestroyed => "the client was destroyed",
             SdkError::Configuration(e) if e.misuse => e.problem,

@@ -31,7 +31,7 @@ pub enum Error {
     },
     /// `NetworkError` (`NETWORK_ERROR` or `REQUEST_TIMEOUT`) after `attempts` sends.
     Transport {
-        /// `SdkError::Network` or `SdkError::RequestTimeout`.
+        /// `SdkError::Network`, `SdkError::Redirect` or `SdkError::RequestTimeout`.
         error: SdkError,
         /// How many times the call was sent (rule 9).
         attempts: u32,
@@ -103,14 +103,14 @@ impl Error {
             *attempts = sent;
         }
         match self {
-            Error::Sdk(error @ (SdkError::Network | SdkError::RequestTimeout)) => {
-                Error::Transport {
-                    error,
-                    attempts: sent,
-                    method,
-                    url: url(),
-                }
-            }
+            Error::Sdk(
+                error @ (SdkError::Network | SdkError::Redirect | SdkError::RequestTimeout),
+            ) => Error::Transport {
+                error,
+                attempts: sent,
+                method,
+                url: url(),
+            },
             other => other,
         }
     }

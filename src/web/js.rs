@@ -72,7 +72,7 @@ extern "C" {
         url: &JsValue,
     ) -> JsValue;
 
-    /// One attempt's `fetch(url, { method, headers, body, signal, redirect: 'error', cache: 'no-store' })`,
+    /// One attempt's `fetch(url, { method, headers, body, signal, redirect: 'manual', cache: 'no-store' })`,
     /// after `headers.set('authorization', authorization)`: one call from wasm instead of
     /// one per option (each of which would decode its key string again). `body` is
     /// `undefined` when there is none.

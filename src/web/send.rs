@@ -119,6 +119,12 @@ impl Reply {
     }
 }
 
+/// Whether a 3xx answer names where to go, as a redirect does (Node shows one as it
+/// is; a browser gives it as status 0).
+fn has_location(response: &Response) -> bool {
+    response.headers().has("location").unwrap_or(false)
+}
+
 impl Call {
     fn caller_aborted(&self) -> Option<JsValue> {
         let signal = self.signal.as_ref().filter(|s| s.aborted())?;
@@ -188,6 +194,11 @@ impl Call {
         // holds back the next ones until its refresh (`refresh_to_come`: this call has
         // not had its refresh, rule 4; else the refusal is final).
         let status = response.status();
+        // `redirect: 'manual'`: a browser gives an opaque redirect (status 0), Node the
+        // 3xx itself. Either is refused, never followed and never retried.
+        if status == 0 || (300..400).contains(&status) && has_location(&response) {
+            return Err(SdkError::Redirect.into());
+        }
         let refusal = status == 401 && session.generation() == generation && session.has_callback();
         if refusal {
             session.refused(generation, refresh_to_come);

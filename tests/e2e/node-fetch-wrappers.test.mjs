@@ -264,3 +264,24 @@ test('Node: a retry object from another realm (a vm context, an iframe) is read 
   assert.equal(got, 'ApiError 503 1', 'limit 0 read from the object: no retry');
   c.destroy();
 });
+
+test('Node: a redirect is refused as it is in a browser: never followed, never retried, and the error says so', async () => {
+  // Retries on (rule 9's defaults): a 3xx is no transient failure. Node's fetch shows the
+  // 3xx itself where a browser gives an opaque redirect; the SDK refuses both the same way.
+  const minted = await sandbox.post('/__sandbox/mint', { kind: 'checkout', invoiceId: 'inv_1001', ttl: 600 });
+  const { token } = await minted.json();
+  const c = await AlternativeClient.create({ accessToken: token, baseUrl: sandbox.url });
+  const echo = `${sandbox.url}/__sandbox/echo`;
+  for (const status of [301, 302, 303, 307, 308]) {
+    await sandbox.post('/__sandbox/faults', { path: INVOICE, count: 5, status, headers: { location: echo } });
+    const before = (await sandbox.counters()).api_requests;
+    const error = await c.get(INVOICE).then(() => assert.fail(`${status}: resolved`), (e) => e);
+    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    assert.equal(`${error.name} ${error.code}`, 'NetworkError NETWORK_ERROR', `${status}: ${error.message}`);
+    assert.equal(error.attempts, 1, `${status}: attempts`);
+    assert.match(error.message, /^GET \/v1\/invoices\/inv_1001: the API answered with a redirect/, `${status}`);
+    assert.equal((await sandbox.counters()).api_requests - before, 1, `${status}: sent once`);
+  }
+  const again = await outcome(c.get(INVOICE));
+  assert.equal(again.value?.id, 'inv_1001', 'the next call goes through');
+});
