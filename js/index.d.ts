@@ -386,10 +386,11 @@ export class SafeSDK {
   /**
    * Runs one device check; resolves to the server's answer. A token still refused after
    * the refresh, or a failed refresh, resolves to `{ status: 'AuthenticationFailed',
-   * reason }`. Made while `initialize()` is still under way, it waits for it (and rejects
-   * with its error if it fails); after an `initialize()` whose registration failed, it
-   * registers the device first. Rejects with `ConfigurationError` when no `initialize()`
-   * came before it, and with
+   * reason }`. Made while `initialize()` is still under way, it waits for it (a refused
+   * token resolves as above; another failure rejects with that error; an `initialize()`
+   * refused at once for its token's shape never got under way); after an `initialize()`
+   * whose registration failed, it registers the device first. Rejects with
+   * `ConfigurationError` when no `initialize()` came before it, and with
    * `ApiError` / `NetworkError` for other failures (`ApiError` also for a 2xx whose body
    * is not a JSON object).
    */

@@ -778,3 +778,44 @@ async fn a_check_made_while_initialize_is_under_way_waits_for_it() {
     assert_error(&err, "ApiError", "API_ERROR");
     assert!(settle(init).await.is_err());
 }
+
+/// The two other ends of a `check()` made right after an `initialize()` that is not
+/// awaited, as docs/api.md words them: a registration whose token is refused (no
+/// callback, rule 5) makes `initialize()` reject, and the check resolve
+/// `AuthenticationFailed` as any check on a refused token does; a token that breaks the
+/// shape rules is refused before `initialize()` is under way, so the check is one with no
+/// `initialize()` before it. Neither sends a check.
+#[wasm_bindgen_test]
+async fn a_check_after_an_initialize_refused_for_its_token() {
+    clear_storage();
+    clear_faults().await;
+    let devices = checks_path("x").replace("/x/checks", "");
+    fault(&[
+        ("path", devices.into()),
+        ("count", 1.into()),
+        ("status", 401.into()),
+        ("delay_ms", 300.into()),
+    ])
+    .await;
+    let before = counts().await;
+    let s = safe_sdk(&[("retry", false.into())]);
+    let init = start(&s, "initialize", &[mint_gatekeeper(600).await.into()]);
+    let check = call_async(&s, "check", &[])
+        .await
+        .expect("a refused token resolves");
+    assert_authentication_failed(&check, "ACCESS_TOKEN_EXPIRED");
+    let err = settle(init).await.unwrap_err();
+    assert_error(&err, "AccessTokenExpiredError", "ACCESS_TOKEN_EXPIRED");
+
+    let s = safe_sdk(&[]);
+    let init = start(&s, "initialize", &["not-a-jwt".into()]);
+    let err = call_async(&s, "check", &[]).await.unwrap_err();
+    assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+    let err = settle(init).await.unwrap_err();
+    assert_error(
+        &err,
+        "InvalidAccessTokenFormat",
+        "INVALID_ACCESS_TOKEN_FORMAT",
+    );
+    assert_eq!(before.since().await.checks, 0.0, "no check was sent");
+}
