@@ -46,7 +46,8 @@ export interface InitSources {
  *   named in the message; a download not finished after 60 s is abandoned) or compiled, code
  *   `INTEGRITY_MISMATCH` when its bytes are not this build's.
  * @throws {ConfigurationError} (as a rejection) for anything but such an object (a URL alone
- *   does not say which class it is for), or an unknown key.
+ *   does not say which class it is for), an unknown key, or a class key whose value cannot
+ *   be a source (`{ checkout: 42 }`: key `checkout`).
  */
 export function init<S extends InitSources = InitSources>(sources?: S & CheckedInitSources<S>): Promise<void>;
 
@@ -240,7 +241,7 @@ export interface RequestOptions {
   /**
    * Sent as `Idempotency-Key` on every attempt of this call, unchanged; `true` makes a
    * fresh random UUID (version 4). It lets `POST`/`PATCH` be retried safely. A string
-   * that is empty or only spaces and tabs is refused (`ConfigurationError`).
+   * that is empty or only spaces, tabs, CR or LF is refused (`ConfigurationError`).
    */
   idempotencyKey?: string | true | undefined;
 }

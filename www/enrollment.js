@@ -10,7 +10,7 @@ const inline = new URLSearchParams(location.search).has('inline');
 
 let tokensThisForm = 0; // tokens handed to the form shown: the first at open, later ones refresh
 
-/** "Your backend": a card-enrollment JWT from the SDK credentials, as text/plain. */
+/** "Your backend": a card-enrollment JWT from the card-enrollment credentials, as text/plain. */
 async function fetchToken() {
   // (Counted once handed over: after a launch that got no token, the next call is
   // still the form's first token, not a refresh of one that was refused.)
