@@ -137,79 +137,65 @@ impl From<ConfigError> for Error {
 impl From<Error> for JsValue {
     fn from(error: Error) -> JsValue {
         let none = JsValue::UNDEFINED;
-        match error {
-            Error::Aborted(reason) => reason,
-            Error::RefreshFailed(cause) => make_error(
-                code::TOKEN_REFRESH_FAILED,
-                code::TOKEN_REFRESH_FAILED_MESSAGE,
-                "",
-                0,
-                &none,
-                &none,
-                &cause,
-                0,
-                "",
-                &none,
-            ),
-            Error::Api {
-                status,
-                body,
-                request_id,
-                detail,
-                attempts,
-                method,
-                url,
-            } => {
-                let message = detail.map_or_else(|| api_message(status), str::to_owned);
-                make_error(
-                    code::API_ERROR,
-                    &message,
+        // Every class is made by the one `makeError` call below; each variant only says
+        // what it fills in (unset: no status, body, request id, cause, attempts or request).
+        let mut status = 0;
+        let (mut body, mut request_id, mut cause) = (none.clone(), none.clone(), none.clone());
+        let (mut attempts, mut method, mut url) = (0, "", none);
+        let sdk;
+        let (code, message, key) = match error {
+            Error::Aborted(reason) => return reason,
+            Error::Superseded => return Error::Sdk(SdkError::AccessTokenExpired).into(),
+            Error::RefreshFailed(original) => {
+                cause = original;
+                (
+                    code::TOKEN_REFRESH_FAILED,
+                    code::TOKEN_REFRESH_FAILED_MESSAGE.to_owned(),
                     "",
-                    status,
-                    &body,
-                    &request_id,
-                    &none,
-                    attempts,
-                    method,
-                    &url,
                 )
+            }
+            Error::Api {
+                status: s,
+                body: b,
+                request_id: r,
+                detail,
+                attempts: n,
+                method: m,
+                url: u,
+            } => {
+                (status, body, request_id, attempts, method, url) = (s, b, r, n, m, u);
+                let message = detail.map_or_else(|| api_message(s), str::to_owned);
+                (code::API_ERROR, message, "")
             }
             Error::Transport {
                 error,
-                attempts,
-                method,
-                url,
-            } => make_error(
-                error.code(),
-                &error.message(),
-                "",
-                0,
-                &none,
-                &none,
-                &none,
-                attempts,
-                method,
-                &url,
-            ),
-            Error::Superseded => JsValue::from(Error::Sdk(SdkError::AccessTokenExpired)),
+                attempts: n,
+                method: m,
+                url: u,
+            } => {
+                (attempts, method, url) = (n, m, u);
+                (error.code(), error.message(), "")
+            }
             Error::Sdk(e) => {
-                let key = match &e {
+                sdk = e;
+                let key = match &sdk {
                     SdkError::Configuration(c) => c.key.as_str(),
                     _ => "",
                 };
-                make_error(
-                    e.code(),
-                    &e.message(),
-                    key,
-                    0,
-                    &none,
-                    &none,
-                    &none,
-                    0,
-                    "",
-                    &none,
-                )
+                (sdk.code(), sdk.message(), key)
             }
-        }
+        };
+        make_error(
+            code,
+            &message,
+            key,
+            status,
+            &body,
+            &request_id,
+            &cause,
+            attempts,
+            method,
+            &url,
+        )
     }
 }
