@@ -572,3 +572,33 @@ async fn other_failures_of_check_still_reject() {
     let err = initialize(&dead).await.unwrap_err();
     assert_error(&err, "NetworkError", "NETWORK_ERROR");
 }
+
+/// A page that breaks `AbortController` after `create()` (a polyfill gone wrong): a call
+/// cannot be cut short without one, so it is refused before it is sent, as `create()`
+/// refuses such a runtime, with `ConfigurationError` key `AbortController`; never a
+/// `NetworkError` that says the network failed. Restored, the client goes on.
+#[wasm_bindgen_test]
+async fn a_call_without_abort_controller_is_a_configuration_error_and_nothing_is_sent() {
+    let (c, _) = live_client(&[]).await;
+    let before = counts().await;
+    run_js(
+        "globalThis.__realAbortController = AbortController; \
+         globalThis.AbortController = function () { throw new TypeError('broken'); };",
+    );
+    let refused = timed_get(&c).await.0;
+    let created = create(obj(&[
+        ("accessToken", mint_checkout("inv_1001", 600).await.into()),
+        ("baseUrl", sandbox().into()),
+    ]))
+    .await;
+    run_js("globalThis.AbortController = globalThis.__realAbortController;");
+    for err in [refused.unwrap_err(), created.unwrap_err()] {
+        assert_error(&err, "ConfigurationError", "INVALID_CONFIGURATION");
+        assert_eq!(
+            get(&err, "key").as_string().as_deref(),
+            Some("AbortController")
+        );
+    }
+    assert_eq!(before.since().await.api, 0.0, "nothing was sent");
+    assert_invoice(&timed_get(&c).await.0);
+}

@@ -136,6 +136,17 @@ struct Inner {
 #[derive(Clone)]
 pub struct Session(Rc<Inner>);
 
+/// A new `AbortController`: every attempt and the session's lifetime need one.
+///
+/// # Errors
+/// `ConfigurationError` (key `AbortController`) when the runtime has none, or a page
+/// replaced it with something that throws: no request can be cut short without it.
+#[inline]
+pub fn abort_controller() -> Result<AbortController, Error> {
+    AbortController::new()
+        .map_err(|_| Error::config("AbortController", "is missing from this environment"))
+}
+
 impl Session {
     /// A session without a token yet.
     ///
@@ -147,8 +158,7 @@ impl Session {
         on_refreshed: Option<Function>,
         retry: Option<RetryPolicy>,
     ) -> Result<Self, Error> {
-        let lifetime = AbortController::new()
-            .map_err(|_| Error::config("AbortController", "is missing from this environment"))?;
+        let lifetime = abort_controller()?;
         let state = State {
             current: None,
             generation: 0,

@@ -56,7 +56,7 @@ impl Session {
         waiting_since: u32,
         resends: &mut Resends,
     ) -> Result<(u32, JsValue, Unanswered), Error> {
-        let controller = AbortController::new().map_err(|_| Error::from(SdkError::Network))?;
+        let controller = super::abort_controller()?;
         // A refused token this call goes out with anyway: no refresh comes for it.
         let mut let_through = None;
         loop {
